@@ -1,0 +1,121 @@
+"""The ASGI application: GraphQL (HTTP + graphql-transport-ws), health, readiness and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from lianxin.core.config import Settings
+from lianxin.core.db import Pool, create_pool
+from lianxin.core.jobs import JobQueue
+from lianxin.core.tokens import Principal
+from lianxin_api.auth import authenticate, authorization_from_params
+from lianxin_api.context import Context
+from lianxin_api.loaders import Loaders
+from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
+from lianxin_api.schema import schema
+
+log = logging.getLogger(__name__)
+
+
+class LianxinGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide=None if settings.is_production else "graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=20,
+        )
+        self.settings = settings
+        self.pool: Pool | None = None
+        self.queue: JobQueue | None = None
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        assert self.pool is not None, "the application's lifespan has not started"
+        principal: Principal | None = None
+        error: str | None = "authenticate in connection_init"
+        if isinstance(request, Request):
+            principal, error = authenticate(
+                self.settings.signing_secret, request.headers.get("authorization")
+            )
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            pool=self.pool,
+            queue=self.queue,
+            principal=principal,
+            auth_error=error,
+            loaders=Loaders(self.pool),
+        )
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        principal, error = authenticate(
+            self.settings.signing_secret, authorization_from_params(context.connection_params)
+        )
+        if principal is None:
+            return False  # closes the socket with 4403 Forbidden
+        context.principal, context.auth_error = principal, error
+        return None
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def _check(name: str, probe: Any) -> tuple[str, str | None]:
+    try:
+        await asyncio.wait_for(probe, timeout=2)
+    except Exception as exc:  # any failure means "not ready"; the reason goes to the operator
+        return name, f"{type(exc).__name__}: {exc}"
+    return name, None
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    graphql_app = LianxinGraphQL(settings)
+
+    async def readyz(request: Request) -> Response:
+        pool, queue = graphql_app.pool, graphql_app.queue
+        assert pool is not None
+        assert queue is not None
+        checks = [await _check("database", pool.fetchval("SELECT 1")), await _check("redis", queue.ping())]
+        failed = {name: reason for name, reason in checks if reason}
+        if failed:
+            return JSONResponse({"status": "unavailable", "failed": failed}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        graphql_app.pool = await create_pool(settings.require_database_url(), max_size=settings.db_pool_max)
+        graphql_app.queue = await JobQueue.connect(settings.require_redis_url())
+        try:
+            yield
+        finally:
+            await graphql_app.queue.close()
+            await graphql_app.pool.close()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.state.graphql = graphql_app
+    return app

@@ -1,0 +1,34 @@
+"""The typed per-request context: pool, queue, caller, and DataLoaders built fresh per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from lianxin.core.config import Settings
+from lianxin.core.db import Pool
+from lianxin.core.jobs import JobQueue
+from lianxin.core.tokens import Principal
+from lianxin_api.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    pool: Pool
+    queue: JobQueue | None
+    principal: Principal | None
+    auth_error: str | None
+    loaders: Loaders
+    # set by strawberry from a websocket's connection_init payload
+    connection_params: Any = field(default=None)
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,62 @@
+"""Shared GraphQL pieces: the Node interface, Relay connections, typed user errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from lianxin.core.errors import DomainError
+from lianxin.core.ids import encode_cursor
+from lianxin.core.pagination import Page
+
+T = TypeVar("T")
+N = TypeVar("N")
+
+
+@strawberry.interface(name="Node", description="An object with a global id (Relay).")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(name="UserError", description="A problem with the input; nothing was written.")
+class UserError:
+    field: list[str] | None = strawberry.field(description="Path to the input field at fault.")
+    code: str = strawberry.field(description="Stable machine-readable code, e.g. DUPLICATE_NAME.")
+    message: str = strawberry.field(description="A sentence for people.")
+
+
+def user_errors(exc: DomainError) -> list[UserError]:
+    return [
+        UserError(field=list(i.field) if i.field else None, code=i.code, message=i.message)
+        for i in exc.issues
+    ]
+
+
+@strawberry.type(name="PageInfo")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Count of all items matching, across pages.")
+
+
+def make_connection(page: Page[N], key: Callable[[N], int], convert: Callable[[N], T]) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(key(item)), node=convert(item)) for item in page.items]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+        total_count=page.total,
+    )

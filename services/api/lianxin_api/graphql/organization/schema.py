@@ -1,0 +1,75 @@
+"""Organization queries and mutations."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from lianxin.core.db import UnitOfWork
+from lianxin.core.errors import DomainError
+from lianxin.core.ids import expect_global_id
+from lianxin.core.pagination import PageRequest, page_from_rows
+from lianxin.core.tokens import Role
+from lianxin.organization import repository as repo
+from lianxin.organization import service
+from lianxin.organization.models import Organization, OrganizationKind
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.mutation import run_in_transaction
+from lianxin_api.graphql.organization.types import (
+    CreateOrganizationInput,
+    OrganizationPayload,
+    OrganizationType,
+)
+from lianxin_api.graphql.permissions import principal, require_role
+
+
+@strawberry.type
+class OrganizationQuery:
+    @strawberry.field(description="Organizations, oldest first, optionally of one union and/or kind.")
+    async def organizations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        union_id: strawberry.ID | None = None,
+        kind: OrganizationKind | None = None,
+    ) -> Connection[OrganizationType]:
+        principal(info)
+        try:
+            request = PageRequest.parse(first, after)
+            union_pk = expect_global_id(union_id, "TradeUnion", "unionId") if union_id is not None else None
+        except DomainError as exc:
+            issue = exc.issues[0]
+            raise GraphQLError(issue.message, extensions={"code": issue.code}) from None
+        async with info.context.pool.acquire() as conn:
+            rows = await repo.list_organizations_page(
+                conn, union_pk, kind, request.after_id, request.first + 1
+            )
+            total = await repo.count_organizations(conn, union_pk, kind)
+        return make_connection(
+            page_from_rows(rows, request, total), lambda o: o.id, OrganizationType.from_model
+        )
+
+
+@strawberry.type
+class OrganizationMutation:
+    @strawberry.mutation(description="Register a member unit, employer or sponsor (ADMIN, UNION_STAFF).")
+    async def create_organization(self, info: Info, input: CreateOrganizationInput) -> OrganizationPayload:
+        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+
+        async def work(uow: UnitOfWork) -> Organization:
+            union_pk = expect_global_id(input.union_id, "TradeUnion", "unionId") if input.union_id else None
+            new = service.NewOrganization(
+                name=input.name,
+                credit_code=input.credit_code,
+                kind=input.kind,
+                union_id=union_pk,
+                region_code=input.region_code,
+            )
+            return await service.create_organization(uow, new)
+
+        org, errors = await run_in_transaction(info, work)
+        return OrganizationPayload(
+            organization=OrganizationType.from_model(org) if org else None, errors=errors
+        )

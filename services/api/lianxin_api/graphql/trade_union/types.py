@@ -1,0 +1,74 @@
+"""GraphQL types of the union tree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from lianxin.core.ids import to_global_id
+from lianxin.trade_union.models import TradeUnion, UnionKind
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Node, UserError
+
+strawberry.enum(
+    UnionKind,
+    name="UnionKind",
+    description="FEDERATION 市总工会, DISTRICT_FEDERATION 区总工会, INDUSTRY 产业工会, GRASSROOTS 基层工会.",
+)
+
+
+@strawberry.type(name="UnionStats", description="Counts over a union's whole subtree, kept by the worker.")
+class UnionStatsType:
+    child_unions: int
+    member_units: int
+    sponsors: int
+    computed_at: datetime
+
+
+@strawberry.type(name="TradeUnion", description="A trade union (工会) in the federation's tree.")
+class TradeUnionType(Node):
+    model: strawberry.Private[TradeUnion]
+    name: str
+    kind: UnionKind
+    region_code: str = strawberry.field(description="GB/T 2260 administrative division code.")
+
+    @classmethod
+    def from_model(cls, union: TradeUnion) -> TradeUnionType:
+        return cls(
+            id=strawberry.ID(to_global_id("TradeUnion", union.id)),
+            model=union,
+            name=union.name,
+            kind=union.kind,
+            region_code=union.region_code,
+        )
+
+    @strawberry.field(description="The union this one belongs to; null for the root federation.")
+    async def parent(self, info: Info) -> TradeUnionType | None:
+        if self.model.parent_id is None:
+            return None
+        parent = await info.context.loaders.union_by_id.load(self.model.parent_id)
+        return TradeUnionType.from_model(parent) if parent else None
+
+    @strawberry.field(description="Direct child unions, oldest first.")
+    async def children(self, info: Info) -> list[TradeUnionType]:
+        kids = await info.context.loaders.children_by_union_id.load(self.model.id)
+        return [TradeUnionType.from_model(k) for k in kids]
+
+    @strawberry.field(description="Subtree counts as last computed by the worker (null until then).")
+    async def stats(self, info: Info) -> UnionStatsType | None:
+        s = await info.context.loaders.stats_by_union_id.load(self.model.id)
+        if s is None:
+            return None
+        return UnionStatsType(
+            child_unions=s.child_unions,
+            member_units=s.member_units,
+            sponsors=s.sponsors,
+            computed_at=s.computed_at,
+        )
+
+
+@strawberry.type(name="UnionPayload")
+class UnionPayload:
+    union: TradeUnionType | None
+    errors: list[UserError]

@@ -1,0 +1,67 @@
+"""Prometheus metrics and the request-id/access-log middleware."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lianxin.core.logs import request_id_var
+
+log = logging.getLogger("lianxin.access")
+
+REQUESTS = Counter("lianxin_http_requests_total", "HTTP requests", ["method", "path", "status"])
+LATENCY = Histogram("lianxin_http_request_seconds", "HTTP request latency", ["method", "path"])
+KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics"}
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (honouring a sane `X-Request-Id`), logs it, and records metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            method = scope.get("method", "WS")
+            if scope["type"] == "http":
+                REQUESTS.labels(method, path, str(status)).inc()
+                LATENCY.labels(method, path).observe(elapsed)
+                log.info(
+                    "%s %s %s",
+                    method,
+                    scope["path"],
+                    status,
+                    extra={"fields": {"status": status, "ms": round(elapsed * 1000, 1)}},
+                )
+            request_id_var.reset(token)

@@ -1,0 +1,109 @@
+"""`lianxin dev` (what `make run` runs): embedded servers, migrations, demo data, API and worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from types import FrameType
+
+from lianxin.core.config import Settings
+from lianxin.core.tokens import Principal, Role, issue_token
+from lianxin_cli.tasks import database_is_empty, load_demo, migrate_database
+
+
+class _Stop:
+    requested = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+
+
+def _embedded(settings: Settings, stack: ExitStack) -> dict[str, str]:
+    """Start what is not configured; returns the environment overrides pointing at it."""
+    env: dict[str, str] = {}
+    if not settings.database_url:
+        from lianxin_cli.embedded import EmbeddedPostgres
+
+        print(f"starting embedded PostgreSQL in {settings.data_dir / 'postgres'} …", flush=True)
+        pg = EmbeddedPostgres(settings.data_dir / "postgres")
+        stack.callback(pg.stop)
+        env["DATABASE_URL"] = pg.ensure_database("lianxin")
+    if not settings.redis_url:
+        from lianxin_cli.embedded import EmbeddedRedis
+
+        print(f"starting embedded Redis in {settings.data_dir / 'redis'} …", flush=True)
+        redis = EmbeddedRedis(settings.data_dir / "redis")
+        stack.callback(redis.stop)
+        env["REDIS_URL"] = redis.url
+    return env
+
+
+def _spawn(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "lianxin_cli.main", command], env=env)
+
+
+def _terminate(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _banner(settings: Settings) -> None:
+    token = issue_token(
+        settings.signing_secret, Principal(subject="dev:admin", role=Role.ADMIN), now=datetime.now(UTC)
+    )
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        f"\nLianxin is starting.\n  GraphiQL : {base}/graphql\n  health   : {base}/readyz\n"
+        f"  an ADMIN token for GraphiQL's headers (12 h; more with `lianxin token --role …`):\n"
+        f'  {{"Authorization": "Bearer {token}"}}\n  Ctrl-C stops everything.\n',
+        flush=True,
+    )
+
+
+def run_dev(settings: Settings) -> int:
+    stop = _Stop()
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        env = {**os.environ, **_embedded(settings, stack)}
+        env.setdefault("DATABASE_URL", settings.database_url or "")
+        env.setdefault("REDIS_URL", settings.redis_url or "")
+        env.setdefault("LIANXIN_JWT_SECRET", settings.signing_secret)
+        env["LIANXIN_DATA_DIR"] = str(settings.data_dir)
+        resolved = settings.model_copy(
+            update={"database_url": env["DATABASE_URL"], "redis_url": env["REDIS_URL"]}
+        )
+        url = resolved.require_database_url()
+        applied = asyncio.run(migrate_database(url))
+        print(f"migrations: {len(applied)} applied", flush=True)
+        if asyncio.run(database_is_empty(url)):
+            print(asyncio.run(load_demo(resolved)), flush=True)
+        children = [_spawn("api", env), _spawn("worker", env)]
+        _banner(settings)
+        code = 0
+        try:
+            while not stop.requested:
+                if any(c.poll() is not None for c in children):
+                    print("a service exited unexpectedly; stopping", file=sys.stderr, flush=True)
+                    code = 1
+                    break
+                time.sleep(0.2)
+        finally:
+            _terminate(children)
+            print("stopped API and worker; stopping embedded servers …", flush=True)
+    return code

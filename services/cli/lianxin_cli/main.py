@@ -1,0 +1,129 @@
+"""The `lianxin` command: dev, api, worker, migrate, demo-data, token, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from lianxin.core.config import Settings
+from lianxin.core.logs import configure_logging
+from lianxin.core.tokens import Principal, Role, issue_token
+
+
+def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from lianxin_api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from lianxin_worker.main import health, run
+
+    if args.check:
+        return health(settings)
+    run(settings)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from lianxin_cli.tasks import migrate_database
+
+    applied = asyncio.run(migrate_database(settings.require_database_url()))
+    print(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
+    return 0
+
+
+def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    from lianxin_cli.tasks import load_demo
+
+    print(asyncio.run(load_demo(settings)))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    principal = Principal(
+        subject=args.subject or f"cli:{args.role.lower()}",
+        role=Role(args.role),
+        union_id=args.union,
+        region_code=args.region,
+        agency_id=args.agency,
+        sponsor_id=args.sponsor,
+    )
+    ttl = timedelta(hours=args.hours)
+    print(issue_token(settings.signing_secret, principal, now=datetime.now(UTC), ttl=ttl))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from lianxin_api.schema import schema
+
+    print(schema.as_str())
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
+    from lianxin_cli.dev import run_dev
+
+    return run_dev(settings)
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Settings], int], str]] = {
+    "dev": (
+        cmd_dev,
+        "everything for development: embedded PostgreSQL/Redis, migrate, demo data, API, worker",
+    ),
+    "api": (cmd_api, "serve the GraphQL API (uvicorn) on HOST:PORT"),
+    "worker": (cmd_worker, "run the arq worker (or --check its health)"),
+    "migrate": (cmd_migrate, "apply pending database migrations"),
+    "demo-data": (cmd_demo_data, "load the demo data set (idempotent)"),
+    "token": (cmd_token, "print a bearer token signed with the configured secret"),
+    "schema": (cmd_schema, "print the GraphQL SDL"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lianxin", description="Lianxin (连心) hardship-relief case management"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "worker":
+            p.add_argument(
+                "--check", action="store_true", help="exit 0 if a worker reported healthy recently"
+            )
+        if name == "token":
+            p.add_argument("--role", required=True, choices=[r.value for r in Role])
+            p.add_argument("--union", type=int, help="union id (UNION_STAFF scope)")
+            p.add_argument("--region", help="region code (CIVIL_AFFAIRS scope)")
+            p.add_argument("--agency", type=int, help="agency id (CIVIL_AFFAIRS)")
+            p.add_argument("--sponsor", type=int, help="sponsor organization id (SPONSOR)")
+            p.add_argument("--subject", help="who the token is for (default cli:<role>)")
+            p.add_argument("--hours", type=float, default=12.0, help="validity in hours (default 12)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    configure_logging(settings.log_level)
+    handler, _ = COMMANDS[args.command]
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""WorkerSettings — every worker setting lives here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from arq import cron, func
+from arq.worker import check_health, run_worker
+
+from lianxin.core.config import Settings
+from lianxin.core.db import create_pool
+from lianxin.core.jobs import QUEUE_NAME, Job, redis_settings
+from lianxin_worker.context import WorkerContext
+from lianxin_worker.tasks.outbox import sweep_outbox
+from lianxin_worker.tasks.trade_union import recount_union
+
+log = logging.getLogger(__name__)
+
+TASKS = {
+    Job.RECOUNT_UNION: recount_union,
+    Job.SWEEP_OUTBOX: sweep_outbox,
+}
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx["settings"]
+    ctx["pool"] = await create_pool(settings.require_database_url(), max_size=settings.db_pool_max)
+    log.info("worker started")
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    pool = ctx.get("pool")
+    if pool is not None:
+        await pool.close()
+
+
+def worker_settings(settings: Settings, *, burst: bool = False) -> dict[str, Any]:
+    """Keyword arguments for arq's `Worker`: functions, cron, queue, retries, health checks."""
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        ctx["settings"] = settings
+        await startup(ctx)
+
+    return {
+        # arq types its ctx as a plain dict; ours is a TypedDict of the same keys
+        "functions": [func(cast(Any, task), name=job.value) for job, task in TASKS.items()],
+        "cron_jobs": [
+            cron(
+                cast(Any, sweep_outbox),
+                name="cron:" + Job.SWEEP_OUTBOX.value,
+                second={0, 15, 30, 45},
+                run_at_startup=True,
+            )
+        ],
+        "redis_settings": redis_settings(settings.require_redis_url()),
+        "queue_name": QUEUE_NAME,
+        "on_startup": on_startup,
+        "on_shutdown": shutdown,
+        "max_tries": 8,
+        "job_timeout": 600,
+        "keep_result": 3600,
+        "health_check_interval": 10,
+        "health_check_key": QUEUE_NAME + ":health-check",
+        "burst": burst,
+        "handle_signals": not burst,
+    }
+
+
+def run(settings: Settings) -> None:
+    run_worker(worker_settings(settings))
+
+
+def health(settings: Settings) -> int:
+    """0 when a worker reported healthy recently (arq's health check), else 1."""
+    result: int = check_health(worker_settings(settings))
+    return result
+
+
+__all__ = ["TASKS", "WorkerContext", "health", "run", "worker_settings"]

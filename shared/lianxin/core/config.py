@@ -1,0 +1,72 @@
+"""Settings read from the environment — the one place that knows every variable (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable; field names map to the environment variables in `ENV_VARS`."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    host: str = Field(default="127.0.0.1", validation_alias="HOST")
+    port: int = Field(default=8000, ge=1, le=65535, validation_alias="PORT")
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    data_dir: Path = Field(default=Path(".lianxin"), validation_alias="LIANXIN_DATA_DIR")
+    jwt_secret: str | None = Field(default=None, validation_alias="LIANXIN_JWT_SECRET")
+    environment: Literal["development", "production"] = Field(
+        default="development", validation_alias=AliasChoices("LIANXIN_ENV")
+    )
+    timezone: str = Field(default="Asia/Shanghai", validation_alias="LIANXIN_TZ")
+    log_level: str = Field(default="INFO", validation_alias="LIANXIN_LOG_LEVEL")
+    db_pool_max: int = Field(default=10, ge=1, le=200, validation_alias="LIANXIN_DB_POOL_MAX")
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise RuntimeError("DATABASE_URL is not set (run `lianxin dev` to use the embedded PostgreSQL)")
+        return self.database_url
+
+    def require_redis_url(self) -> str:
+        if not self.redis_url:
+            raise RuntimeError("REDIS_URL is not set (run `lianxin dev` to use the embedded Redis)")
+        return self.redis_url
+
+    @cached_property
+    def signing_secret(self) -> str:
+        """The JWT secret: configured, else a random one persisted in the data folder (dev only)."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        if self.is_production:
+            raise RuntimeError("LIANXIN_JWT_SECRET must be set in production")
+        path = self.data_dir / "jwt-secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(secret)
+        return secret
+
+
+def env_vars() -> set[str]:
+    """Names of every environment variable the settings read (used by the compose-file test)."""
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, str):
+            names.add(alias)
+        elif isinstance(alias, AliasChoices):
+            names.update(c for c in alias.choices if isinstance(c, str))
+    return names

@@ -1,0 +1,223 @@
+"""What the engine knows about a household, the figures RULES.md "Definitions" derives from it, and the
+fingerprint that says two decisions would agree.
+
+Members are listed in a fixed order because incomes point at them by index (`member_index`) and
+`Decision.single_person_members` answers by index; incomes, expenditures and assets carry no order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final
+
+from lianxin.eligibility.params import DibaoParameters, SupplementCategory
+from lianxin.household.enums import AssetKind, Employment, ExpenditureKind, Health, IncomeKind
+
+MINOR_AGE: Final = 18  # RULES.md "Definitions": MINOR = under 18 on the evaluation date
+# Bump when a rule changes meaning, so that unchanged households are decided again under the new rules.
+ENGINE_VERSION: Final = "dibao-rules/1"
+_WAGE_DEDUCTED: Final = frozenset({Employment.EMPLOYED, Employment.FLEXIBLE})
+_HEALTH_SUPPLEMENT: Final = {
+    Health.DISABILITY_SEVERE: SupplementCategory.DISABILITY_SEVERE,
+    Health.CRITICAL_ILLNESS: SupplementCategory.CRITICAL_ILLNESS,
+}
+
+
+def _require_whole(name: str, value: int) -> None:
+    # Money is integer fen; a float or bool slipping in would silently break exact arithmetic.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFacts:
+    birth_date: date
+    health: Health
+    employment: Employment
+
+    def age_on(self, as_of: date) -> int:
+        """Completed years on `as_of`; someone born on 29 February turns a year older on 1 March."""
+        before_birthday = (as_of.month, as_of.day) < (self.birth_date.month, self.birth_date.day)
+        return as_of.year - self.birth_date.year - before_birthday
+
+    def is_minor(self, as_of: date) -> bool:
+        return self.age_on(as_of) < MINOR_AGE
+
+    def is_elderly(self, as_of: date, elderly_age: int) -> bool:
+        return self.age_on(as_of) >= elderly_age
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeFacts:
+    kind: IncomeKind
+    monthly_fen: int
+    member_index: int | None = None  # None: household income attached to no member
+
+    def __post_init__(self) -> None:
+        _require_whole("monthly_fen", self.monthly_fen)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpenditureFacts:
+    kind: ExpenditureKind
+    annual_fen: int
+
+    def __post_init__(self) -> None:
+        _require_whole("annual_fen", self.annual_fen)
+
+
+@dataclass(frozen=True, slots=True)
+class AssetFacts:
+    kind: AssetKind
+    value_fen: int  # per item
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        _require_whole("value_fen", self.value_fen)
+        _require_whole("count", self.count)
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdFacts:
+    members: tuple[MemberFacts, ...] = ()
+    incomes: tuple[IncomeFacts, ...] = ()
+    expenditures: tuple[ExpenditureFacts, ...] = ()
+    assets: tuple[AssetFacts, ...] = ()
+
+    def __post_init__(self) -> None:
+        for income in self.incomes:
+            if income.member_index is not None and not 0 <= income.member_index < len(self.members):
+                raise ValueError(f"income member_index {income.member_index} names no member")
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """RULES.md "Definitions" for one household, policy and date: what the tests read (fen, exact)."""
+
+    facts: HouseholdFacts
+    params: DibaoParameters
+    n: int
+    standard: int  # S
+    income: Fraction  # I
+    per_capita: Fraction  # p
+    expenditure: Fraction  # R, monthly
+    wage_deductions: Fraction
+    own_income: tuple[Fraction, ...]  # each member's counted income
+    supplements: tuple[Fraction, ...]  # each member's supplement, as a share of S
+
+    def supplement_total(self) -> Fraction:
+        return sum(self.supplements, Fraction(0)) * self.standard
+
+
+def supplement_share(member: MemberFacts, params: DibaoParameters, as_of: date) -> Fraction:
+    """RULES.md "Definitions", supplement(m): the highest share that applies, not the sum."""
+    categories = []
+    if member.is_elderly(as_of, params.elderly_age):
+        categories.append(SupplementCategory.ELDERLY)
+    if member.is_minor(as_of):
+        categories.append(SupplementCategory.MINOR)
+    if member.health in _HEALTH_SUPPLEMENT:
+        categories.append(_HEALTH_SUPPLEMENT[member.health])
+    return max((Fraction(params.supplement(c)) for c in categories), default=Fraction(0))
+
+
+def _counted_incomes(
+    facts: HouseholdFacts, params: DibaoParameters
+) -> tuple[Fraction, tuple[Fraction, ...], Fraction]:
+    """RULES.md "Definitions", I: every income but EXEMPT; an EMPLOYED or FLEXIBLE member's WAGE total is
+    reduced by min(rate × that total, cap); WAGE attached to no member is not reduced.
+    Returns (unattached income, each member's counted income, total wage deductions)."""
+    unattached = 0
+    counted = [0] * len(facts.members)
+    wages = [0] * len(facts.members)
+    for income in facts.incomes:
+        if income.kind == IncomeKind.EXEMPT:
+            continue
+        if income.member_index is None:
+            unattached += income.monthly_fen
+            continue
+        counted[income.member_index] += income.monthly_fen
+        if income.kind == IncomeKind.WAGE:
+            wages[income.member_index] += income.monthly_fen
+    rate, cap = Fraction(params.wage_deduction_rate), Fraction(params.wage_deduction_cap_monthly_fen)
+    deductions = [
+        min(rate * wage, cap) if member.employment in _WAGE_DEDUCTED else Fraction(0)
+        for member, wage in zip(facts.members, wages, strict=True)
+    ]
+    own = tuple(c - d for c, d in zip(counted, deductions, strict=True))
+    return Fraction(unattached), own, sum(deductions, Fraction(0))
+
+
+def figures(facts: HouseholdFacts, params: DibaoParameters, as_of: date) -> Figures:
+    """I, p, R and each member's counted income and supplement; p needs at least one member."""
+    n = len(facts.members)
+    if n == 0:
+        raise ValueError("a household without members has no per-capita income (RULES.md test 1)")
+    unattached, own, deductions = _counted_incomes(facts, params)
+    income = unattached + sum(own, Fraction(0))
+    return Figures(
+        facts=facts,
+        params=params,
+        n=n,
+        standard=params.standard_monthly_fen,
+        income=income,
+        per_capita=income / n,
+        expenditure=Fraction(sum(e.annual_fen for e in facts.expenditures), 12),
+        wage_deductions=deductions,
+        own_income=own,
+        supplements=tuple(supplement_share(m, params, as_of) for m in facts.members),
+    )
+
+
+def _canonical_facts(facts: HouseholdFacts) -> dict[str, object]:
+    incomes = sorted(
+        (-1 if i.member_index is None else i.member_index, str(i.kind), i.monthly_fen) for i in facts.incomes
+    )
+    return {
+        "members": [[m.birth_date.isoformat(), str(m.health), str(m.employment)] for m in facts.members],
+        "incomes": [[None if index < 0 else index, kind, fen] for index, kind, fen in incomes],
+        "expenditures": sorted((str(e.kind), e.annual_fen) for e in facts.expenditures),
+        "assets": sorted((str(a.kind), a.value_fen, a.count) for a in facts.assets),
+    }
+
+
+def _canonical_value(value: object) -> object:
+    # By value, not by spelling: "0.2" and "0.20" are one rate (as they are for `==`).
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, Mapping):
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    return value
+
+
+def _canonical_parameters(parameters: DibaoParameters) -> dict[str, object]:
+    return {f.name: _canonical_value(getattr(parameters, f.name)) for f in dataclasses.fields(parameters)}
+
+
+def fingerprint(facts: HouseholdFacts, parameters: DibaoParameters, *, as_of: date | None = None) -> str:
+    """sha256 hex of the canonical JSON of everything a decision reads.
+
+    A decision depends on the evaluation date only through each member's age class (minor, elderly);
+    pass `as_of` to include those classes, so that a member turning 18 or `elderly_age` changes the
+    fingerprint while an ordinary new day does not.
+    """
+    document: dict[str, object] = {
+        "engine": ENGINE_VERSION,
+        "household": _canonical_facts(facts),
+        "parameters": _canonical_parameters(parameters),
+    }
+    if as_of is not None:
+        document["age_classes"] = [
+            [m.is_minor(as_of), m.is_elderly(as_of, parameters.elderly_age)] for m in facts.members
+        ]
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,94 @@
+"""Enumerations of the household ledger (DESIGN.md §4); their values are the GraphQL enum values."""
+
+from enum import StrEnum
+
+
+class ArchiveLevel(StrEnum):
+    NATIONAL = "NATIONAL"
+    PROVINCIAL = "PROVINCIAL"
+    MUNICIPAL = "MUNICIPAL"
+
+
+class HardshipCategory(StrEnum):
+    DEEP = "DEEP"
+    RELATIVE = "RELATIVE"
+    ACCIDENT = "ACCIDENT"
+
+
+class HouseholdStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    OUT_OF_HARDSHIP = "OUT_OF_HARDSHIP"
+    CLOSED = "CLOSED"
+
+
+class HardshipReason(StrEnum):
+    ILLNESS = "ILLNESS"
+    DISABILITY = "DISABILITY"
+    UNEMPLOYMENT = "UNEMPLOYMENT"
+    EDUCATION = "EDUCATION"
+    DISASTER = "DISASTER"
+    ACCIDENT = "ACCIDENT"
+    OTHER = "OTHER"
+
+
+class Relation(StrEnum):
+    HEAD = "HEAD"
+    SPOUSE = "SPOUSE"
+    CHILD = "CHILD"
+    PARENT = "PARENT"
+    SIBLING = "SIBLING"
+    GRANDCHILD = "GRANDCHILD"
+    GRANDPARENT = "GRANDPARENT"
+    OTHER = "OTHER"
+
+
+class Health(StrEnum):
+    HEALTHY = "HEALTHY"
+    CHRONIC_ILLNESS = "CHRONIC_ILLNESS"
+    CRITICAL_ILLNESS = "CRITICAL_ILLNESS"
+    DISABILITY_SEVERE = "DISABILITY_SEVERE"
+    DISABILITY_MILD = "DISABILITY_MILD"
+
+
+class Employment(StrEnum):
+    EMPLOYED = "EMPLOYED"
+    FLEXIBLE = "FLEXIBLE"
+    UNEMPLOYED = "UNEMPLOYED"
+    RETIRED = "RETIRED"
+    STUDENT = "STUDENT"
+    PRESCHOOL = "PRESCHOOL"
+    UNABLE_TO_WORK = "UNABLE_TO_WORK"
+
+
+class IncomeKind(StrEnum):
+    WAGE = "WAGE"
+    BUSINESS = "BUSINESS"
+    PROPERTY = "PROPERTY"
+    DIVIDEND = "DIVIDEND"
+    LAND_RENT = "LAND_RENT"
+    PENSION = "PENSION"
+    TRANSFER = "TRANSFER"
+    OTHER = "OTHER"
+    EXEMPT = "EXEMPT"
+
+
+class ExpenditureKind(StrEnum):
+    MEDICAL = "MEDICAL"
+    EDUCATION = "EDUCATION"
+    OTHER_RIGID = "OTHER_RIGID"
+
+
+class AssetKind(StrEnum):
+    DEPOSIT = "DEPOSIT"
+    SECURITIES = "SECURITIES"
+    VEHICLE = "VEHICLE"
+    HOUSE = "HOUSE"
+    BUSINESS = "BUSINESS"
+
+
+class EligibilityOutcome(StrEnum):
+    DIBAO = "DIBAO"
+    EXPENDITURE_TYPE = "EXPENDITURE_TYPE"
+    SINGLE_PERSON = "SINGLE_PERSON"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    INSUFFICIENT_DATA = "INSUFFICIENT_DATA"

@@ -1,0 +1,23 @@
+-- name: get_organization
+SELECT * FROM organization WHERE id = $1;
+
+-- name: list_organizations_by_ids
+SELECT * FROM organization WHERE id = ANY($1::bigint[]);
+
+-- name: find_by_credit_code
+SELECT id FROM organization WHERE credit_code = $1;
+
+-- name: list_organizations_page
+-- $1 union id or NULL, $2 kind or NULL, $3 after id, $4 limit
+SELECT * FROM organization
+WHERE ($1::bigint IS NULL OR union_id = $1) AND ($2::text IS NULL OR kind = $2) AND id > $3
+ORDER BY id LIMIT $4;
+
+-- name: count_organizations
+SELECT count(*) FROM organization
+WHERE ($1::bigint IS NULL OR union_id = $1) AND ($2::text IS NULL OR kind = $2);
+
+-- name: insert_organization
+INSERT INTO organization (name, credit_code, kind, union_id, region_code)
+VALUES (btrim($1), $2, $3, $4, $5)
+RETURNING *;
