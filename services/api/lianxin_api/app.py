@@ -116,6 +116,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
     app.state.graphql = graphql_app
     return app

@@ -9,8 +9,18 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from lianxin.core.db import Connection, Pool
+from lianxin.household import repository as household_repo
+from lianxin.household.models import Asset, Expenditure, Household, Income, Member
+from lianxin.matching import repository as matching_repo
+from lianxin.matching.models import EligibilityRun, StoredDecision
 from lianxin.organization import repository as org_repo
 from lianxin.organization.models import Organization
+from lianxin.policy import repository as policy_repo
+from lianxin.policy.models import DibaoPolicy
+from lianxin.referral import repository as referral_repo
+from lianxin.referral.models import Agency, Referral
+from lianxin.sponsorship import repository as sponsorship_repo
+from lianxin.sponsorship.models import Sponsorship
 from lianxin.trade_union import repository as union_repo
 from lianxin.trade_union.models import TradeUnion, UnionStats
 
@@ -58,4 +68,49 @@ class Loaders:
         )
         self.organization_by_id: DataLoader[int, Organization | None] = _by_key(
             pool, org_repo.list_organizations_by_ids, lambda o: o.id
+        )
+        self.household_by_id: DataLoader[int, Household | None] = _by_key(
+            pool, household_repo.list_households_by_ids, lambda h: h.id
+        )
+        self.members_by_household: DataLoader[int, list[Member]] = _grouped(
+            pool, household_repo.list_members_by_household_ids, lambda m: m.household_id
+        )
+        self.incomes_by_household: DataLoader[int, list[Income]] = _grouped(
+            pool, household_repo.list_incomes_by_household_ids, lambda i: i.household_id
+        )
+        self.expenditures_by_household: DataLoader[int, list[Expenditure]] = _grouped(
+            pool, household_repo.list_expenditures_by_household_ids, lambda e: e.household_id
+        )
+        self.assets_by_household: DataLoader[int, list[Asset]] = _grouped(
+            pool, household_repo.list_assets_by_household_ids, lambda a: a.household_id
+        )
+        self.sponsorships_by_household: DataLoader[int, list[Sponsorship]] = _grouped(
+            pool, sponsorship_repo.list_sponsorships_by_household_ids, lambda s: s.household_id
+        )
+        self.sponsorship_by_id: DataLoader[int, Sponsorship | None] = _by_key(
+            pool, sponsorship_repo.list_sponsorships_by_ids, lambda s: s.id
+        )
+        self.latest_decision_by_household: DataLoader[int, StoredDecision | None] = _by_key(
+            pool, matching_repo.latest_decisions_by_household_ids, lambda d: d.household_id
+        )
+        self.decisions_by_household: DataLoader[int, list[StoredDecision]] = _grouped(
+            pool, matching_repo.list_decisions_by_household_ids, lambda d: d.household_id
+        )
+        self.decision_by_id: DataLoader[int, StoredDecision | None] = _by_key(
+            pool, matching_repo.list_decisions_by_ids, lambda d: d.id
+        )
+        self.policy_by_id: DataLoader[int, DibaoPolicy | None] = _by_key(
+            pool, policy_repo.list_policies_by_ids, lambda p: p.id
+        )
+        self.run_by_id: DataLoader[int, EligibilityRun | None] = _by_key(
+            pool, matching_repo.list_runs_by_ids, lambda r: r.id
+        )
+        self.agency_by_id: DataLoader[int, Agency | None] = _by_key(
+            pool, referral_repo.list_agencies_by_ids, lambda a: a.id
+        )
+        self.referral_by_id: DataLoader[int, Referral | None] = _by_key(
+            pool, referral_repo.list_referrals_by_ids, lambda r: r.id
+        )
+        self.referrals_by_household: DataLoader[int, list[Referral]] = _grouped(
+            pool, referral_repo.list_referrals_by_household_ids, lambda r: r.household_id
         )

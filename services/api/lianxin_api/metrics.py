@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lianxin.core.db import StatementCount, statement_count
 from lianxin.core.logs import request_id_var
 
 log = logging.getLogger("lianxin.access")
@@ -25,10 +27,15 @@ async def metrics_endpoint(request: Request) -> Response:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (honouring a sane `X-Request-Id`), logs it, and records metrics."""
+    """Gives every request an id (honouring a sane `X-Request-Id`), logs it, and records metrics.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Outside production, responses also carry `X-SQL-Statements`: how many statements the request ran
+    (the N+1 tests and the benchmark read it).
+    """
+
+    def __init__(self, app: ASGIApp, expose_statement_count: bool = False) -> None:
         self.app = app
+        self.expose_statement_count = expose_statement_count
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -37,6 +44,8 @@ class RequestContextMiddleware:
         incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        counter = StatementCount()
+        count_token = statement_count.set(counter)
         path = scope["path"] if scope["path"] in KNOWN_PATHS else "other"
         status = 500
         started = time.perf_counter()
@@ -45,8 +54,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                if self.expose_statement_count:
+                    await asyncio.sleep(0)  # asyncpg reports queries via call_soon: let the last ones land
+                    headers.append((b"x-sql-statements", str(counter.n).encode()))
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -65,3 +77,4 @@ class RequestContextMiddleware:
                     extra={"fields": {"status": status, "ms": round(elapsed * 1000, 1)}},
                 )
             request_id_var.reset(token)
+            statement_count.reset(count_token)

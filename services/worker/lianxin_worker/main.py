@@ -12,6 +12,8 @@ from lianxin.core.config import Settings
 from lianxin.core.db import create_pool
 from lianxin.core.jobs import QUEUE_NAME, Job, redis_settings
 from lianxin_worker.context import WorkerContext
+from lianxin_worker.tasks.eligibility import run_eligibility
+from lianxin_worker.tasks.household import household_changed
 from lianxin_worker.tasks.outbox import sweep_outbox
 from lianxin_worker.tasks.trade_union import recount_union
 
@@ -19,6 +21,8 @@ log = logging.getLogger(__name__)
 
 TASKS = {
     Job.RECOUNT_UNION: recount_union,
+    Job.HOUSEHOLD_CHANGED: household_changed,
+    Job.RUN_ELIGIBILITY: run_eligibility,
     Job.SWEEP_OUTBOX: sweep_outbox,
 }
 

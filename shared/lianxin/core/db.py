@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol, TypeAlias
 
@@ -16,7 +17,24 @@ Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProx
 Pool: TypeAlias = "asyncpg.Pool[asyncpg.Record]"
 
 
+@dataclass
+class StatementCount:
+    """Statements run on behalf of one request (DataLoader tasks share the object via contextvars)."""
+
+    n: int = 0
+
+
+statement_count: ContextVar[StatementCount | None] = ContextVar("statement_count", default=None)
+
+
+def _count_statement(record: object) -> None:
+    counter = statement_count.get()
+    if counter is not None:
+        counter.n += 1
+
+
 async def _init_connection(conn: Connection) -> None:
+    conn.add_query_logger(_count_statement)
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 

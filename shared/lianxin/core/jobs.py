@@ -25,6 +25,8 @@ class Job(StrEnum):
     """Every job the worker runs; a test checks each has a registered task."""
 
     RECOUNT_UNION = "recount_union"
+    HOUSEHOLD_CHANGED = "household_changed"
+    RUN_ELIGIBILITY = "run_eligibility"
     SWEEP_OUTBOX = "sweep_outbox"
 
 

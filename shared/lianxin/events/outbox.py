@@ -18,3 +18,16 @@ async def record_event(
         payload,
     )
     return event_id
+
+
+async def record_events(conn: Connection, events: list[dict[str, Any]]) -> None:
+    """Insert many events in one statement; each dict has type, subject_id, payload, region_code."""
+    if not events:
+        return
+    await conn.execute(
+        """INSERT INTO event (type, subject_id, region_code, payload)
+           SELECT r.type, r.subject_id, r.region_code, r.payload
+           FROM jsonb_to_recordset($1::jsonb)
+                AS r(type text, subject_id text, region_code text, payload jsonb)""",
+        events,
+    )

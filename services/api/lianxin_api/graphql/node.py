@@ -3,29 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import strawberry
 
 from lianxin.core.ids import parse_global_id
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node
+from lianxin_api.graphql.eligibility.types import (
+    AgencyType,
+    DibaoPolicyType,
+    EligibilityDecisionType,
+    EligibilityRunType,
+    ReferralType,
+)
+from lianxin_api.graphql.household.types import HouseholdType
 from lianxin_api.graphql.organization.types import OrganizationType
+from lianxin_api.graphql.sponsorship.types import SponsorshipType
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 
-
-async def _union(info: Info, pk: int) -> Node | None:
-    union = await info.context.loaders.union_by_id.load(pk)
-    return TradeUnionType.from_model(union) if union else None
+Resolver = Callable[[Info, int], Awaitable[Node | None]]
 
 
-async def _organization(info: Info, pk: int) -> Node | None:
-    org = await info.context.loaders.organization_by_id.load(pk)
-    return OrganizationType.from_model(org) if org else None
+def _by(loader_name: str, node_type: Any) -> Resolver:
+    """Load by primary key with the named per-request DataLoader, then wrap as `node_type`."""
+
+    async def resolve(info: Info, pk: int) -> Node | None:
+        item = await getattr(info.context.loaders, loader_name).load(pk)
+        node: Node | None = node_type.from_model(item) if item is not None else None
+        return node
+
+    return resolve
 
 
-RESOLVERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
-    "TradeUnion": _union,
-    "Organization": _organization,
+RESOLVERS: dict[str, Resolver] = {
+    "TradeUnion": _by("union_by_id", TradeUnionType),
+    "Organization": _by("organization_by_id", OrganizationType),
+    "Household": _by("household_by_id", HouseholdType),
+    "Sponsorship": _by("sponsorship_by_id", SponsorshipType),
+    "EligibilityDecision": _by("decision_by_id", EligibilityDecisionType),
+    "DibaoPolicy": _by("policy_by_id", DibaoPolicyType),
+    "EligibilityRun": _by("run_by_id", EligibilityRunType),
+    "Agency": _by("agency_by_id", AgencyType),
+    "Referral": _by("referral_by_id", ReferralType),
 }
 
 

@@ -1,0 +1,163 @@
+"""Eligibility queries and mutations: policies, runs, agencies, referrals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.scalars import JSON
+
+from lianxin.core.db import UnitOfWork
+from lianxin.core.errors import DomainError
+from lianxin.core.ids import expect_global_id
+from lianxin.core.pagination import PageRequest, page_from_rows
+from lianxin.core.tokens import Role
+from lianxin.matching import service as matching
+from lianxin.matching.models import EligibilityRun
+from lianxin.policy import repository as policy_repo
+from lianxin.policy.models import DibaoPolicy
+from lianxin.referral import repository as referral_repo
+from lianxin.referral import service as referrals
+from lianxin.referral.models import Agency, Referral, ReferralStatus
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.eligibility.types import (
+    AgencyPayload,
+    AgencyType,
+    DibaoPolicyPayload,
+    DibaoPolicyType,
+    EligibilityRunPayload,
+    EligibilityRunType,
+    ReferralPayload,
+    ReferralType,
+)
+from lianxin_api.graphql.mutation import run_in_transaction
+from lianxin_api.graphql.permissions import principal, require_role
+
+
+@strawberry.input(name="PublishDibaoPolicyInput")
+class PublishDibaoPolicyInput:
+    region_code: str
+    effective_from: date
+    parameters: JSON = strawberry.field(
+        description="Every key of RULES.md; decimals as strings. Unknown keys refused."
+    )
+
+
+@strawberry.input(name="EligibilityRunInput", description="Exactly one of regionCode or unionId.")
+class EligibilityRunInput:
+    region_code: str | None = None
+    union_id: strawberry.ID | None = None
+
+
+@strawberry.input(name="CreateAgencyInput")
+class CreateAgencyInput:
+    name: str
+    region_code: str
+
+
+@strawberry.input(name="UpdateReferralInput")
+class UpdateReferralInput:
+    id: strawberry.ID
+    status: ReferralStatus
+    reason: str | None = strawberry.field(default=None, description="Required for REJECTED.")
+
+
+@strawberry.type
+class EligibilityQuery:
+    @strawberry.field(description="Every policy version published for exactly this region, newest first.")
+    async def dibao_policies(self, info: Info, region_code: str) -> list[DibaoPolicyType]:
+        principal(info)
+        async with info.context.pool.acquire() as conn:
+            policies = await policy_repo.list_policies_by_region(conn, region_code)
+        return [DibaoPolicyType.from_model(p) for p in policies]
+
+    @strawberry.field(description="Civil-affairs agencies.")
+    async def agencies(self, info: Info) -> list[AgencyType]:
+        principal(info)
+        async with info.context.pool.acquire() as conn:
+            return [AgencyType.from_model(a) for a in await referral_repo.list_agencies(conn)]
+
+    @strawberry.field(description="Referrals, oldest first; an agency token sees only its own.")
+    async def referrals(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: ReferralStatus | None = None,
+    ) -> Connection[ReferralType]:
+        caller = require_role(info, Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.AUDITOR)
+        agency_id = caller.agency_id if caller.role is Role.CIVIL_AFFAIRS else None
+        if caller.role is Role.CIVIL_AFFAIRS and agency_id is None:
+            raise GraphQLError("this civil-affairs token names no agency", extensions={"code": "FORBIDDEN"})
+        try:
+            request = PageRequest.parse(first, after)
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        async with info.context.pool.acquire() as conn:
+            rows = await referral_repo.list_referrals_page(
+                conn, agency_id, status, request.after_id, request.first + 1
+            )
+            total = await referral_repo.count_referrals(conn, agency_id, status)
+        return make_connection(page_from_rows(rows, request, total), lambda r: r.id, ReferralType.from_model)
+
+
+@strawberry.type
+class EligibilityMutation:
+    @strawberry.mutation(description="Publish a new policy version (ADMIN); queues the region's re-match.")
+    async def publish_dibao_policy(self, info: Info, input: PublishDibaoPolicyInput) -> DibaoPolicyPayload:
+        caller = require_role(info, Role.ADMIN)
+
+        async def work(uow: UnitOfWork) -> tuple[DibaoPolicy, EligibilityRun]:
+            return await matching.publish_policy(
+                uow, input.region_code, input.effective_from, input.parameters, caller.subject
+            )
+
+        result, errors = await run_in_transaction(info, work)
+        if result is None:
+            return DibaoPolicyPayload(policy=None, run=None, errors=errors)
+        return DibaoPolicyPayload(
+            policy=DibaoPolicyType.from_model(result[0]),
+            run=EligibilityRunType.from_model(result[1]),
+            errors=[],
+        )
+
+    @strawberry.mutation(description="Re-match every active household of a region or union subtree.")
+    async def request_eligibility_run(self, info: Info, input: EligibilityRunInput) -> EligibilityRunPayload:
+        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+
+        async def work(uow: UnitOfWork) -> EligibilityRun:
+            union_id = expect_global_id(input.union_id, "TradeUnion", "unionId") if input.union_id else None
+            return await matching.request_run(
+                uow, region_code=input.region_code, union_id=union_id, reason="requested"
+            )
+
+        run, errors = await run_in_transaction(info, work)
+        return EligibilityRunPayload(run=EligibilityRunType.from_model(run) if run else None, errors=errors)
+
+    @strawberry.mutation(description="Register a region's civil-affairs agency (ADMIN).")
+    async def create_agency(self, info: Info, input: CreateAgencyInput) -> AgencyPayload:
+        require_role(info, Role.ADMIN)
+
+        async def work(uow: UnitOfWork) -> Agency:
+            return await referrals.register_agency(uow, input.name, input.region_code)
+
+        agency, errors = await run_in_transaction(info, work)
+        return AgencyPayload(agency=AgencyType.from_model(agency) if agency else None, errors=errors)
+
+    @strawberry.mutation(
+        description="An agency reports progress: RECEIVED, INVESTIGATING, APPROVED, REJECTED."
+    )
+    async def update_referral(self, info: Info, input: UpdateReferralInput) -> ReferralPayload:
+        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        agency_id = caller.agency_id if caller.role is Role.CIVIL_AFFAIRS else None
+
+        async def work(uow: UnitOfWork) -> Referral:
+            pk = expect_global_id(input.id, "Referral", "id")
+            return await referrals.advance_referral(uow, pk, input.status, input.reason, agency_id=agency_id)
+
+        referral, errors = await run_in_transaction(info, work)
+        return ReferralPayload(
+            referral=ReferralType.from_model(referral) if referral else None, errors=errors
+        )

@@ -1,0 +1,216 @@
+"""GraphQL types of eligibility: policies, decisions with their trace, runs, agencies, referrals."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from lianxin.core.ids import to_global_id
+from lianxin.core.money import fen_to_yuan
+from lianxin.household.enums import EligibilityOutcome, HardshipCategory
+from lianxin.matching.models import EligibilityRun, RunStatus, StoredDecision
+from lianxin.policy.models import DibaoPolicy
+from lianxin.referral.models import Agency, Referral, ReferralStatus
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.household import enums as _enums  # noqa: F401 - registers EligibilityOutcome
+
+if TYPE_CHECKING:
+    from lianxin_api.graphql.household.types import HouseholdType
+
+strawberry.enum(RunStatus, description="QUEUED, RUNNING, DONE or FAILED.")
+strawberry.enum(
+    ReferralStatus, description="SENT → RECEIVED → INVESTIGATING → APPROVED/REJECTED, or WITHDRAWN."
+)
+
+
+@strawberry.type(
+    name="DibaoPolicy", description="A version of a region's 低保 policy; never edited in place."
+)
+class DibaoPolicyType(Node):
+    region_code: str
+    effective_from: date
+    parameters: JSON
+    published_at: datetime
+
+    @classmethod
+    def from_model(cls, p: DibaoPolicy) -> DibaoPolicyType:
+        return cls(
+            id=strawberry.ID(to_global_id("DibaoPolicy", p.id)),
+            region_code=p.region_code,
+            effective_from=p.effective_from,
+            parameters=p.raw_parameters,  # type: ignore[arg-type]  # JSON is a scalar alias of Any
+            published_at=p.published_at,
+        )
+
+
+@strawberry.type(name="TraceStep", description="One step of a decision, as RULES.md orders them.")
+class TraceStepType:
+    rule: str
+    passed: bool | None
+    value: str | None
+    explanation: str = strawberry.field(description="Chinese / English, one line.")
+
+
+@strawberry.type(
+    name="EligibilityDecision", description="A reproducible decision: inputs fingerprint + policy."
+)
+class EligibilityDecisionType(Node):
+    model: strawberry.Private[StoredDecision]
+    outcome: EligibilityOutcome
+    per_capita_income: Decimal
+    counted_income: Decimal
+    standard: Decimal
+    monthly_benefit: Decimal
+    suggested_category: HardshipCategory | None
+    evaluated_at: datetime
+    evaluated_on: date = strawberry.field(description="The date the rules were applied for (ages).")
+    fingerprint: str
+    trace: list[TraceStepType]
+
+    @classmethod
+    def from_model(cls, d: StoredDecision) -> EligibilityDecisionType:
+        return cls(
+            id=strawberry.ID(to_global_id("EligibilityDecision", d.id)),
+            model=d,
+            outcome=d.outcome,
+            per_capita_income=fen_to_yuan(d.per_capita_income_fen),
+            counted_income=fen_to_yuan(d.counted_income_fen),
+            standard=fen_to_yuan(d.standard_fen),
+            monthly_benefit=fen_to_yuan(d.monthly_benefit_fen),
+            suggested_category=d.suggested_category,
+            evaluated_at=d.evaluated_at,
+            evaluated_on=d.evaluated_on,
+            fingerprint=d.fingerprint,
+            trace=[
+                TraceStepType(
+                    rule=s["rule"], passed=s["passed"], value=s["value"], explanation=s["explanation"]
+                )
+                for s in d.trace
+            ],
+        )
+
+    @strawberry.field
+    async def policy(self, info: Info) -> DibaoPolicyType:
+        policy = await info.context.loaders.policy_by_id.load(self.model.policy_id)
+        assert policy is not None
+        return DibaoPolicyType.from_model(policy)
+
+    @strawberry.field
+    async def household(
+        self, info: Info
+    ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]:
+        from lianxin_api.graphql.household.types import HouseholdType
+
+        household = await info.context.loaders.household_by_id.load(self.model.household_id)
+        assert household is not None
+        return HouseholdType.from_model(household)
+
+
+@strawberry.type(name="EligibilityRun", description="A batch re-match; `done`/`total` is its progress.")
+class EligibilityRunType(Node):
+    region_code: str | None
+    reason: str
+    status: RunStatus
+    total: int
+    done: int
+    changed: int = strawberry.field(description="Households that got a new decision.")
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_model(cls, r: EligibilityRun) -> EligibilityRunType:
+        return cls(
+            id=strawberry.ID(to_global_id("EligibilityRun", r.id)),
+            region_code=r.region_code,
+            reason=r.reason,
+            status=r.status,
+            total=r.total,
+            done=r.done,
+            changed=r.changed,
+            created_at=r.created_at,
+            finished_at=r.finished_at,
+        )
+
+
+@strawberry.type(
+    name="Agency", description="A civil-affairs agency (民政局) receiving referrals for its region."
+)
+class AgencyType(Node):
+    name: str
+    region_code: str
+
+    @classmethod
+    def from_model(cls, a: Agency) -> AgencyType:
+        return cls(id=strawberry.ID(to_global_id("Agency", a.id)), name=a.name, region_code=a.region_code)
+
+
+@strawberry.type(name="Referral", description="A household handed to civil affairs (转介民政).")
+class ReferralType(Node):
+    model: strawberry.Private[Referral]
+    status: ReferralStatus
+    reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, r: Referral) -> ReferralType:
+        return cls(
+            id=strawberry.ID(to_global_id("Referral", r.id)),
+            model=r,
+            status=r.status,
+            reason=r.reason,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+        )
+
+    @strawberry.field
+    async def agency(self, info: Info) -> AgencyType:
+        agency = await info.context.loaders.agency_by_id.load(self.model.agency_id)
+        assert agency is not None
+        return AgencyType.from_model(agency)
+
+    @strawberry.field
+    async def decision(self, info: Info) -> EligibilityDecisionType:
+        decision = await info.context.loaders.decision_by_id.load(self.model.decision_id)
+        assert decision is not None
+        return EligibilityDecisionType.from_model(decision)
+
+    @strawberry.field
+    async def household(
+        self, info: Info
+    ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]:
+        from lianxin_api.graphql.household.types import HouseholdType
+
+        household = await info.context.loaders.household_by_id.load(self.model.household_id)
+        assert household is not None
+        return HouseholdType.from_model(household)
+
+
+@strawberry.type(name="DibaoPolicyPayload")
+class DibaoPolicyPayload:
+    policy: DibaoPolicyType | None
+    run: EligibilityRunType | None = strawberry.field(description="The re-match the publication queued.")
+    errors: list[UserError]
+
+
+@strawberry.type(name="EligibilityRunPayload")
+class EligibilityRunPayload:
+    run: EligibilityRunType | None
+    errors: list[UserError]
+
+
+@strawberry.type(name="AgencyPayload")
+class AgencyPayload:
+    agency: AgencyType | None
+    errors: list[UserError]
+
+
+@strawberry.type(name="ReferralPayload")
+class ReferralPayload:
+    referral: ReferralType | None
+    errors: list[UserError]

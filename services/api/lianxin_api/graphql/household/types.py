@@ -1,0 +1,211 @@
+"""GraphQL types of the household ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from lianxin.core.ids import to_global_id
+from lianxin.core.money import fen_to_yuan
+from lianxin.core.tokens import Role
+from lianxin.household.enums import (
+    ArchiveLevel,
+    AssetKind,
+    Employment,
+    ExpenditureKind,
+    HardshipCategory,
+    HardshipReason,
+    Health,
+    HouseholdStatus,
+    IncomeKind,
+    Relation,
+)
+from lianxin.household.models import Asset, Expenditure, Household, Income, Member
+from lianxin.household.resident_id import Sex, mask_resident_id
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.trade_union.types import TradeUnionType
+
+if TYPE_CHECKING:
+    from lianxin_api.graphql.eligibility.types import EligibilityDecisionType, ReferralType
+    from lianxin_api.graphql.sponsorship.types import SponsorshipType
+
+_ELIGIBILITY = "lianxin_api.graphql.eligibility.types"
+
+FULL_ID_ROLES = {Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS}
+
+
+@strawberry.type(name="Member", description="A member of a household (家庭成员).")
+class MemberType:
+    model: strawberry.Private[Member]
+    id: strawberry.ID
+    name: str
+    relation: Relation
+    birth_date: date | None
+    sex: Sex
+    health: Health
+    employment: Employment
+
+    @classmethod
+    def from_model(cls, m: Member) -> MemberType:
+        return cls(
+            model=m,
+            id=strawberry.ID(to_global_id("Member", m.id)),
+            name=m.name,
+            relation=m.relation,
+            birth_date=m.birth_date,
+            sex=m.sex,
+            health=m.health,
+            employment=m.employment,
+        )
+
+    @strawberry.field(description="Resident ID number; masked (3710**********1234) unless the role needs it.")
+    def id_number(self, info: Info) -> str | None:
+        caller = info.context.principal
+        if caller is None or caller.role is Role.SPONSOR:
+            return None
+        if caller.role in FULL_ID_ROLES:
+            return self.model.id_number
+        return mask_resident_id(self.model.id_number)
+
+
+@strawberry.type(name="Income", description="A monthly income (yuan).")
+class IncomeType:
+    kind: IncomeKind
+    monthly_amount: Decimal
+    member_id: strawberry.ID | None = strawberry.field(description="The member it belongs to, if any.")
+
+
+@strawberry.type(name="Expenditure", description="Rigid out-of-pocket expenditure per year (yuan).")
+class ExpenditureType:
+    kind: ExpenditureKind
+    annual_amount: Decimal
+
+
+@strawberry.type(name="Asset", description="Household property; `value` is per item.")
+class AssetType:
+    kind: AssetKind
+    value: Decimal
+    count: int
+
+
+def income_type(income: Income, members: list[Member]) -> IncomeType:
+    member_id = None
+    if income.member_position is not None:
+        member = next((m for m in members if m.position == income.member_position), None)
+        member_id = strawberry.ID(to_global_id("Member", member.id)) if member else None
+    return IncomeType(kind=income.kind, monthly_amount=fen_to_yuan(income.monthly_fen), member_id=member_id)
+
+
+@strawberry.type(name="Household", description="A household in hardship (困难职工家庭), as archived.")
+class HouseholdType(Node):
+    model: strawberry.Private[Household]
+    archive_no: str
+    level: ArchiveLevel
+    category: HardshipCategory
+    status: HouseholdStatus
+    status_changed_on: date | None
+    status_reason: str | None
+    hardship_reasons: list[HardshipReason]
+    region_code: str
+    contact_name: str | None = strawberry.field(description="Union staff contact (联系人).")
+    archived_on: date
+    version: int = strawberry.field(
+        description="Increases with every update; pass as expectedVersion to lock."
+    )
+
+    @classmethod
+    def from_model(cls, h: Household) -> HouseholdType:
+        return cls(
+            id=strawberry.ID(to_global_id("Household", h.id)),
+            model=h,
+            archive_no=h.archive_no,
+            level=h.level,
+            category=h.category,
+            status=h.status,
+            status_changed_on=h.status_changed_on,
+            status_reason=h.status_reason,
+            hardship_reasons=list(h.hardship_reasons),
+            region_code=h.region_code,
+            contact_name=h.contact_name,
+            archived_on=h.archived_on,
+            version=h.version,
+        )
+
+    @strawberry.field(description="The contact person's phone; hidden from sponsors.")
+    def contact_phone(self, info: Info) -> str | None:
+        caller = info.context.principal
+        return None if caller is None or caller.role is Role.SPONSOR else self.model.contact_phone
+
+    @strawberry.field
+    async def union(self, info: Info) -> TradeUnionType:
+        union = await info.context.loaders.union_by_id.load(self.model.union_id)
+        assert union is not None
+        return TradeUnionType.from_model(union)
+
+    @strawberry.field(description="Members in the order given, head first by convention.")
+    async def members(self, info: Info) -> list[MemberType]:
+        return [
+            MemberType.from_model(m)
+            for m in await info.context.loaders.members_by_household.load(self.model.id)
+        ]
+
+    @strawberry.field
+    async def incomes(self, info: Info) -> list[IncomeType]:
+        loaders = info.context.loaders
+        incomes = await loaders.incomes_by_household.load(self.model.id)
+        members = await loaders.members_by_household.load(self.model.id) if incomes else []
+        return [income_type(i, members) for i in incomes]
+
+    @strawberry.field
+    async def expenditures(self, info: Info) -> list[ExpenditureType]:
+        items: list[Expenditure] = await info.context.loaders.expenditures_by_household.load(self.model.id)
+        return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
+
+    @strawberry.field
+    async def assets(self, info: Info) -> list[AssetType]:
+        items: list[Asset] = await info.context.loaders.assets_by_household.load(self.model.id)
+        return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
+
+    @strawberry.field(description="Sponsorship pairings (结对帮扶), current and ended.")
+    async def sponsorships(
+        self, info: Info
+    ) -> list[Annotated[SponsorshipType, strawberry.lazy("lianxin_api.graphql.sponsorship.types")]]:
+        from lianxin_api.graphql.sponsorship.types import SponsorshipType
+
+        pairs = await info.context.loaders.sponsorships_by_household.load(self.model.id)
+        return [SponsorshipType.from_model(s) for s in pairs]
+
+    @strawberry.field(description="The current eligibility decision (null until the worker decides).")
+    async def latest_decision(
+        self, info: Info
+    ) -> Annotated[EligibilityDecisionType, strawberry.lazy(_ELIGIBILITY)] | None:
+        from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
+
+        decision = await info.context.loaders.latest_decision_by_household.load(self.model.id)
+        return EligibilityDecisionType.from_model(decision) if decision else None
+
+    @strawberry.field(description="Every decision, newest first.")
+    async def decisions(
+        self, info: Info
+    ) -> list[Annotated[EligibilityDecisionType, strawberry.lazy(_ELIGIBILITY)]]:
+        from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
+
+        items = await info.context.loaders.decisions_by_household.load(self.model.id)
+        return [EligibilityDecisionType.from_model(d) for d in items]
+
+    @strawberry.field(description="Referrals to civil affairs, newest first.")
+    async def referrals(self, info: Info) -> list[Annotated[ReferralType, strawberry.lazy(_ELIGIBILITY)]]:
+        from lianxin_api.graphql.eligibility.types import ReferralType
+
+        items = await info.context.loaders.referrals_by_household.load(self.model.id)
+        return [ReferralType.from_model(r) for r in items]
+
+
+@strawberry.type(name="HouseholdPayload")
+class HouseholdPayload:
+    household: HouseholdType | None
+    errors: list[UserError]

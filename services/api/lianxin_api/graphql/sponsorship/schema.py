@@ -1,0 +1,84 @@
+"""Sponsorship queries and mutations."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from lianxin.core.clock import today_in
+from lianxin.core.db import UnitOfWork
+from lianxin.core.errors import DomainError
+from lianxin.core.ids import expect_global_id
+from lianxin.core.pagination import PageRequest, page_from_rows
+from lianxin.core.tokens import Role
+from lianxin.sponsorship import repository as repo
+from lianxin.sponsorship import service
+from lianxin.sponsorship.models import Sponsorship
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.mutation import run_in_transaction
+from lianxin_api.graphql.permissions import principal, require_role
+from lianxin_api.graphql.sponsorship.types import (
+    CreateSponsorshipInput,
+    EndSponsorshipInput,
+    SponsorshipPayload,
+    SponsorshipType,
+)
+
+
+@strawberry.type
+class SponsorshipQuery:
+    @strawberry.field(
+        description="Pairings, oldest first; `active` filters open/ended. Sponsors see their own."
+    )
+    async def sponsorships(
+        self, info: Info, first: int | None = None, after: str | None = None, active: bool | None = None
+    ) -> Connection[SponsorshipType]:
+        caller = principal(info)
+        sponsor_id = caller.sponsor_id if caller.role is Role.SPONSOR else None
+        if caller.role is Role.SPONSOR and sponsor_id is None:
+            raise GraphQLError("this sponsor token names no sponsor", extensions={"code": "FORBIDDEN"})
+        try:
+            request = PageRequest.parse(first, after)
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        async with info.context.pool.acquire() as conn:
+            rows = await repo.list_sponsorships_page(
+                conn, active, sponsor_id, request.after_id, request.first + 1
+            )
+            total = await repo.count_sponsorships(conn, active, sponsor_id)
+        return make_connection(
+            page_from_rows(rows, request, total), lambda s: s.id, SponsorshipType.from_model
+        )
+
+
+@strawberry.type
+class SponsorshipMutation:
+    @strawberry.mutation(description="Pair a household with a sponsor organization (结对).")
+    async def create_sponsorship(self, info: Info, input: CreateSponsorshipInput) -> SponsorshipPayload:
+        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        today = today_in(info.context.settings.timezone)
+
+        async def work(uow: UnitOfWork) -> Sponsorship:
+            household_id = expect_global_id(input.household_id, "Household", "householdId")
+            sponsor_id = expect_global_id(input.sponsor_id, "Organization", "sponsorId")
+            return await service.pair_household(uow, household_id, sponsor_id, input.started_on, today=today)
+
+        pairing, errors = await run_in_transaction(info, work)
+        return SponsorshipPayload(
+            sponsorship=SponsorshipType.from_model(pairing) if pairing else None, errors=errors
+        )
+
+    @strawberry.mutation(description="End a pairing with a date and a reason.")
+    async def end_sponsorship(self, info: Info, input: EndSponsorshipInput) -> SponsorshipPayload:
+        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        today = today_in(info.context.settings.timezone)
+
+        async def work(uow: UnitOfWork) -> Sponsorship:
+            pk = expect_global_id(input.id, "Sponsorship", "id")
+            return await service.end_pairing(uow, pk, input.ended_on, input.reason, today=today)
+
+        pairing, errors = await run_in_transaction(info, work)
+        return SponsorshipPayload(
+            sponsorship=SponsorshipType.from_model(pairing) if pairing else None, errors=errors
+        )

@@ -1,0 +1,73 @@
+"""GraphQL types for sponsorship pairings (结对帮扶)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from lianxin.core.ids import to_global_id
+from lianxin.sponsorship.models import Sponsorship
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.organization.types import OrganizationType
+
+if TYPE_CHECKING:
+    from lianxin_api.graphql.household.types import HouseholdType
+
+
+@strawberry.type(name="Sponsorship", description="A household paired with a sponsor organization (结对帮扶).")
+class SponsorshipType(Node):
+    model: strawberry.Private[Sponsorship]
+    started_on: date
+    ended_on: date | None
+    end_reason: str | None
+    active: bool
+
+    @classmethod
+    def from_model(cls, s: Sponsorship) -> SponsorshipType:
+        return cls(
+            id=strawberry.ID(to_global_id("Sponsorship", s.id)),
+            model=s,
+            started_on=s.started_on,
+            ended_on=s.ended_on,
+            end_reason=s.end_reason,
+            active=s.active,
+        )
+
+    @strawberry.field
+    async def household(
+        self, info: Info
+    ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]:
+        from lianxin_api.graphql.household.types import HouseholdType
+
+        household = await info.context.loaders.household_by_id.load(self.model.household_id)
+        assert household is not None
+        return HouseholdType.from_model(household)
+
+    @strawberry.field
+    async def sponsor(self, info: Info) -> OrganizationType:
+        org = await info.context.loaders.organization_by_id.load(self.model.sponsor_id)
+        assert org is not None
+        return OrganizationType.from_model(org)
+
+
+@strawberry.type(name="SponsorshipPayload")
+class SponsorshipPayload:
+    sponsorship: SponsorshipType | None
+    errors: list[UserError]
+
+
+@strawberry.input(name="CreateSponsorshipInput")
+class CreateSponsorshipInput:
+    household_id: strawberry.ID
+    sponsor_id: strawberry.ID = strawberry.field(description="An Organization of kind SPONSOR.")
+    started_on: date
+
+
+@strawberry.input(name="EndSponsorshipInput")
+class EndSponsorshipInput:
+    id: strawberry.ID
+    ended_on: date
+    reason: str

@@ -1,0 +1,203 @@
+"""SQL access for households and their lists. Functions take the connection first and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lianxin.core.db import Connection
+from lianxin.core.sql import load_queries
+from lianxin.household.drafts import ValidAsset, ValidExpenditure, ValidIncome, ValidMember
+from lianxin.household.enums import EligibilityOutcome, HouseholdStatus
+from lianxin.household.models import Asset, Expenditure, Household, Income, Member
+
+Q = load_queries(__package__)
+
+
+async def get_household(conn: Connection, household_id: int) -> Household | None:
+    row = await conn.fetchrow(Q.get_household, household_id)
+    return Household.from_row(row) if row else None
+
+
+async def lock_household(conn: Connection, household_id: int) -> Household | None:
+    row = await conn.fetchrow(Q.lock_household, household_id)
+    return Household.from_row(row) if row else None
+
+
+async def list_households_by_ids(conn: Connection, ids: list[int]) -> list[Household]:
+    return [Household.from_row(r) for r in await conn.fetch(Q.list_households_by_ids, ids)]
+
+
+async def archive_no_taken(conn: Connection, archive_no: str) -> bool:
+    return await conn.fetchval(Q.find_by_archive_no, archive_no) is not None
+
+
+async def list_households_page(
+    conn: Connection,
+    union_root: int | None,
+    region_prefix: str | None,
+    status: HouseholdStatus | None,
+    after_id: int,
+    limit: int,
+    outcome: EligibilityOutcome | None = None,
+) -> list[Household]:
+    rows = await conn.fetch(
+        Q.list_households_page,
+        union_root,
+        region_prefix,
+        status.value if status else None,
+        after_id,
+        limit,
+        outcome.value if outcome else None,
+    )
+    return [Household.from_row(r) for r in rows]
+
+
+async def count_households(
+    conn: Connection,
+    union_root: int | None,
+    region_prefix: str | None,
+    status: HouseholdStatus | None,
+    outcome: EligibilityOutcome | None = None,
+) -> int:
+    total: int = await conn.fetchval(
+        Q.count_households,
+        union_root,
+        region_prefix,
+        status.value if status else None,
+        outcome.value if outcome else None,
+    )
+    return total
+
+
+async def list_households_by_union_page(
+    conn: Connection, union_id: int, after_id: int, limit: int
+) -> list[Household]:
+    rows = await conn.fetch(Q.list_households_by_union_page, union_id, after_id, limit)
+    return [Household.from_row(r) for r in rows]
+
+
+async def count_households_by_union(conn: Connection, union_id: int) -> int:
+    total: int = await conn.fetchval(Q.count_households_by_union, union_id)
+    return total
+
+
+async def insert_household(
+    conn: Connection,
+    archive_no: str,
+    level: str,
+    category: str,
+    reasons: Sequence[str],
+    region_code: str,
+    union_id: int,
+    contact_name: str | None,
+    contact_phone: str | None,
+) -> Household:
+    row = await conn.fetchrow(
+        Q.insert_household,
+        archive_no,
+        level,
+        category,
+        list(reasons),
+        region_code,
+        union_id,
+        contact_name,
+        contact_phone,
+    )
+    assert row is not None
+    return Household.from_row(row)
+
+
+async def update_household_header(conn: Connection, h: Household) -> Household:
+    row = await conn.fetchrow(
+        Q.update_household_header,
+        h.id,
+        h.category.value,
+        h.status.value,
+        h.status_changed_on,
+        h.status_reason,
+        h.contact_name,
+        h.contact_phone,
+        [r.value for r in h.hardship_reasons],
+    )
+    assert row is not None
+    return Household.from_row(row)
+
+
+async def set_members_active(conn: Connection, household_id: int, active: bool) -> None:
+    await conn.execute(Q.set_members_active, household_id, active)
+
+
+async def active_holders(conn: Connection, id_numbers: list[str], household_id: int) -> dict[str, str]:
+    """ID number → archive number of the other active household it is an active member of."""
+    rows = await conn.fetch(Q.active_holders_of_id_numbers, id_numbers, household_id)
+    return {r["id_number"]: r["archive_no"] for r in rows}
+
+
+async def replace_members(
+    conn: Connection, household_id: int, members: Sequence[ValidMember], active: bool
+) -> None:
+    await conn.execute(Q.delete_members, household_id)
+    if members:
+        await conn.execute(
+            Q.insert_members,
+            household_id,
+            active,
+            [m.position for m in members],
+            [m.name for m in members],
+            [m.relation.value for m in members],
+            [m.id_number for m in members],
+            [m.sex.value for m in members],
+            [m.birth_date for m in members],
+            [m.health.value for m in members],
+            [m.employment.value for m in members],
+        )
+
+
+async def replace_incomes(conn: Connection, household_id: int, incomes: Sequence[ValidIncome]) -> None:
+    await conn.execute(Q.delete_incomes, household_id)
+    if incomes:
+        await conn.execute(
+            Q.insert_incomes,
+            household_id,
+            [i.kind.value for i in incomes],
+            [i.monthly_fen for i in incomes],
+            [i.member_position for i in incomes],
+        )
+
+
+async def replace_expenditures(
+    conn: Connection, household_id: int, items: Sequence[ValidExpenditure]
+) -> None:
+    await conn.execute(Q.delete_expenditures, household_id)
+    if items:
+        await conn.execute(
+            Q.insert_expenditures, household_id, [e.kind.value for e in items], [e.annual_fen for e in items]
+        )
+
+
+async def replace_assets(conn: Connection, household_id: int, items: Sequence[ValidAsset]) -> None:
+    await conn.execute(Q.delete_assets, household_id)
+    if items:
+        await conn.execute(
+            Q.insert_assets,
+            household_id,
+            [a.kind.value for a in items],
+            [a.value_fen for a in items],
+            [a.count for a in items],
+        )
+
+
+async def list_members_by_household_ids(conn: Connection, ids: list[int]) -> list[Member]:
+    return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_household_ids, ids)]
+
+
+async def list_incomes_by_household_ids(conn: Connection, ids: list[int]) -> list[Income]:
+    return [Income.from_row(r) for r in await conn.fetch(Q.list_incomes_by_household_ids, ids)]
+
+
+async def list_expenditures_by_household_ids(conn: Connection, ids: list[int]) -> list[Expenditure]:
+    return [Expenditure.from_row(r) for r in await conn.fetch(Q.list_expenditures_by_household_ids, ids)]
+
+
+async def list_assets_by_household_ids(conn: Connection, ids: list[int]) -> list[Asset]:
+    return [Asset.from_row(r) for r in await conn.fetch(Q.list_assets_by_household_ids, ids)]

@@ -1,0 +1,96 @@
+"""Stored eligibility decisions and re-matching runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, NewType
+
+import asyncpg
+
+from lianxin.household.enums import EligibilityOutcome, HardshipCategory
+
+DecisionId = NewType("DecisionId", int)
+RunId = NewType("RunId", int)
+
+ELIGIBLE = frozenset(
+    {EligibilityOutcome.DIBAO, EligibilityOutcome.EXPENDITURE_TYPE, EligibilityOutcome.SINGLE_PERSON}
+)
+
+
+class RunStatus(StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDecision:
+    id: DecisionId
+    household_id: int
+    policy_id: int
+    fingerprint: str
+    outcome: EligibilityOutcome
+    counted_income_fen: int
+    per_capita_income_fen: int
+    standard_fen: int
+    monthly_benefit_fen: int
+    suggested_category: HardshipCategory | None
+    trace: list[dict[str, Any]]
+    evaluated_on: date
+    evaluated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> StoredDecision:
+        return cls(
+            id=DecisionId(row["id"]),
+            household_id=row["household_id"],
+            policy_id=row["policy_id"],
+            fingerprint=row["fingerprint"],
+            outcome=EligibilityOutcome(row["outcome"]),
+            counted_income_fen=row["counted_income_fen"],
+            per_capita_income_fen=row["per_capita_income_fen"],
+            standard_fen=row["standard_fen"],
+            monthly_benefit_fen=row["monthly_benefit_fen"],
+            suggested_category=HardshipCategory(row["suggested_category"])
+            if row["suggested_category"]
+            else None,
+            trace=row["trace"],
+            evaluated_on=row["evaluated_on"],
+            evaluated_at=row["evaluated_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRun:
+    id: RunId
+    region_code: str | None
+    union_id: int | None
+    reason: str
+    status: RunStatus
+    total: int
+    done: int
+    changed: int
+    last_household_id: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> EligibilityRun:
+        return cls(
+            id=RunId(row["id"]),
+            region_code=row["region_code"],
+            union_id=row["union_id"],
+            reason=row["reason"],
+            status=RunStatus(row["status"]),
+            total=row["total"],
+            done=row["done"],
+            changed=row["changed"],
+            last_household_id=row["last_household_id"],
+            created_at=row["created_at"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+        )

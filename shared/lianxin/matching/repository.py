@@ -1,0 +1,104 @@
+"""SQL access for decisions and runs. Functions take the connection first and never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from lianxin.core.db import Connection
+from lianxin.core.sql import load_queries
+from lianxin.matching.models import EligibilityRun, RunStatus, StoredDecision
+
+Q = load_queries(__package__)
+
+
+async def lock_active_households(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """Row-lock the ACTIVE households among `ids` (in id order, so lockers never deadlock): id → region."""
+    return {r["id"]: r["region_code"] for r in await conn.fetch(Q.lock_active_households, ids)}
+
+
+async def current_by_household_ids(conn: Connection, ids: list[int]) -> dict[int, tuple[int, str, str, int]]:
+    """household id → (policy id, fingerprint, outcome, decision id) of its current decision."""
+    rows = await conn.fetch(Q.current_by_household_ids, ids)
+    return {
+        r["household_id"]: (r["policy_id"], r["fingerprint"], r["outcome"], r["decision_id"]) for r in rows
+    }
+
+
+async def insert_decisions(
+    conn: Connection, decisions: list[dict[str, Any]], evaluated_on: date, run_id: int | None
+) -> dict[int, int]:
+    """Insert decisions in one statement; household id → new decision id."""
+    rows = await conn.fetch(Q.insert_decisions, decisions, evaluated_on, run_id)
+    return {r["household_id"]: r["id"] for r in rows}
+
+
+async def upsert_current(conn: Connection, rows: list[tuple[int, int, int, str, str]]) -> None:
+    """(household id, decision id, policy id, fingerprint, outcome) become the current decisions."""
+    await conn.execute(
+        Q.upsert_current,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+        [r[4] for r in rows],
+    )
+
+
+async def list_decisions_by_ids(conn: Connection, ids: list[int]) -> list[StoredDecision]:
+    return [StoredDecision.from_row(r) for r in await conn.fetch(Q.list_decisions_by_ids, ids)]
+
+
+async def latest_decisions_by_household_ids(conn: Connection, ids: list[int]) -> list[StoredDecision]:
+    return [StoredDecision.from_row(r) for r in await conn.fetch(Q.latest_decisions_by_household_ids, ids)]
+
+
+async def list_decisions_by_household_ids(conn: Connection, ids: list[int]) -> list[StoredDecision]:
+    return [StoredDecision.from_row(r) for r in await conn.fetch(Q.list_decisions_by_household_ids, ids)]
+
+
+async def insert_run(
+    conn: Connection, region_code: str | None, union_id: int | None, reason: str
+) -> EligibilityRun:
+    row = await conn.fetchrow(Q.insert_run, region_code, union_id, reason)
+    assert row is not None
+    return EligibilityRun.from_row(row)
+
+
+async def get_run(conn: Connection, run_id: int) -> EligibilityRun | None:
+    row = await conn.fetchrow(Q.get_run, run_id)
+    return EligibilityRun.from_row(row) if row else None
+
+
+async def list_runs_by_ids(conn: Connection, ids: list[int]) -> list[EligibilityRun]:
+    return [EligibilityRun.from_row(r) for r in await conn.fetch(Q.list_runs_by_ids, ids)]
+
+
+async def lock_run(conn: Connection, run_id: int) -> EligibilityRun | None:
+    row = await conn.fetchrow(Q.lock_run, run_id)
+    return EligibilityRun.from_row(row) if row else None
+
+
+async def start_run(conn: Connection, run_id: int, total: int) -> None:
+    await conn.execute(Q.start_run, run_id, total)
+
+
+async def advance_run(conn: Connection, run_id: int, done: int, changed: int, last_household_id: int) -> None:
+    await conn.execute(Q.advance_run, run_id, done, changed, last_household_id)
+
+
+async def finish_run(conn: Connection, run_id: int, status: RunStatus) -> None:
+    await conn.execute(Q.finish_run, run_id, status.value)
+
+
+async def scope_household_ids(
+    conn: Connection, region_prefix: str | None, union_id: int | None, after_id: int, limit: int
+) -> list[int]:
+    return [
+        r["id"] for r in await conn.fetch(Q.scope_household_ids, region_prefix, union_id, after_id, limit)
+    ]
+
+
+async def count_scope(conn: Connection, region_prefix: str | None, union_id: int | None) -> int:
+    total: int = await conn.fetchval(Q.count_scope, region_prefix, union_id)
+    return total

@@ -1,0 +1,211 @@
+"""Matching households against 低保 policies: one household after a change, or a region/union in
+chunks. A decision is written only when the inputs fingerprint or the policy changed, under row
+locks, so retried or duplicated jobs produce exactly one new decision per real change."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from lianxin.core.db import Connection, UnitOfWork
+from lianxin.core.errors import IssueCollector
+from lianxin.core.ids import to_global_id
+from lianxin.core.jobs import Job, record_job
+from lianxin.core.region import RegionCodeError, region_level, validate_region_code
+from lianxin.eligibility import Decision, decide, fingerprint
+from lianxin.events.outbox import record_events
+from lianxin.household import repository as household_repo
+from lianxin.matching import repository as repo
+from lianxin.matching.facts import household_facts
+from lianxin.matching.models import ELIGIBLE, EligibilityRun, RunStatus
+from lianxin.policy import repository as policy_repo
+from lianxin.policy import service as policy_service
+from lianxin.policy.models import DibaoPolicy
+from lianxin.referral.service import DecidedHousehold, follow_decisions
+from lianxin.trade_union import repository as union_repo
+
+log = logging.getLogger(__name__)
+
+CHUNK_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    considered: int
+    decided: int
+    referrals_opened: int
+    referrals_withdrawn: int
+
+
+def _trace_json(decision: Decision) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": step.rule,
+            "passed": step.passed,
+            "value": step.value,
+            "explanation": step.explanation,
+            "explanationZh": step.explanation_zh,
+            "explanationEn": step.explanation_en,
+        }
+        for step in decision.trace
+    ]
+
+
+def _row(household_id: int, policy: DibaoPolicy, fp: str, d: Decision) -> dict[str, Any]:
+    return {
+        "household_id": household_id,
+        "policy_id": policy.id,
+        "fingerprint": fp,
+        "outcome": d.outcome.value,
+        "counted_income_fen": d.counted_income_fen,
+        "per_capita_income_fen": d.per_capita_income_fen,
+        "standard_fen": d.standard_fen,
+        "monthly_benefit_fen": d.monthly_benefit_fen,
+        "suggested_category": d.suggested_category.value if d.suggested_category else None,
+        "single_person_members": list(d.single_person_members),
+        "trace": _trace_json(d),
+    }
+
+
+class _PolicyCache:
+    def __init__(self, conn: Connection, as_of: date) -> None:
+        self.conn, self.as_of = conn, as_of
+        self.by_region: dict[str, DibaoPolicy | None] = {}
+
+    async def get(self, region_code: str) -> DibaoPolicy | None:
+        if region_code not in self.by_region:
+            self.by_region[region_code] = await policy_repo.find_policy_for(
+                self.conn, region_code, self.as_of
+            )
+        return self.by_region[region_code]
+
+
+async def decide_households(
+    conn: Connection, household_ids: list[int], *, as_of: date, run_id: int | None = None
+) -> BatchResult:
+    """Decide the ACTIVE households among `household_ids` inside the caller's transaction."""
+    regions = await repo.lock_active_households(conn, household_ids)
+    ids = list(regions)
+    if not ids:
+        return BatchResult(0, 0, 0, 0)
+    members = _group(await household_repo.list_members_by_household_ids(conn, ids))
+    incomes = _group(await household_repo.list_incomes_by_household_ids(conn, ids))
+    expenditures = _group(await household_repo.list_expenditures_by_household_ids(conn, ids))
+    assets = _group(await household_repo.list_assets_by_household_ids(conn, ids))
+    current = await repo.current_by_household_ids(conn, ids)
+    policies = _PolicyCache(conn, as_of)
+    rows: list[dict[str, Any]] = []
+    for hid in ids:
+        policy = await policies.get(regions[hid])
+        if policy is None:
+            continue  # no policy governs this region yet; publishing one re-matches it
+        facts = household_facts(
+            members.get(hid, []), incomes.get(hid, []), expenditures.get(hid, []), assets.get(hid, [])
+        )
+        params = policy.parameters
+        fp = fingerprint(facts, params, as_of=as_of)
+        now = current.get(hid)
+        if now is not None and now[0] == policy.id and now[1] == fp:
+            continue  # unchanged inputs under an unchanged policy: nothing to decide
+        rows.append(_row(hid, policy, fp, decide(facts, params, as_of)))
+    if not rows:
+        return BatchResult(len(ids), 0, 0, 0)
+    new_ids = await repo.insert_decisions(conn, rows, as_of, run_id)
+    await repo.upsert_current(
+        conn,
+        [
+            (r["household_id"], new_ids[r["household_id"]], r["policy_id"], r["fingerprint"], r["outcome"])
+            for r in rows
+        ],
+    )
+    await record_events(conn, [_decided_event(r, new_ids, regions) for r in rows])
+    decided = [
+        DecidedHousehold(
+            r["household_id"],
+            regions[r["household_id"]],
+            r["outcome"] in ELIGIBLE,
+            new_ids[r["household_id"]],
+        )
+        for r in rows
+    ]
+    opened, withdrawn = await follow_decisions(conn, decided)
+    return BatchResult(len(ids), len(rows), opened, withdrawn)
+
+
+def _group(items: list[Any]) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for item in items:
+        grouped.setdefault(item.household_id, []).append(item)
+    return grouped
+
+
+def _decided_event(row: dict[str, Any], new_ids: dict[int, int], regions: dict[int, str]) -> dict[str, Any]:
+    hid = row["household_id"]
+    return {
+        "type": "eligibility.decided",
+        "subject_id": to_global_id("Household", hid),
+        "region_code": regions[hid],
+        "payload": {
+            "decisionId": to_global_id("EligibilityDecision", new_ids[hid]),
+            "outcome": row["outcome"],
+            "monthlyBenefitFen": row["monthly_benefit_fen"],
+            "policyId": to_global_id("DibaoPolicy", row["policy_id"]),
+        },
+    }
+
+
+async def request_run(
+    uow: UnitOfWork, *, region_code: str | None, union_id: int | None, reason: str
+) -> EligibilityRun:
+    """Queue a re-match of every active household of a region or a union's subtree."""
+    issues = IssueCollector()
+    if (region_code is None) == (union_id is None):
+        issues.add("SCOPE_REQUIRED", "give exactly one of regionCode or unionId", ["regionCode"])
+    if region_code is not None:
+        try:
+            validate_region_code(region_code)
+        except RegionCodeError as exc:
+            issues.add("INVALID_REGION_CODE", str(exc), ["regionCode"])
+    if union_id is not None and await union_repo.get_union(uow.conn, union_id) is None:
+        issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
+    issues.raise_if_any()
+    run = await repo.insert_run(uow.conn, region_code, union_id, reason)
+    await record_job(uow, Job.RUN_ELIGIBILITY, {"run_id": run.id})
+    return run
+
+
+def region_prefix(code: str) -> str:
+    level = region_level(code)
+    return code[:2] if level == "PROVINCE" else code[:4] if level == "CITY" else code
+
+
+async def run_chunk(conn: Connection, run_id: int, *, as_of: date, chunk_size: int = CHUNK_SIZE) -> bool:
+    """Process the next chunk of a run in the caller's transaction; False when the run is finished.
+
+    The chunk's decisions and the run's resume point commit together, so a worker killed mid-run
+    resumes after the last committed chunk and never decides a household twice for one change.
+    """
+    run = await repo.lock_run(conn, run_id)
+    if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
+        return False
+    prefix = region_prefix(run.region_code) if run.region_code else None
+    if run.status is RunStatus.QUEUED:
+        await repo.start_run(conn, run_id, await repo.count_scope(conn, prefix, run.union_id))
+    ids = await repo.scope_household_ids(conn, prefix, run.union_id, run.last_household_id, chunk_size)
+    if not ids:
+        await repo.finish_run(conn, run_id, RunStatus.DONE)
+        return False
+    result = await decide_households(conn, ids, as_of=as_of, run_id=run_id)
+    await repo.advance_run(conn, run_id, len(ids), result.decided, ids[-1])
+    return True
+
+
+async def publish_policy(
+    uow: UnitOfWork, region_code: str, effective_from: date, raw: object, published_by: str | None
+) -> tuple[DibaoPolicy, EligibilityRun]:
+    """Publish a policy version and queue the re-match of the households it governs."""
+    policy = await policy_service.publish_policy(uow, region_code, effective_from, raw, published_by)
+    run = await request_run(uow, region_code=policy.region_code, union_id=None, reason="policy.published")
+    return policy, run

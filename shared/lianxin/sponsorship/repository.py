@@ -1,0 +1,54 @@
+"""SQL access for sponsorships. Functions take the connection first and never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lianxin.core.db import Connection
+from lianxin.core.sql import load_queries
+from lianxin.sponsorship.models import Sponsorship
+
+Q = load_queries(__package__)
+
+
+async def lock_sponsorship(conn: Connection, sponsorship_id: int) -> Sponsorship | None:
+    row = await conn.fetchrow(Q.lock_sponsorship, sponsorship_id)
+    return Sponsorship.from_row(row) if row else None
+
+
+async def list_sponsorships_by_ids(conn: Connection, ids: list[int]) -> list[Sponsorship]:
+    return [Sponsorship.from_row(r) for r in await conn.fetch(Q.list_sponsorships_by_ids, ids)]
+
+
+async def list_sponsorships_by_household_ids(conn: Connection, ids: list[int]) -> list[Sponsorship]:
+    return [Sponsorship.from_row(r) for r in await conn.fetch(Q.list_sponsorships_by_household_ids, ids)]
+
+
+async def open_pair_exists(conn: Connection, household_id: int, sponsor_id: int) -> bool:
+    return await conn.fetchval(Q.find_open_pair, household_id, sponsor_id) is not None
+
+
+async def list_sponsorships_page(
+    conn: Connection, active: bool | None, sponsor_id: int | None, after_id: int, limit: int
+) -> list[Sponsorship]:
+    rows = await conn.fetch(Q.list_sponsorships_page, active, sponsor_id, after_id, limit)
+    return [Sponsorship.from_row(r) for r in rows]
+
+
+async def count_sponsorships(conn: Connection, active: bool | None, sponsor_id: int | None) -> int:
+    total: int = await conn.fetchval(Q.count_sponsorships, active, sponsor_id)
+    return total
+
+
+async def insert_sponsorship(
+    conn: Connection, household_id: int, sponsor_id: int, started_on: date
+) -> Sponsorship:
+    row = await conn.fetchrow(Q.insert_sponsorship, household_id, sponsor_id, started_on)
+    assert row is not None
+    return Sponsorship.from_row(row)
+
+
+async def end_sponsorship(conn: Connection, sponsorship_id: int, ended_on: date, reason: str) -> Sponsorship:
+    row = await conn.fetchrow(Q.end_sponsorship, sponsorship_id, ended_on, reason)
+    assert row is not None
+    return Sponsorship.from_row(row)
