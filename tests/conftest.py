@@ -7,6 +7,7 @@ embedded Redis; every test starts from empty tables and an empty Redis.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,9 +44,16 @@ def worker_id_str(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(worker_id_str: str) -> Iterator[str]:
+def run_tag(worker_id_str: str) -> str:
+    """Unique per test run and worker, so concurrent runs on one machine never share a database."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    return f"{worker_id_str}_{run}"
+
+
+@pytest.fixture(scope="session")
+def database_url(run_tag: str) -> Iterator[str]:
     given = os.environ.get("TEST_DATABASE_URL")
-    name = f"lianxin_test_{worker_id_str}"
+    name = f"lianxin_test_{run_tag}"
     if given:
         import asyncio
 
@@ -63,11 +71,12 @@ def database_url(worker_id_str: str) -> Iterator[str]:
     TEST_DATA.mkdir(parents=True, exist_ok=True)
     pg = EmbeddedPostgres(TEST_DATA / "postgres")
     yield pg.ensure_database(name, recreate=True)
+    pg.drop_database(name)
     pg.stop()
 
 
 @pytest.fixture(scope="session")
-def redis_url(worker_id_str: str) -> Iterator[str]:
+def redis_url(worker_id_str: str, run_tag: str) -> Iterator[str]:
     given = os.environ.get("TEST_REDIS_URL")
     if given:
         index = 1 + (int(worker_id_str[2:]) if worker_id_str.startswith("gw") else 0)
@@ -75,9 +84,11 @@ def redis_url(worker_id_str: str) -> Iterator[str]:
         return
     from lianxin_cli.embedded import EmbeddedRedis
 
-    server = EmbeddedRedis(TEST_DATA / f"redis-{worker_id_str}")
+    folder = TEST_DATA / f"redis-{run_tag}"
+    server = EmbeddedRedis(folder)
     yield server.url
     server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -53,3 +53,25 @@ async def make_organization(pool: Pool, **overrides: Any) -> Organization:
 async def row_counts(pool: Pool, *tables: str) -> dict[str, int]:
     async with pool.acquire() as conn:
         return {t: await conn.fetchval(f"SELECT count(*) FROM {t}") for t in tables}
+
+
+def resident_id(birth: str = "19800101", region: str = "371002", sex: str = "M") -> str:
+    """A valid resident ID number (GB 11643) for a birth date (YYYYMMDD); distinct per call."""
+    from lianxin.household.resident_id import compute_check_char
+
+    n = _next() % 500
+    seq = f"{n * 2 + (1 if sex == 'M' else 0):03d}"
+    first17 = region + birth + seq
+    return first17 + compute_check_char(first17)
+
+
+def member_input(relation: str = "HEAD", birth: str = "19800101", **overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "name": f"成员{_next()}",
+        "relation": relation,
+        "idNumber": resident_id(birth),
+        "health": "HEALTHY",
+        "employment": "EMPLOYED",
+    }
+    fields.update(overrides)
+    return fields

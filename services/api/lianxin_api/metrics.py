@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -56,7 +55,6 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
                 if self.expose_statement_count:
-                    await asyncio.sleep(0)  # asyncpg reports queries via call_soon: let the last ones land
                     headers.append((b"x-sql-statements", str(counter.n).encode()))
                 message["headers"] = headers
             await send(message)

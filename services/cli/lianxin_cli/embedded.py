@@ -48,6 +48,9 @@ class EmbeddedPostgres:
             self._server.psql(f'CREATE DATABASE "{name}";')
         return self.url(name)
 
+    def drop_database(self, name: str) -> None:
+        self._server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE);')
+
     def stop(self) -> None:
         self._server.cleanup()
 

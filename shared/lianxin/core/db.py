@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -27,21 +27,33 @@ class StatementCount:
 statement_count: ContextVar[StatementCount | None] = ContextVar("statement_count", default=None)
 
 
-def _count_statement(record: object) -> None:
-    counter = statement_count.get()
-    if counter is not None:
-        counter.n += 1
+class CountingConnection(asyncpg.Connection):
+    """Counts the statements a request runs (fetch*, execute with arguments), synchronously.
+
+    asyncpg's own housekeeping (pool reset, type introspection) goes through other paths and is not
+    counted, so the figure is the application's SQL only.
+    """
+
+    async def _execute(self, *args: Any, **kwargs: Any) -> Any:
+        counter = statement_count.get()
+        if counter is not None:
+            counter.n += 1
+        return await super()._execute(*args, **kwargs)  # type: ignore[misc]
 
 
 async def _init_connection(conn: Connection) -> None:
-    conn.add_query_logger(_count_statement)
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
     await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> Pool:
     pool = await asyncpg.create_pool(
-        dsn, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=60
+        dsn,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=60,
+        connection_class=CountingConnection,
     )
     assert pool is not None
     return pool
