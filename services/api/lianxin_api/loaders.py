@@ -8,6 +8,8 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from lianxin.cooperative import repository as cooperative_repo
+from lianxin.cooperative.models import Cooperative, CooperativeAsset, CooperativeMember, CooperativeYear
 from lianxin.core.db import Connection, Pool
 from lianxin.household import repository as household_repo
 from lianxin.household.models import Asset, Expenditure, Household, Income, Member
@@ -113,4 +115,16 @@ class Loaders:
         )
         self.referrals_by_household: DataLoader[int, list[Referral]] = _grouped(
             pool, referral_repo.list_referrals_by_household_ids, lambda r: r.household_id
+        )
+        self.cooperative_by_id: DataLoader[int, Cooperative | None] = _by_key(
+            pool, cooperative_repo.list_cooperatives_by_ids, lambda c: c.id
+        )
+        self.members_by_cooperative: DataLoader[int, list[CooperativeMember]] = _grouped(
+            pool, cooperative_repo.list_members_by_cooperative_ids, lambda m: m.cooperative_id
+        )
+        self.assets_by_cooperative: DataLoader[int, list[CooperativeAsset]] = _grouped(
+            pool, cooperative_repo.list_assets_by_cooperative_ids, lambda a: a.cooperative_id
+        )
+        self.years_by_cooperative: DataLoader[int, list[CooperativeYear]] = _grouped(
+            pool, cooperative_repo.list_years_by_cooperative_ids, lambda y: y.cooperative_id
         )

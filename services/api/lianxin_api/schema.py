@@ -6,6 +6,8 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from lianxin_api.auth import AuthenticationGate
+from lianxin_api.graphql.cooperative.schema import CooperativeMutation, CooperativeQuery
+from lianxin_api.graphql.cooperative.types import CooperativeType
 from lianxin_api.graphql.eligibility.schema import EligibilityMutation, EligibilityQuery
 from lianxin_api.graphql.eligibility.types import (
     AgencyType,
@@ -26,13 +28,26 @@ from lianxin_api.graphql.trade_union.types import TradeUnionType
 
 
 @strawberry.type
-class Query(NodeQuery, UnionQuery, OrganizationQuery, HouseholdQuery, SponsorshipQuery, EligibilityQuery):
+class Query(
+    NodeQuery,
+    UnionQuery,
+    OrganizationQuery,
+    HouseholdQuery,
+    SponsorshipQuery,
+    EligibilityQuery,
+    CooperativeQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
-    UnionMutation, OrganizationMutation, HouseholdMutation, SponsorshipMutation, EligibilityMutation
+    UnionMutation,
+    OrganizationMutation,
+    HouseholdMutation,
+    SponsorshipMutation,
+    EligibilityMutation,
+    CooperativeMutation,
 ):
     pass
 
@@ -51,6 +66,7 @@ def build_schema() -> strawberry.Schema:
             EligibilityRunType,
             AgencyType,
             ReferralType,
+            CooperativeType,
         ],
         extensions=[
             AuthenticationGate,

@@ -62,7 +62,7 @@ def worker_settings(settings: Settings, *, burst: bool = False) -> dict[str, Any
         "on_startup": on_startup,
         "on_shutdown": shutdown,
         "max_tries": 8,
-        "job_timeout": 600,
+        "job_timeout": settings.job_timeout,
         "keep_result": 3600,
         "health_check_interval": 10,
         "health_check_key": QUEUE_NAME + ":health-check",

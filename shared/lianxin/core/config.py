@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai", validation_alias="LIANXIN_TZ")
     log_level: str = Field(default="INFO", validation_alias="LIANXIN_LOG_LEVEL")
     db_pool_max: int = Field(default=10, ge=1, le=200, validation_alias="LIANXIN_DB_POOL_MAX")
+    # Worker: a job running longer than this is presumed dead and retried by another worker.
+    job_timeout: int = Field(default=120, ge=2, le=3600, validation_alias="LIANXIN_JOB_TIMEOUT")
+    # A re-matching run works in slices of this many seconds, each a short arq job.
+    run_slice_seconds: float = Field(default=20.0, gt=0, le=600, validation_alias="LIANXIN_RUN_SLICE_SECONDS")
+    match_chunk_size: int = Field(default=1000, ge=1, le=20000, validation_alias="LIANXIN_MATCH_CHUNK")
 
     @property
     def is_production(self) -> bool:
