@@ -68,6 +68,7 @@ async def test_two_replicas_starting_at_once_apply_each_migration_once(scratch: 
 
 
 @pytest.mark.no_db
-def test_shipped_migrations_are_numbered_without_gaps() -> None:
+def test_shipped_migrations_are_uniquely_numbered_from_one() -> None:
     versions = [m.version for m in load_migrations()]
-    assert versions == list(range(1, len(versions) + 1))
+    assert versions[0] == 1
+    assert versions == sorted(set(versions))

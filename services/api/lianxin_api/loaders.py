@@ -14,7 +14,7 @@ from lianxin.core.db import Connection, Pool
 from lianxin.household import repository as household_repo
 from lianxin.household.models import Asset, Expenditure, Household, Income, Member
 from lianxin.matching import repository as matching_repo
-from lianxin.matching.models import EligibilityRun, StoredDecision
+from lianxin.matching.models import EligibilityRun, Simulation, StoredDecision
 from lianxin.organization import repository as org_repo
 from lianxin.organization.models import Organization
 from lianxin.policy import repository as policy_repo
@@ -115,6 +115,9 @@ class Loaders:
         )
         self.referrals_by_household: DataLoader[int, list[Referral]] = _grouped(
             pool, referral_repo.list_referrals_by_household_ids, lambda r: r.household_id
+        )
+        self.simulation_by_id: DataLoader[int, Simulation | None] = _by_key(
+            pool, matching_repo.list_simulations_by_ids, lambda s: s.id
         )
         self.cooperative_by_id: DataLoader[int, Cooperative | None] = _by_key(
             pool, cooperative_repo.list_cooperatives_by_ids, lambda c: c.id

@@ -9,6 +9,7 @@ from lianxin_api.auth import AuthenticationGate
 from lianxin_api.graphql.cooperative.schema import CooperativeMutation, CooperativeQuery
 from lianxin_api.graphql.cooperative.types import CooperativeType
 from lianxin_api.graphql.eligibility.schema import EligibilityMutation, EligibilityQuery
+from lianxin_api.graphql.eligibility.simulation import DibaoSimulationType, SimulationMutation
 from lianxin_api.graphql.eligibility.types import (
     AgencyType,
     DibaoPolicyType,
@@ -47,6 +48,7 @@ class Mutation(
     HouseholdMutation,
     SponsorshipMutation,
     EligibilityMutation,
+    SimulationMutation,
     CooperativeMutation,
 ):
     pass
@@ -67,6 +69,7 @@ def build_schema() -> strawberry.Schema:
             AgencyType,
             ReferralType,
             CooperativeType,
+            DibaoSimulationType,
         ],
         extensions=[
             AuthenticationGate,

@@ -15,6 +15,7 @@ from lianxin_worker.context import WorkerContext
 from lianxin_worker.tasks.eligibility import run_eligibility
 from lianxin_worker.tasks.household import household_changed
 from lianxin_worker.tasks.outbox import sweep_outbox
+from lianxin_worker.tasks.simulation import simulate_policy
 from lianxin_worker.tasks.trade_union import recount_union
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ TASKS = {
     Job.RECOUNT_UNION: recount_union,
     Job.HOUSEHOLD_CHANGED: household_changed,
     Job.RUN_ELIGIBILITY: run_eligibility,
+    Job.SIMULATE_POLICY: simulate_policy,
     Job.SWEEP_OUTBOX: sweep_outbox,
 }
 

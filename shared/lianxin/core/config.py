@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     # A re-matching run works in slices of this many seconds, each a short arq job.
     run_slice_seconds: float = Field(default=20.0, gt=0, le=600, validation_alias="LIANXIN_RUN_SLICE_SECONDS")
     match_chunk_size: int = Field(default=1000, ge=1, le=20000, validation_alias="LIANXIN_MATCH_CHUNK")
+    # Casework: survey-visit rounds due per household per year (入户调研), and how many months a
+    # household's income must stay above the RELATIVE threshold before leaving hardship is suggested.
+    visits_per_year: int = Field(default=3, ge=1, le=12, validation_alias="LIANXIN_VISITS_PER_YEAR")
+    out_of_hardship_months: int = Field(
+        default=6, ge=1, le=60, validation_alias="LIANXIN_OUT_OF_HARDSHIP_MONTHS"
+    )
 
     @property
     def is_production(self) -> bool:

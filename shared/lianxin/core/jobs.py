@@ -27,6 +27,7 @@ class Job(StrEnum):
     RECOUNT_UNION = "recount_union"
     HOUSEHOLD_CHANGED = "household_changed"
     RUN_ELIGIBILITY = "run_eligibility"
+    SIMULATE_POLICY = "simulate_policy"
     SWEEP_OUTBOX = "sweep_outbox"
 
 

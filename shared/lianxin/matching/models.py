@@ -94,3 +94,30 @@ class EligibilityRun:
             started_at=row["started_at"],
             finished_at=row["finished_at"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    id: int
+    region_code: str
+    parameters: dict[str, Any]
+    status: RunStatus
+    total: int
+    done: int
+    results: dict[str, Any] | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Simulation:
+        return cls(
+            id=row["id"],
+            region_code=row["region_code"],
+            parameters=row["parameters"],
+            status=RunStatus(row["status"]),
+            total=row["total"],
+            done=row["done"],
+            results=row["results"],
+            created_at=row["created_at"],
+            finished_at=row["finished_at"],
+        )

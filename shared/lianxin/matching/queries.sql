@@ -70,3 +70,18 @@ SELECT count(*) FROM household h
 WHERE h.status = 'ACTIVE'
   AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
   AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]));
+
+-- name: list_simulations_by_ids
+SELECT * FROM policy_simulation WHERE id = ANY($1::bigint[]);
+
+-- name: insert_simulation
+INSERT INTO policy_simulation (region_code, parameters, requested_by) VALUES ($1, $2, $3) RETURNING id;
+
+-- name: start_simulation
+UPDATE policy_simulation SET status = 'RUNNING', total = $2, done = 0 WHERE id = $1;
+
+-- name: advance_simulation
+UPDATE policy_simulation SET done = $2 WHERE id = $1;
+
+-- name: finish_simulation
+UPDATE policy_simulation SET status = 'DONE', results = $2, finished_at = now() WHERE id = $1;

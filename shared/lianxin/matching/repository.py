@@ -7,7 +7,7 @@ from typing import Any
 
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
-from lianxin.matching.models import EligibilityRun, RunStatus, StoredDecision
+from lianxin.matching.models import EligibilityRun, RunStatus, Simulation, StoredDecision
 
 Q = load_queries(__package__)
 
@@ -102,3 +102,7 @@ async def scope_household_ids(
 async def count_scope(conn: Connection, region_prefix: str | None, union_id: int | None) -> int:
     total: int = await conn.fetchval(Q.count_scope, region_prefix, union_id)
     return total
+
+
+async def list_simulations_by_ids(conn: Connection, ids: list[int]) -> list[Simulation]:
+    return [Simulation.from_row(r) for r in await conn.fetch(Q.list_simulations_by_ids, ids)]

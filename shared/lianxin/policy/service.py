@@ -17,7 +17,7 @@ from lianxin.policy import repository as repo
 from lianxin.policy.models import DibaoPolicy
 
 
-def _check_parameters(issues: IssueCollector, raw: object) -> dict[str, Any] | None:
+def check_parameters(issues: IssueCollector, raw: object) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         issues.add("INVALID_PARAMETERS", "parameters must be a JSON object", ["parameters"])
         return None
@@ -40,7 +40,7 @@ async def publish_policy(
     except RegionCodeError as exc:
         issues.add("INVALID_REGION_CODE", str(exc), ["regionCode"])
         region = None
-    parameters = _check_parameters(issues, raw)
+    parameters = check_parameters(issues, raw)
     if region and await repo.policy_exists(uow.conn, region, effective_from):
         issues.add(
             "DUPLICATE_POLICY",

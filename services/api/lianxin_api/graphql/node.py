@@ -11,6 +11,7 @@ from lianxin.core.ids import parse_global_id
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node
 from lianxin_api.graphql.cooperative.types import CooperativeType
+from lianxin_api.graphql.eligibility.simulation import DibaoSimulationType
 from lianxin_api.graphql.eligibility.types import (
     AgencyType,
     DibaoPolicyType,
@@ -47,6 +48,7 @@ RESOLVERS: dict[str, Resolver] = {
     "EligibilityRun": _by("run_by_id", EligibilityRunType),
     "Agency": _by("agency_by_id", AgencyType),
     "Referral": _by("referral_by_id", ReferralType),
+    "DibaoSimulation": _by("simulation_by_id", DibaoSimulationType),
     "Cooperative": _by("cooperative_by_id", CooperativeType),
 }
 

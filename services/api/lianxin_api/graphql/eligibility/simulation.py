@@ -1,0 +1,108 @@
+"""`simulateDibaoPolicy`: what-if counts and costs under candidate parameters (nothing decided)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.scalars import JSON
+
+from lianxin.core.db import UnitOfWork
+from lianxin.core.ids import to_global_id
+from lianxin.core.tokens import Role
+from lianxin.matching import repository as repo
+from lianxin.matching import simulation
+from lianxin.matching.models import RunStatus, Simulation
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.mutation import run_in_transaction
+from lianxin_api.graphql.permissions import require_role
+
+
+@strawberry.type(name="SimulatedOutcome")
+class SimulatedOutcomeType:
+    outcome: str
+    households: int
+    monthly_benefit: Decimal
+
+
+@strawberry.type(name="DibaoSimulation", description="A what-if run; results appear when status is DONE.")
+class DibaoSimulationType(Node):
+    region_code: str
+    parameters: JSON
+    status: RunStatus
+    total: int
+    done: int
+    outcomes: list[SimulatedOutcomeType] | None
+    total_monthly_benefit: Decimal | None
+    changed_outcome: int | None = strawberry.field(
+        description="Households whose outcome would differ from now."
+    )
+    newly_eligible: int | None
+    no_longer_eligible: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def from_model(cls, s: Simulation) -> DibaoSimulationType:
+        r = s.results or {}
+        return cls(
+            id=strawberry.ID(to_global_id("DibaoSimulation", s.id)),
+            region_code=s.region_code,
+            parameters=s.parameters,  # type: ignore[arg-type]  # JSON is a scalar alias of Any
+            status=s.status,
+            total=s.total,
+            done=s.done,
+            outcomes=[
+                SimulatedOutcomeType(
+                    outcome=o["outcome"],
+                    households=o["households"],
+                    monthly_benefit=Decimal(o["monthlyBenefit"]),
+                )
+                for o in r.get("byOutcome", [])
+            ]
+            if s.results is not None
+            else None,
+            total_monthly_benefit=Decimal(r["totalMonthlyBenefit"]) if s.results is not None else None,
+            changed_outcome=r.get("changedOutcome"),
+            newly_eligible=r.get("newlyEligible"),
+            no_longer_eligible=r.get("noLongerEligible"),
+            created_at=s.created_at,
+            finished_at=s.finished_at,
+        )
+
+
+@strawberry.input(name="SimulateDibaoPolicyInput")
+class SimulateDibaoPolicyInput:
+    region_code: str
+    parameters: JSON
+
+
+@strawberry.type(name="DibaoSimulationPayload")
+class DibaoSimulationPayload:
+    simulation: DibaoSimulationType | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class SimulationMutation:
+    @strawberry.mutation(
+        description="Queue a what-if run of candidate parameters over a region (no decisions)."
+    )
+    async def simulate_dibao_policy(
+        self, info: Info, input: SimulateDibaoPolicyInput
+    ) -> DibaoSimulationPayload:
+        caller = require_role(info, Role.ADMIN)
+
+        async def work(uow: UnitOfWork) -> Simulation:
+            sim_id = await simulation.request_simulation(
+                uow, input.region_code, input.parameters, caller.subject
+            )
+            found = await repo.list_simulations_by_ids(uow.conn, [sim_id])
+            return found[0]
+
+        sim, errors = await run_in_transaction(info, work)
+        return DibaoSimulationPayload(
+            simulation=DibaoSimulationType.from_model(sim) if sim else None, errors=errors
+        )
