@@ -79,6 +79,9 @@ def run_dev(settings: Settings) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    runtime = (settings.data_dir / "run").resolve()  # pgserver's lock files; quiets a platformdirs warning
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     with ExitStack() as stack:
         env = {**os.environ, **_embedded(settings, stack)}
         env.setdefault("DATABASE_URL", settings.database_url or "")

@@ -37,3 +37,4 @@ def configure_logging(level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").disabled = True  # our middleware logs requests with their id
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # its start-up chatter buries the banner
