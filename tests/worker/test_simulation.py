@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import row_counts
-from test_eligibility import CREATE, drain, poor_household, scene  # noqa: F401 - fixture re-used
-
 from lianxin.core.config import Settings
 from lianxin.eligibility import DEMO_PARAMETERS
+
+from factories import row_counts
+from test_eligibility import CREATE, drain, poor_household, scene  # noqa: F401 - fixture re-used
 
 SIMULATE = """mutation($input: SimulateDibaoPolicyInput!) {
   simulateDibaoPolicy(input: $input) { simulation { id status } errors { code field } } }"""
@@ -18,7 +18,10 @@ RESULT = """query($id: ID!) { node(id: $id) { ... on DibaoSimulation {
 
 
 async def test_raising_the_standard_shows_who_would_become_eligible(
-    gql: Any, pool: Any, settings: Settings, scene: dict[str, str]  # noqa: F811
+    gql: Any,
+    pool: Any,
+    settings: Settings,
+    scene: dict[str, str],  # noqa: F811
 ) -> None:
     # I = 1500 − 200 + 300 = 1600, p = 800: DIBAO under 850 (now).
     await gql(CREATE, {"input": poor_household(scene["union"], "WH0001", wage="1500.00")})
@@ -30,7 +33,9 @@ async def test_raising_the_standard_shows_who_would_become_eligible(
     await drain(settings)
     before = await row_counts(pool, "eligibility_decision", "household_eligibility", "referral")
     raised = {**DEMO_PARAMETERS, "standard_monthly": "1100.00"}
-    sim = (await gql(SIMULATE, {"input": {"regionCode": "371000", "parameters": raised}}))["simulateDibaoPolicy"]
+    sim = (await gql(SIMULATE, {"input": {"regionCode": "371000", "parameters": raised}}))[
+        "simulateDibaoPolicy"
+    ]
     assert sim["errors"] == []
     assert sim["simulation"]["status"] == "QUEUED"
     await drain(settings)
@@ -47,7 +52,9 @@ async def test_raising_the_standard_shows_who_would_become_eligible(
 
 async def test_bad_candidate_parameters_are_refused(gql: Any, pool: Any, scene: dict[str, str]) -> None:  # noqa: F811
     bad = {**DEMO_PARAMETERS, "standard_monthly": "-1"}
-    data = (await gql(SIMULATE, {"input": {"regionCode": "371000", "parameters": bad}}))["simulateDibaoPolicy"]
+    data = (await gql(SIMULATE, {"input": {"regionCode": "371000", "parameters": bad}}))[
+        "simulateDibaoPolicy"
+    ]
     assert data["simulation"] is None
     assert data["errors"][0]["field"] == ["parameters", "standard_monthly"]
     assert (await row_counts(pool, "policy_simulation"))["policy_simulation"] == 0
