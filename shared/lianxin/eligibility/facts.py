@@ -8,6 +8,7 @@ Members are listed in a fixed order because incomes point at them by index (`mem
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -199,8 +200,12 @@ def _canonical_value(value: object) -> object:
     return value
 
 
-def _canonical_parameters(parameters: DibaoParameters) -> dict[str, object]:
-    return {f.name: _canonical_value(getattr(parameters, f.name)) for f in dataclasses.fields(parameters)}
+@functools.lru_cache(maxsize=64)
+def _canonical_parameters_json(parameters: DibaoParameters) -> str:
+    """Parameters are few and shared by thousands of households: canonicalise each set once."""
+    fields = dataclasses.fields(parameters)
+    canonical = {f.name: _canonical_value(getattr(parameters, f.name)) for f in fields}
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def fingerprint(facts: HouseholdFacts, parameters: DibaoParameters, *, as_of: date | None = None) -> str:
@@ -210,14 +215,13 @@ def fingerprint(facts: HouseholdFacts, parameters: DibaoParameters, *, as_of: da
     pass `as_of` to include those classes, so that a member turning 18 or `elderly_age` changes the
     fingerprint while an ordinary new day does not.
     """
-    document: dict[str, object] = {
-        "engine": ENGINE_VERSION,
-        "household": _canonical_facts(facts),
-        "parameters": _canonical_parameters(parameters),
-    }
+    document: dict[str, object] = {"engine": ENGINE_VERSION, "household": _canonical_facts(facts)}
     if as_of is not None:
         document["age_classes"] = [
             [m.is_minor(as_of), m.is_elderly(as_of, parameters.elderly_age)] for m in facts.members
         ]
     text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    digest = hashlib.sha256(text.encode())
+    digest.update(b"|parameters:")
+    digest.update(_canonical_parameters_json(parameters).encode())
+    return digest.hexdigest()

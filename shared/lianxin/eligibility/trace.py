@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -44,7 +43,11 @@ class TraceStep:
 
 def round_half_up(amount: Fraction | int) -> int:
     """Round to a whole fen, halves away from zero (RULES.md: "rounded half-up to the fen")."""
-    magnitude = math.floor(abs(Fraction(amount)) + Fraction(1, 2))
+    if isinstance(amount, int):
+        return amount
+    # integer arithmetic on numerator/denominator: exact, and far cheaper than Fraction operations
+    num, den = abs(amount.numerator), amount.denominator
+    magnitude = (2 * num + den) // (2 * den)
     return -magnitude if amount < 0 else magnitude
 
 

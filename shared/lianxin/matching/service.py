@@ -14,7 +14,7 @@ from lianxin.core.errors import IssueCollector
 from lianxin.core.ids import to_global_id
 from lianxin.core.jobs import Job, record_job
 from lianxin.core.region import RegionCodeError, region_level, validate_region_code
-from lianxin.eligibility import Decision, decide, fingerprint
+from lianxin.eligibility import Decision, DibaoParameters, decide, fingerprint
 from lianxin.events.outbox import record_events
 from lianxin.household import repository as household_repo
 from lianxin.matching import repository as repo
@@ -70,15 +70,16 @@ def _row(household_id: int, policy: DibaoPolicy, fp: str, d: Decision) -> dict[s
 
 
 class _PolicyCache:
+    """The governing policy per region, its parameters parsed once per batch."""
+
     def __init__(self, conn: Connection, as_of: date) -> None:
         self.conn, self.as_of = conn, as_of
-        self.by_region: dict[str, DibaoPolicy | None] = {}
+        self.by_region: dict[str, tuple[DibaoPolicy, DibaoParameters] | None] = {}
 
-    async def get(self, region_code: str) -> DibaoPolicy | None:
+    async def get(self, region_code: str) -> tuple[DibaoPolicy, DibaoParameters] | None:
         if region_code not in self.by_region:
-            self.by_region[region_code] = await policy_repo.find_policy_for(
-                self.conn, region_code, self.as_of
-            )
+            policy = await policy_repo.find_policy_for(self.conn, region_code, self.as_of)
+            self.by_region[region_code] = (policy, policy.parameters) if policy else None
         return self.by_region[region_code]
 
 
@@ -98,13 +99,13 @@ async def decide_households(
     policies = _PolicyCache(conn, as_of)
     rows: list[dict[str, Any]] = []
     for hid in ids:
-        policy = await policies.get(regions[hid])
-        if policy is None:
+        governing = await policies.get(regions[hid])
+        if governing is None:
             continue  # no policy governs this region yet; publishing one re-matches it
+        policy, params = governing
         facts = household_facts(
             members.get(hid, []), incomes.get(hid, []), expenditures.get(hid, []), assets.get(hid, [])
         )
-        params = policy.parameters
         fp = fingerprint(facts, params, as_of=as_of)
         now = current.get(hid)
         if now is not None and now[0] == policy.id and now[1] == fp:
