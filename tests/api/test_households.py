@@ -301,3 +301,17 @@ async def test_statements_per_request_do_not_grow_with_page_size(
     small, large = await _statements(client, 10), await _statements(client, 100)
     assert small == large
     assert small <= 12
+
+
+async def test_a_union_pages_through_its_own_households(gql: Any, union_id: str) -> None:
+    for i in range(3):
+        await gql(CREATE, {"input": household_input(union_id, archiveNo=f"WH00{i}", members=[], incomes=[])})
+    query = """query($id: ID!, $after: String) { node(id: $id) { ... on TradeUnion {
+      households(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { archiveNo } } } } } }"""
+    first = (await gql(query, {"id": union_id}))["node"]["households"]
+    assert (first["totalCount"], [e["node"]["archiveNo"] for e in first["edges"]]) == (3, ["WH000", "WH001"])
+    rest = (await gql(query, {"id": union_id, "after": first["pageInfo"]["endCursor"]}))["node"]["households"]
+    assert ([e["node"]["archiveNo"] for e in rest["edges"]], rest["pageInfo"]["hasNextPage"]) == (
+        ["WH002"],
+        False,
+    )

@@ -14,14 +14,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from lianxin.core.config import Settings
 from lianxin.core.db import Pool, create_pool
 from lianxin.core.jobs import JobQueue
 from lianxin.core.tokens import Principal
+from lianxin.events.hub import EventHub
 from lianxin_api.auth import authenticate, authorization_from_params
 from lianxin_api.context import Context
+from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders
 from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
 from lianxin_api.schema import schema
@@ -30,6 +33,8 @@ log = logging.getLogger(__name__)
 
 
 class LianxinGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = KeepAliveHandler
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             schema,
@@ -40,6 +45,8 @@ class LianxinGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.pool: Pool | None = None
         self.queue: JobQueue | None = None
+        self.events: EventHub | None = None
+        self.ping_interval = settings.ws_ping_seconds  # read by KeepAliveHandler
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         assert self.pool is not None, "the application's lifespan has not started"
@@ -58,6 +65,7 @@ class LianxinGraphQL(GraphQL[Context, None]):
             principal=principal,
             auth_error=error,
             loaders=Loaders(self.pool),
+            events=self.events,
         )
 
     async def on_ws_connect(self, context: Context) -> Any:
@@ -65,7 +73,7 @@ class LianxinGraphQL(GraphQL[Context, None]):
             self.settings.signing_secret, authorization_from_params(context.connection_params)
         )
         if principal is None:
-            return False  # closes the socket with 4403 Forbidden
+            raise ConnectionRejectionError  # strawberry closes the socket with 4403 Forbidden
         context.principal, context.auth_error = principal, error
         return None
 
@@ -100,9 +108,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         graphql_app.pool = await create_pool(settings.require_database_url(), max_size=settings.db_pool_max)
         graphql_app.queue = await JobQueue.connect(settings.require_redis_url())
+        graphql_app.events = EventHub(
+            graphql_app.pool, settings.require_database_url(), poll_interval=settings.event_poll_seconds
+        )
+        await graphql_app.events.start()
         try:
             yield
         finally:
+            await graphql_app.events.stop()
             await graphql_app.queue.close()
             await graphql_app.pool.close()
 

@@ -14,6 +14,7 @@ from lianxin.core.config import Settings
 from lianxin.core.db import Pool
 from lianxin.core.jobs import JobQueue
 from lianxin.core.tokens import Principal
+from lianxin.events.hub import EventHub
 from lianxin_api.loaders import Loaders
 
 
@@ -29,6 +30,8 @@ class Context:
     loaders: Loaders
     # set by strawberry from a websocket's connection_init payload
     connection_params: Any = field(default=None)
+    # the process's event-log reader, for subscriptions
+    events: EventHub | None = None
 
 
 Info = StrawberryInfo[Context, None]

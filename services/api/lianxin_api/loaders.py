@@ -8,6 +8,10 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from lianxin.aid import repository as aid_repo
+from lianxin.aid.models import AidBatch, Disbursement
+from lianxin.casework import repository as casework_repo
+from lianxin.casework.models import Visit
 from lianxin.cooperative import repository as cooperative_repo
 from lianxin.cooperative.models import Cooperative, CooperativeAsset, CooperativeMember, CooperativeYear
 from lianxin.core.db import Connection, Pool
@@ -15,6 +19,8 @@ from lianxin.household import repository as household_repo
 from lianxin.household.models import Asset, Expenditure, Household, Income, Member
 from lianxin.matching import repository as matching_repo
 from lianxin.matching.models import EligibilityRun, Simulation, StoredDecision
+from lianxin.mutual_aid import repository as mutual_aid_repo
+from lianxin.mutual_aid.models import Claim, CoverageCap, MutualAidPlan
 from lianxin.organization import repository as org_repo
 from lianxin.organization.models import Organization
 from lianxin.policy import repository as policy_repo
@@ -130,4 +136,26 @@ class Loaders:
         )
         self.years_by_cooperative: DataLoader[int, list[CooperativeYear]] = _grouped(
             pool, cooperative_repo.list_years_by_cooperative_ids, lambda y: y.cooperative_id
+        )
+        # casework: visits, aid batches, mutual aid
+        self.visits_by_household: DataLoader[int, list[Visit]] = _grouped(
+            pool, casework_repo.list_visits_by_household_ids, lambda v: v.household_id
+        )
+        self.visit_by_id: DataLoader[int, Visit | None] = _by_key(
+            pool, casework_repo.list_visits_by_ids, lambda v: v.id
+        )
+        self.aid_batch_by_id: DataLoader[int, AidBatch | None] = _by_key(
+            pool, aid_repo.list_batches_by_ids, lambda b: b.id
+        )
+        self.disbursement_by_id: DataLoader[int, Disbursement | None] = _by_key(
+            pool, aid_repo.list_disbursements_by_ids, lambda d: d.id
+        )
+        self.mutual_aid_plan_by_id: DataLoader[int, MutualAidPlan | None] = _by_key(
+            pool, mutual_aid_repo.list_plans_by_ids, lambda p: p.id
+        )
+        self.coverages_by_plan: DataLoader[int, list[CoverageCap]] = _grouped(
+            pool, mutual_aid_repo.list_coverages_by_plan_ids, lambda c: c.plan_id
+        )
+        self.claim_by_id: DataLoader[int, Claim | None] = _by_key(
+            pool, mutual_aid_repo.list_claims_by_ids, lambda c: c.id
         )

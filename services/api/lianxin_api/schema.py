@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 from lianxin_api.auth import AuthenticationGate
+from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
+from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
+from lianxin_api.graphql.casework.schema import CaseworkMutation, CaseworkQuery
+from lianxin_api.graphql.casework.types import VisitType
 from lianxin_api.graphql.cooperative.schema import CooperativeMutation, CooperativeQuery
 from lianxin_api.graphql.cooperative.types import CooperativeType
 from lianxin_api.graphql.eligibility.schema import EligibilityMutation, EligibilityQuery
@@ -17,15 +20,23 @@ from lianxin_api.graphql.eligibility.types import (
     EligibilityRunType,
     ReferralType,
 )
+from lianxin_api.graphql.event.schema import EventSubscription
 from lianxin_api.graphql.household.schema import HouseholdMutation, HouseholdQuery
 from lianxin_api.graphql.household.types import HouseholdType
+from lianxin_api.graphql.ledger.schema import LedgerMutation, LedgerQuery
+from lianxin_api.graphql.mutual_aid.schema import MutualAidMutation, MutualAidQuery
+from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.node import NodeQuery
 from lianxin_api.graphql.organization.schema import OrganizationMutation, OrganizationQuery
 from lianxin_api.graphql.organization.types import OrganizationType
 from lianxin_api.graphql.sponsorship.schema import SponsorshipMutation, SponsorshipQuery
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
+from lianxin_api.graphql.statistics.schema import StatisticsQuery
 from lianxin_api.graphql.trade_union.schema import UnionMutation, UnionQuery
 from lianxin_api.graphql.trade_union.types import TradeUnionType
+from lianxin_api.graphql.webhook.contact import ContactEmailMutation
+from lianxin_api.graphql.webhook.schema import WebhookMutation, WebhookQuery
+from lianxin_api.limits import limit_extensions
 
 
 @strawberry.type
@@ -37,6 +48,12 @@ class Query(
     SponsorshipQuery,
     EligibilityQuery,
     CooperativeQuery,
+    CaseworkQuery,
+    AidQuery,
+    MutualAidQuery,
+    StatisticsQuery,
+    LedgerQuery,
+    WebhookQuery,
 ):
     pass
 
@@ -50,7 +67,18 @@ class Mutation(
     EligibilityMutation,
     SimulationMutation,
     CooperativeMutation,
+    WebhookMutation,
+    ContactEmailMutation,
+    CaseworkMutation,
+    AidMutation,
+    MutualAidMutation,
+    LedgerMutation,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(EventSubscription):
     pass
 
 
@@ -58,6 +86,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[
             TradeUnionType,
             OrganizationType,
@@ -70,12 +99,15 @@ def build_schema() -> strawberry.Schema:
             ReferralType,
             CooperativeType,
             DibaoSimulationType,
+            VisitType,
+            AidDisbursementType,
+            AidBatchType,
+            MutualAidPlanType,
+            ClaimType,
         ],
         extensions=[
             AuthenticationGate,
-            lambda: QueryDepthLimiter(max_depth=12),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
-            lambda: MaxTokensLimiter(max_token_count=5000),
+            *limit_extensions(),
         ],
     )
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from lianxin.core.config import Settings
 from lianxin.core.logs import configure_logging
 from lianxin.core.tokens import Principal, Role, issue_token
+from lianxin_cli.ledger import cmd_ledger_export, cmd_ledger_import
 
 
 def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,6 +93,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Settings], int], str]] =
     "demo-data": (cmd_demo_data, "load the demo data set (idempotent)"),
     "token": (cmd_token, "print a bearer token signed with the configured secret"),
     "schema": (cmd_schema, "print the GraphQL SDL"),
+    "ledger-export": (cmd_ledger_export, "write the ledger (households and members) to an .xlsx file"),
+    "ledger-import": (cmd_ledger_import, "import an .xlsx ledger; row errors go to <file>.errors.xlsx"),
 }
 
 
@@ -106,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--check", action="store_true", help="exit 0 if a worker reported healthy recently"
             )
+        if name in ("ledger-export", "ledger-import"):
+            p.add_argument("path", help="the .xlsx file")
         if name == "token":
             p.add_argument("--role", required=True, choices=[r.value for r in Role])
             p.add_argument("--union", type=int, help="union id (UNION_STAFF scope)")

@@ -12,8 +12,15 @@ from lianxin.core.config import Settings
 from lianxin.core.db import create_pool
 from lianxin.core.jobs import QUEUE_NAME, Job, redis_settings
 from lianxin_worker.context import WorkerContext
+from lianxin_worker.tasks.aid import pay_aid_batch
 from lianxin_worker.tasks.eligibility import run_eligibility
 from lianxin_worker.tasks.household import household_changed
+from lianxin_worker.tasks.notification import (
+    dispatch_webhooks,
+    notification_crons,
+    purge_old_events,
+    send_emails,
+)
 from lianxin_worker.tasks.outbox import sweep_outbox
 from lianxin_worker.tasks.simulation import simulate_policy
 from lianxin_worker.tasks.trade_union import recount_union
@@ -26,6 +33,10 @@ TASKS = {
     Job.RUN_ELIGIBILITY: run_eligibility,
     Job.SIMULATE_POLICY: simulate_policy,
     Job.SWEEP_OUTBOX: sweep_outbox,
+    Job.DISPATCH_WEBHOOKS: dispatch_webhooks,
+    Job.SEND_EMAILS: send_emails,
+    Job.PURGE_EVENTS: purge_old_events,
+    Job.PAY_AID_BATCH: pay_aid_batch,
 }
 
 
@@ -57,7 +68,9 @@ def worker_settings(settings: Settings, *, burst: bool = False) -> dict[str, Any
                 name="cron:" + Job.SWEEP_OUTBOX.value,
                 second={0, 15, 30, 45},
                 run_at_startup=True,
-            )
+            ),
+            # webhooks every second, e-mail, retention; not in burst mode (it would never drain)
+            *([] if burst else notification_crons()),
         ],
         "redis_settings": redis_settings(settings.require_redis_url()),
         "queue_name": QUEUE_NAME,
@@ -67,6 +80,7 @@ def worker_settings(settings: Settings, *, burst: bool = False) -> dict[str, Any
         "job_timeout": settings.job_timeout,
         "keep_result": 3600,
         "health_check_interval": 10,
+        "poll_delay": 0.1,  # a household change should be decided well within a second
         "health_check_key": QUEUE_NAME + ":health-check",
         "burst": burst,
         "handle_signals": not burst,

@@ -33,6 +33,27 @@ class Settings(BaseSettings):
     # A re-matching run works in slices of this many seconds, each a short arq job.
     run_slice_seconds: float = Field(default=20.0, gt=0, le=600, validation_alias="LIANXIN_RUN_SLICE_SECONDS")
     match_chunk_size: int = Field(default=1000, ge=1, le=20000, validation_alias="LIANXIN_MATCH_CHUNK")
+    # Events (issue 5): how often subscribers poll besides LISTEN/NOTIFY, websocket keep-alive pings
+    # (0 = off), how long the event log is kept.
+    event_poll_seconds: float = Field(default=1.0, gt=0, le=60, validation_alias="LIANXIN_EVENT_POLL_SECONDS")
+    ws_ping_seconds: float = Field(default=15.0, ge=0, le=600, validation_alias="LIANXIN_WS_PING_SECONDS")
+    event_retention_days: int = Field(
+        default=90, ge=1, le=3650, validation_alias="LIANXIN_EVENT_RETENTION_DAYS"
+    )
+    # Webhooks: seconds to wait for a receiver; retry for at least this many hours before dead-lettering.
+    webhook_timeout: float = Field(default=10.0, gt=0, le=60, validation_alias="LIANXIN_WEBHOOK_TIMEOUT")
+    webhook_retry_hours: float = Field(
+        default=25.0, ge=24, le=720, validation_alias="LIANXIN_WEBHOOK_RETRY_HOURS"
+    )
+    # E-mail to contact persons (none sent while LIANXIN_SMTP_HOST is unset).
+    smtp_host: str | None = Field(default=None, validation_alias="LIANXIN_SMTP_HOST")
+    smtp_port: int = Field(default=25, ge=1, le=65535, validation_alias="LIANXIN_SMTP_PORT")
+    smtp_from: str = Field(
+        default="lianxin@localhost", pattern=r"^[^@\s]+@[^@\s]+$", validation_alias="LIANXIN_SMTP_FROM"
+    )
+    smtp_starttls: bool = Field(default=False, validation_alias="LIANXIN_SMTP_STARTTLS")
+    smtp_username: str | None = Field(default=None, validation_alias="LIANXIN_SMTP_USERNAME")
+    smtp_password: str | None = Field(default=None, validation_alias="LIANXIN_SMTP_PASSWORD")
     # Casework: survey-visit rounds due per household per year (入户调研), and how many months a
     # household's income must stay above the RELATIVE threshold before leaving hardship is suggested.
     visits_per_year: int = Field(default=3, ge=1, le=12, validation_alias="LIANXIN_VISITS_PER_YEAR")

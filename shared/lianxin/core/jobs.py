@@ -29,6 +29,10 @@ class Job(StrEnum):
     RUN_ELIGIBILITY = "run_eligibility"
     SIMULATE_POLICY = "simulate_policy"
     SWEEP_OUTBOX = "sweep_outbox"
+    DISPATCH_WEBHOOKS = "dispatch_webhooks"
+    SEND_EMAILS = "send_emails"
+    PURGE_EVENTS = "purge_events"
+    PAY_AID_BATCH = "pay_aid_batch"
 
 
 def outbox_job_id(outbox_id: int) -> str:

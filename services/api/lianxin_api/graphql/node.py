@@ -9,6 +9,8 @@ import strawberry
 
 from lianxin.core.ids import parse_global_id
 from lianxin_api.context import Info
+from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
+from lianxin_api.graphql.casework.types import VisitType
 from lianxin_api.graphql.common import Node
 from lianxin_api.graphql.cooperative.types import CooperativeType
 from lianxin_api.graphql.eligibility.simulation import DibaoSimulationType
@@ -20,6 +22,7 @@ from lianxin_api.graphql.eligibility.types import (
     ReferralType,
 )
 from lianxin_api.graphql.household.types import HouseholdType
+from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.organization.types import OrganizationType
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
 from lianxin_api.graphql.trade_union.types import TradeUnionType
@@ -50,6 +53,11 @@ RESOLVERS: dict[str, Resolver] = {
     "Referral": _by("referral_by_id", ReferralType),
     "DibaoSimulation": _by("simulation_by_id", DibaoSimulationType),
     "Cooperative": _by("cooperative_by_id", CooperativeType),
+    "Visit": _by("visit_by_id", VisitType),
+    "AidDisbursement": _by("disbursement_by_id", AidDisbursementType),
+    "AidBatch": _by("aid_batch_by_id", AidBatchType),
+    "MutualAidPlan": _by("mutual_aid_plan_by_id", MutualAidPlanType),
+    "MutualAidClaim": _by("claim_by_id", ClaimType),
 }
 
 

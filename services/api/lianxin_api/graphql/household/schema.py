@@ -18,9 +18,11 @@ from lianxin.household.models import Household
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.household.inputs import CreateHouseholdInput, HouseholdFilter, UpdateHouseholdInput
+from lianxin_api.graphql.household.prefetch import prefetch_households
 from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.selection import selected_paths
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 READERS = (Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.AUDITOR)
@@ -63,12 +65,23 @@ class HouseholdQuery:
         if caller.role is Role.UNION_STAFF:
             union_root = union_root or caller.union_id
         prefix = region_prefix(f.region_code) if f.region_code else None
+        paths = selected_paths(info)
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_households_page(
                 conn, union_root, prefix, f.status, request.after_id, request.first + 1, f.outcome
             )
-            total = await repo.count_households(conn, union_root, prefix, f.status, f.outcome)
-        return make_connection(page_from_rows(rows, request, total), lambda h: h.id, HouseholdType.from_model)
+            total = (
+                await repo.count_households(conn, union_root, prefix, f.status, f.outcome)
+                if "totalCount" in paths
+                else 0  # not asked for: never serialised
+            )
+        page = page_from_rows(rows, request, total)
+        prefetch = await prefetch_households(info, [h.id for h in page.items], paths, "edges.node.")
+
+        def convert(h: Household) -> HouseholdType:
+            return HouseholdType.from_model(h, prefetch)
+
+        return make_connection(page, lambda h: h.id, convert)
 
 
 def _new_household(input: CreateHouseholdInput) -> service.NewHousehold:

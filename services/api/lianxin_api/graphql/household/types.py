@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -27,9 +27,11 @@ from lianxin.household.models import Asset, Expenditure, Household, Income, Memb
 from lianxin.household.resident_id import Sex, mask_resident_id
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 
 if TYPE_CHECKING:
+    from lianxin_api.graphql.casework.types import VisitType
     from lianxin_api.graphql.eligibility.types import EligibilityDecisionType, ReferralType
     from lianxin_api.graphql.sponsorship.types import SponsorshipType
 
@@ -116,12 +118,14 @@ class HouseholdType(Node):
     version: int = strawberry.field(
         description="Increases with every update; pass as expectedVersion to lock."
     )
+    prefetch: strawberry.Private[HouseholdPrefetch | None] = None
 
     @classmethod
-    def from_model(cls, h: Household) -> HouseholdType:
+    def from_model(cls, h: Household, prefetch: HouseholdPrefetch | None = None) -> HouseholdType:
         return cls(
             id=strawberry.ID(to_global_id("Household", h.id)),
             model=h,
+            prefetch=prefetch,
             archive_no=h.archive_no,
             level=h.level,
             category=h.category,
@@ -147,7 +151,13 @@ class HouseholdType(Node):
         return TradeUnionType.from_model(union)
 
     @strawberry.field(description="Members in the order given, head first by convention.")
-    async def members(self, info: Info) -> list[MemberType]:
+    def members(self, info: Info) -> list[MemberType]:
+        # Answered synchronously from the page's prefetch when there is one (no task per household).
+        if self.prefetch is not None and self.prefetch.has_members:
+            return [MemberType.from_model(m) for m in self.prefetch.members.get(self.model.id, [])]
+        return cast(list[MemberType], self._members_later(info))
+
+    async def _members_later(self, info: Info) -> list[MemberType]:
         return [
             MemberType.from_model(m)
             for m in await info.context.loaders.members_by_household.load(self.model.id)
@@ -171,9 +181,22 @@ class HouseholdType(Node):
         return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
 
     @strawberry.field(description="Sponsorship pairings (结对帮扶), current and ended.")
-    async def sponsorships(
+    def sponsorships(
         self, info: Info
     ) -> list[Annotated[SponsorshipType, strawberry.lazy("lianxin_api.graphql.sponsorship.types")]]:
+        from lianxin_api.graphql.sponsorship.types import SponsorshipType
+
+        p = self.prefetch
+        if p is not None and p.has_sponsorships:
+            return [
+                SponsorshipType.from_model(
+                    s, sponsor=p.sponsors.get(s.sponsor_id) if p.has_sponsors else None
+                )
+                for s in p.sponsorships.get(self.model.id, [])
+            ]
+        return cast(list[SponsorshipType], self._sponsorships_later(info))
+
+    async def _sponsorships_later(self, info: Info) -> list[SponsorshipType]:
         from lianxin_api.graphql.sponsorship.types import SponsorshipType
 
         pairs = await info.context.loaders.sponsorships_by_household.load(self.model.id)
@@ -203,6 +226,15 @@ class HouseholdType(Node):
 
         items = await info.context.loaders.referrals_by_household.load(self.model.id)
         return [ReferralType.from_model(r) for r in items]
+
+    @strawberry.field(description="Survey visits (入户调研), newest first, each with its plan (因户施策).")
+    async def visits(
+        self, info: Info
+    ) -> list[Annotated[VisitType, strawberry.lazy("lianxin_api.graphql.casework.types")]]:
+        from lianxin_api.graphql.casework.types import VisitType
+
+        visits = await info.context.loaders.visits_by_household.load(self.model.id)
+        return [VisitType.from_model(v) for v in visits]
 
 
 @strawberry.type(name="HouseholdPayload")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
 from lianxin.core.ids import to_global_id
+from lianxin.organization.models import Organization
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
@@ -24,10 +25,12 @@ class SponsorshipType(Node):
     ended_on: date | None
     end_reason: str | None
     active: bool
+    sponsor_model: strawberry.Private[Organization | None] = None
 
     @classmethod
-    def from_model(cls, s: Sponsorship) -> SponsorshipType:
+    def from_model(cls, s: Sponsorship, sponsor: Organization | None = None) -> SponsorshipType:
         return cls(
+            sponsor_model=sponsor,
             id=strawberry.ID(to_global_id("Sponsorship", s.id)),
             model=s,
             started_on=s.started_on,
@@ -47,7 +50,12 @@ class SponsorshipType(Node):
         return HouseholdType.from_model(household)
 
     @strawberry.field
-    async def sponsor(self, info: Info) -> OrganizationType:
+    def sponsor(self, info: Info) -> OrganizationType:
+        if self.sponsor_model is not None:  # prefetched with its page
+            return OrganizationType.from_model(self.sponsor_model)
+        return cast(OrganizationType, self._sponsor_later(info))
+
+    async def _sponsor_later(self, info: Info) -> OrganizationType:
         org = await info.context.loaders.organization_by_id.load(self.model.sponsor_id)
         assert org is not None
         return OrganizationType.from_model(org)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from graphql import GraphQLError
 
+from lianxin.core.errors import DomainError
 from lianxin.core.ids import to_global_id
+from lianxin.core.pagination import PageRequest, page_from_rows
+from lianxin.household import repository as household_repo
 from lianxin.trade_union.models import TradeUnion, UnionKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Connection, Node, UserError, make_connection
+
+if TYPE_CHECKING:
+    from lianxin_api.graphql.household.types import HouseholdType
 
 strawberry.enum(
     UnionKind,
@@ -66,6 +74,23 @@ class TradeUnionType(Node):
             sponsors=s.sponsors,
             computed_at=s.computed_at,
         )
+
+    @strawberry.field(description="Households archived by this union itself (not its subtree), oldest first.")
+    async def households(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]]:
+        from lianxin_api.graphql.household.types import HouseholdType
+
+        try:
+            request = PageRequest.parse(first, after)
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        async with info.context.pool.acquire() as conn:
+            rows = await household_repo.list_households_by_union_page(
+                conn, self.model.id, request.after_id, request.first + 1
+            )
+            total = await household_repo.count_households_by_union(conn, self.model.id)
+        return make_connection(page_from_rows(rows, request, total), lambda h: h.id, HouseholdType.from_model)
 
 
 @strawberry.type(name="UnionPayload")

@@ -1,0 +1,220 @@
+"""DESIGN.md §8 / issue 5: event fan-out latency to N subscribers, and webhook deliveries per second.
+
+PostgreSQL and Redis from DATABASE_URL / REDIS_URL, else embedded in a temporary folder; a fresh database.
+1. The real API (`lianxin api`, a uvicorn subprocess); N websocket subscribers (graphql-transport-ws,
+   `subscription events`) in this process. Each round commits one event and times, at every
+   subscriber, from the commit returning to the event arriving: p50 / p99 / max over all deliveries.
+2. M events for one webhook endpoint, sent by the worker's own code path (fan-out, then batches of
+   leased deliveries, 32 at a time) to a local receiver: deliveries per second until all DELIVERED.
+
+    .venv/bin/python benchmarks/events.py [--subscribers 500] [--rounds 20] [--webhooks 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/lianxin-runtime-{os.getuid()}")
+Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
+from starlette.requests import Request  # noqa: E402
+from starlette.responses import Response  # noqa: E402
+from starlette.routing import Route  # noqa: E402
+from websockets.asyncio.client import ClientConnection  # noqa: E402
+from websockets.asyncio.client import connect as ws_connect  # noqa: E402
+
+from lianxin.core.db import Pool, connect, create_pool, unit_of_work  # noqa: E402
+from lianxin.core.migrate import migrate  # noqa: E402
+from lianxin.core.tokens import Principal, Role, issue_token  # noqa: E402
+from lianxin.events.outbox import record_event  # noqa: E402
+from lianxin.notification import webhook  # noqa: E402
+from lianxin.notification.retry import RetrySchedule  # noqa: E402
+from lianxin_cli.embedded import EmbeddedPostgres, EmbeddedRedis, free_port  # noqa: E402
+
+DATABASE = "lianxin_bench_events"
+SECRET = "bench-secret-" + "x" * 48
+SUBSCRIBE = 'subscription { events(types: ["bench.tick"]) { id payload } }'
+
+
+async def recreate_database(server_url: str) -> str:
+    conn = await connect(server_url)
+    await conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    await conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    await conn.close()
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{DATABASE}"))
+
+
+@contextlib.contextmanager
+def backing_services(data_dir: Path) -> Iterator[tuple[str, str]]:
+    with contextlib.ExitStack() as stack:
+        if server := os.environ.get("DATABASE_URL"):
+            database_url = asyncio.run(recreate_database(server))
+        else:
+            pg = EmbeddedPostgres(data_dir / "postgres")
+            stack.callback(pg.stop)
+            database_url = pg.ensure_database(DATABASE, recreate=True)
+        if not (redis_url := os.environ.get("REDIS_URL", "")):
+            redis = EmbeddedRedis(data_dir / "redis")
+            stack.callback(redis.stop)
+            redis_url = redis.url
+        yield database_url, redis_url
+
+
+async def subscriber(url: str, token: str, ready: asyncio.Event, arrivals: list[tuple[int, float]]) -> None:
+    async with ws_connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+        ready.set()
+        await listen(ws, arrivals)
+
+
+async def listen(ws: ClientConnection, arrivals: list[tuple[int, float]]) -> None:
+    async for raw in ws:
+        message = json.loads(raw)
+        if message["type"] == "ping":
+            await ws.send('{"type": "pong"}')
+        elif message["type"] == "next":
+            arrivals.append((message["payload"]["data"]["events"]["payload"]["round"], time.perf_counter()))
+
+
+async def fan_out_latency(pool: Pool, url: str, n: int, rounds: int) -> list[float]:
+    token = issue_token(SECRET, Principal("bench", Role.ADMIN), now=datetime.now(UTC))
+    arrivals: list[list[tuple[int, float]]] = [[] for _ in range(n)]
+    readies = [asyncio.Event() for _ in range(n)]
+    tasks = []
+    for i in range(n):
+        tasks.append(asyncio.create_task(subscriber(url, token, readies[i], arrivals[i])))
+        if i % 50 == 49:
+            await asyncio.sleep(0.05)  # do not flood the accept queue
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=120)
+    await asyncio.sleep(1.0)  # every subscription registered with the server's hub
+    committed: dict[int, float] = {}
+    for r in range(rounds):
+        async with pool.acquire() as conn:
+            await record_event(conn, "bench.tick", "bench", {"round": r}, None)
+        committed[r] = time.perf_counter()
+        deadline = time.monotonic() + 30
+        while sum(1 for a in arrivals if any(x[0] == r for x in a)) < n:
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.05)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    latencies = [(t - committed[r]) * 1000 for a in arrivals for r, t in a if r in committed]
+    missing = n * rounds - len(latencies)
+    if missing:
+        print(f"  !! {missing} deliveries missing")
+    return latencies
+
+
+async def webhook_rate(pool: Pool, m: int) -> float:
+    received: set[str] = set()
+
+    async def hook(request: Request) -> Response:
+        await request.body()
+        received.add(request.headers["Lianxin-Event-Id"])
+        return Response(status_code=204)
+
+    port = free_port()
+    config = uvicorn.Config(
+        Starlette(routes=[Route("/hook", hook, methods=["POST"])]), port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event
+        await asyncio.sleep(0.01)
+    async with unit_of_work(pool, None) as uow:
+        await webhook.create_endpoint(
+            uow, webhook.NewEndpoint(f"http://127.0.0.1:{port}/hook", [], None, "b")
+        )
+    async with pool.acquire() as conn, conn.transaction():
+        for i in range(m):
+            await record_event(conn, "bench.hook", "bench", {"i": i}, None)
+    started = time.perf_counter()
+    async with pool.acquire() as conn:
+        while await webhook.fan_out(conn):
+            pass
+    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=64)) as client:
+        while len(received) < m:
+            await webhook.deliver_due(pool, client, RetrySchedule(), limit=200, concurrency=32)
+    elapsed = time.perf_counter() - started
+    server.should_exit = True
+    await serving
+    return m / elapsed
+
+
+async def main_async(args: argparse.Namespace, database_url: str, redis_url: str, data_dir: Path) -> None:
+    conn = await connect(database_url)
+    await migrate(conn)
+    await conn.close()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "LIANXIN_JWT_SECRET": SECRET,
+        "LIANXIN_DATA_DIR": str(data_dir),
+        "LIANXIN_LOG_LEVEL": "WARNING",
+        "LIANXIN_ENV": "production",
+        "PORT": str(port),
+    }
+    api = subprocess.Popen([sys.executable, "-m", "lianxin_cli.main", "api"], env=env)  # noqa: ASYNC220
+    pool = await create_pool(database_url, max_size=8)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:  # noqa: ASYNC210
+                    break
+            assert time.monotonic() < deadline, "the API did not start"
+            await asyncio.sleep(0.1)
+        print(f"fan-out: {args.subscribers} subscribers, {args.rounds} committed events")
+        latencies = await fan_out_latency(
+            pool, f"ws://127.0.0.1:{port}/graphql", args.subscribers, args.rounds
+        )
+        q = statistics.quantiles(latencies, n=100)
+        worst = max(latencies)
+        print(f"  commit → every subscriber: p50 {q[49]:.1f} ms  p99 {q[98]:.1f} ms  max {worst:.1f} ms")
+        print(f"webhooks: {args.webhooks} events to one endpoint (signed POSTs, 32 in flight)")
+        print(f"  {await webhook_rate(pool, args.webhooks):.0f} deliveries/s")
+    finally:
+        await pool.close()
+        api.terminate()
+        api.wait(20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--webhooks", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="lianxin-bench-") as tmp:
+        data_dir = Path(tmp)
+        with backing_services(data_dir) as (database_url, redis_url):
+            asyncio.run(main_async(args, database_url, redis_url, data_dir))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""`subscription events(after, types)`: replay from a cursor, then live, filtered by the caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from graphql import GraphQLError
+
+from lianxin.core.errors import DomainError
+from lianxin.core.tokens import Role
+from lianxin.events.reader import StoredEvent, decode_cursor
+from lianxin.events.visibility import matches_types, may_see
+from lianxin_api.context import Info
+from lianxin_api.graphql.event.types import EventType
+from lianxin_api.graphql.permissions import principal
+from lianxin_api.loaders import Loaders
+
+MAX_TYPES = 20
+
+
+@strawberry.type
+class EventSubscription:
+    @strawberry.subscription(
+        description=(
+            "Events after `after` (a cursor from an earlier event), in commit-safe order, then live; "
+            "`after: null` starts from now. `types` filters by type (`household.*` matches a prefix). "
+            "CIVIL_AFFAIRS tokens see their region and their referrals; SPONSOR tokens are refused."
+        )
+    )
+    async def events(
+        self, info: Info, after: str | None = None, types: list[str] | None = None
+    ) -> AsyncGenerator[EventType, None]:
+        caller = principal(info)
+        if caller.role is Role.SPONSOR:
+            raise GraphQLError("sponsors cannot subscribe to events", extensions={"code": "FORBIDDEN"})
+        if types is not None and len(types) > MAX_TYPES:
+            raise GraphQLError(f"at most {MAX_TYPES} types", extensions={"code": "TOO_MANY_TYPES"})
+        try:
+            position = decode_cursor(after) if after else None
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        hub = info.context.events
+        if hub is None:
+            raise GraphQLError("events are not available on this server", extensions={"code": "UNAVAILABLE"})
+
+        def accept(event: StoredEvent) -> bool:
+            return matches_types(types, event) and may_see(caller, event)
+
+        async for event in hub.stream(position, accept):
+            # a websocket's context lives as long as the connection: give each event fresh loaders,
+            # so anything resolved for it reads current rows, not a connection-long cache
+            info.context.loaders = Loaders(info.context.pool)
+            yield EventType.from_stored(event)

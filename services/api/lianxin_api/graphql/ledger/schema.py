@@ -1,0 +1,101 @@
+"""The ledger (台账) as `.xlsx` over GraphQL: the workbook travels base64-encoded in a string."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import strawberry
+
+from lianxin.core.clock import today_in
+from lianxin.core.errors import DomainError
+from lianxin.core.tokens import Role
+from lianxin.ledger import service
+from lianxin.ledger.rows import RowError
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import UserError, user_errors
+from lianxin_api.graphql.permissions import require_role
+
+STAFF = (Role.ADMIN, Role.UNION_STAFF)
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@strawberry.type(name="LedgerRowError", description="A refused cell or row of an imported workbook.")
+class LedgerRowErrorType:
+    sheet: str
+    row: int = strawberry.field(description="The sheet's row number as Excel shows it (header = 1).")
+    column: str | None
+    code: str
+    message: str
+
+    @classmethod
+    def from_model(cls, e: RowError) -> LedgerRowErrorType:
+        return cls(sheet=e.sheet, row=e.row, column=e.column, code=e.code, message=e.message)
+
+
+@strawberry.type(name="LedgerImportPayload")
+class LedgerImportPayload:
+    created: int
+    updated: int
+    unchanged: int
+    failed: int = strawberry.field(description="Households refused; see rowErrors.")
+    row_errors: list[LedgerRowErrorType]
+    error_report: str | None = strawberry.field(description="The row errors as a base64 .xlsx workbook.")
+    errors: list[UserError] = strawberry.field(description="Set when the file itself is unusable.")
+
+
+@strawberry.input(name="ImportLedgerInput")
+class ImportLedgerInput:
+    content: str = strawberry.field(description="The .xlsx workbook, base64-encoded.")
+
+
+def _failed(exc: DomainError) -> LedgerImportPayload:
+    return LedgerImportPayload(
+        created=0, updated=0, unchanged=0, failed=0, row_errors=[], error_report=None, errors=user_errors(exc)
+    )
+
+
+@strawberry.type
+class LedgerQuery:
+    @strawberry.field(
+        description="The whole ledger as a base64 .xlsx workbook: sheets `households` and `members`."
+    )
+    async def ledger_export(self, info: Info) -> str:
+        require_role(info, *STAFF)
+        async with info.context.pool.acquire() as conn:
+            data = await service.export_ledger(conn)
+        return base64.b64encode(data).decode("ascii")
+
+
+@strawberry.type
+class LedgerMutation:
+    @strawberry.mutation(
+        description="Import a ledger workbook: new archive numbers are archived, known ones updated, "
+        "identical ones left alone; each refused household is reported by sheet, row and column."
+    )
+    async def import_ledger(self, info: Info, input: ImportLedgerInput) -> LedgerImportPayload:
+        require_role(info, *STAFF)
+        try:
+            data = base64.b64decode(input.content, validate=True)
+        except (binascii.Error, ValueError):
+            return _failed(DomainError.single("INVALID_CONTENT", "content is not base64", ["content"]))
+        if len(data) > MAX_BYTES:
+            return _failed(DomainError.single("FILE_TOO_LARGE", "at most 20 MiB", ["content"]))
+        ctx = info.context
+        try:
+            report = await service.import_ledger(
+                ctx.pool, data, today=today_in(ctx.settings.timezone), dispatcher=ctx.queue
+            )
+        except DomainError as exc:
+            return _failed(exc)
+        rows = [LedgerRowErrorType.from_model(e) for e in report.errors]
+        error_report = base64.b64encode(service.error_report(report.errors)).decode() if rows else None
+        return LedgerImportPayload(
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            failed=report.failed,
+            row_errors=rows,
+            error_report=error_report,
+            errors=[],
+        )

@@ -1,0 +1,104 @@
+"""Statistics queries: households by dimension and the archive year by year."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from lianxin.core.errors import DomainError
+from lianxin.core.ids import expect_global_id
+from lianxin.core.tokens import Role
+from lianxin.household.enums import ArchiveLevel, HouseholdStatus
+from lianxin.statistics import service
+from lianxin.statistics.chart import yearly_chart
+from lianxin.statistics.models import YearFigures
+from lianxin_api.context import Info
+from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.statistics.types import HouseholdStatisticsType, YearFiguresType
+
+READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
+
+
+def _error(exc: DomainError) -> GraphQLError:
+    issue = exc.issues[0]
+    return GraphQLError(issue.message, extensions={"code": issue.code, "field": list(issue.field or ())})
+
+
+def _scope(region_code: str | None, union_id: strawberry.ID | None) -> service.Scope:
+    union = expect_global_id(union_id, "TradeUnion", "unionId") if union_id else None
+    return service.Scope(region_code=region_code, union_id=union)
+
+
+async def _figures(
+    info: Info,
+    from_year: int,
+    to_year: int,
+    level: ArchiveLevel | None,
+    region_code: str | None,
+    union_id: strawberry.ID | None,
+) -> list[YearFigures]:
+    """The yearly figures for both the list and the chart (roles checked here)."""
+    require_role(info, *READERS)
+    try:
+        scope = _scope(region_code, union_id)
+        async with info.context.pool.acquire() as conn:
+            return await service.yearly_figures(
+                conn, scope, level.value if level else None, from_year, to_year
+            )
+    except DomainError as exc:
+        raise _error(exc) from None
+
+
+@strawberry.type
+class StatisticsQuery:
+    @strawberry.field(
+        description="Households by level, category, reason, status and region; within a region or a "
+        "union's subtree when given, of one status when given."
+    )
+    async def household_statistics(
+        self,
+        info: Info,
+        region_code: str | None = None,
+        union_id: strawberry.ID | None = None,
+        status: HouseholdStatus | None = None,
+    ) -> HouseholdStatisticsType:
+        require_role(info, *READERS)
+        try:
+            scope = _scope(region_code, union_id)
+            async with info.context.pool.acquire() as conn:
+                counts = await service.household_counts(conn, scope, status.value if status else None)
+        except DomainError as exc:
+            raise _error(exc) from None
+        return HouseholdStatisticsType.from_counts(counts)
+
+    @strawberry.field(
+        description="Year by year (at most 50): archived, on file at the year's end, out of hardship; "
+        "e.g. national-level households on file from 2018 to 2026."
+    )
+    async def yearly_household_figures(
+        self,
+        info: Info,
+        from_year: int,
+        to_year: int,
+        level: ArchiveLevel | None = None,
+        region_code: str | None = None,
+        union_id: strawberry.ID | None = None,
+    ) -> list[YearFiguresType]:
+        figures = await _figures(info, from_year, to_year, level, region_code, union_id)
+        return [YearFiguresType.from_model(y) for y in figures]
+
+    @strawberry.field(
+        description="The yearly trend as an SVG bar chart: households on file at each year's end."
+    )
+    async def yearly_household_chart(
+        self,
+        info: Info,
+        from_year: int,
+        to_year: int,
+        level: ArchiveLevel | None = None,
+        region_code: str | None = None,
+        union_id: strawberry.ID | None = None,
+    ) -> str:
+        figures = await _figures(info, from_year, to_year, level, region_code, union_id)
+        title = f"{level.value if level else 'ALL'} households on file, {from_year}–{to_year}"
+        return yearly_chart(figures, title)

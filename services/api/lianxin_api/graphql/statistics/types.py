@@ -1,0 +1,53 @@
+"""GraphQL types of the statistics a federation reports upward."""
+
+from __future__ import annotations
+
+import strawberry
+
+from lianxin.statistics.models import Count, Dimension, YearFigures
+
+
+@strawberry.type(name="HouseholdCount", description="Households with one value of a dimension.")
+class HouseholdCountType:
+    key: str = strawberry.field(description="The enum value (e.g. NATIONAL, ILLNESS) or the region code.")
+    households: int
+
+
+@strawberry.type(name="HouseholdStatistics", description="Households of the scope by each dimension.")
+class HouseholdStatisticsType:
+    by_level: list[HouseholdCountType]
+    by_category: list[HouseholdCountType]
+    by_reason: list[HouseholdCountType] = strawberry.field(
+        description="A household with two reasons counts under both."
+    )
+    by_status: list[HouseholdCountType]
+    by_region: list[HouseholdCountType]
+
+    @classmethod
+    def from_counts(cls, counts: list[Count]) -> HouseholdStatisticsType:
+        def of(dimension: Dimension) -> list[HouseholdCountType]:
+            return [
+                HouseholdCountType(key=c.key, households=c.households)
+                for c in counts
+                if c.dimension is dimension
+            ]
+
+        return cls(
+            by_level=of(Dimension.LEVEL),
+            by_category=of(Dimension.CATEGORY),
+            by_reason=of(Dimension.REASON),
+            by_status=of(Dimension.STATUS),
+            by_region=of(Dimension.REGION),
+        )
+
+
+@strawberry.type(name="YearlyHouseholdFigures", description="One calendar year of the archive.")
+class YearFiguresType:
+    year: int
+    archived: int = strawberry.field(description="Households archived (建档) that year.")
+    on_file: int = strawberry.field(description="Households on file (ACTIVE) at the year's end.")
+    out_of_hardship: int = strawberry.field(description="Households marked OUT_OF_HARDSHIP that year.")
+
+    @classmethod
+    def from_model(cls, y: YearFigures) -> YearFiguresType:
+        return cls(year=y.year, archived=y.archived, on_file=y.on_file, out_of_hardship=y.out_of_hardship)

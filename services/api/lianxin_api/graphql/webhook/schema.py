@@ -1,0 +1,115 @@
+"""Webhook endpoints (register, list), deliveries with attempts, and redelivery."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from lianxin.core.db import UnitOfWork
+from lianxin.core.errors import DomainError, NotFound
+from lianxin.core.ids import expect_global_id
+from lianxin.core.pagination import PageRequest
+from lianxin.core.tokens import Principal, Role
+from lianxin.notification import repository as repo
+from lianxin.notification import webhook
+from lianxin.notification.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from lianxin_api.context import Info
+from lianxin_api.graphql.mutation import run_in_transaction
+from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.webhook.types import (
+    WebhookDeliveryPayload,
+    WebhookDeliveryType,
+    WebhookEndpointPayload,
+    WebhookEndpointType,
+)
+
+
+@strawberry.input(name="CreateWebhookEndpointInput")
+class CreateWebhookEndpointInput:
+    url: str
+    event_types: list[str] = strawberry.field(
+        default_factory=list, description="e.g. eligibility.decided, referral.*; empty: all visible."
+    )
+    agency_id: strawberry.ID | None = strawberry.field(
+        default=None, description="ADMIN only: the owning agency (an agency token always owns its own)."
+    )
+
+
+def _agency_scope(caller: Principal) -> int | None:
+    """None for ADMIN/AUDITOR (everything), else the civil-affairs token's agency."""
+    if caller.role is not Role.CIVIL_AFFAIRS:
+        return None
+    if caller.agency_id is None:
+        raise GraphQLError("this civil-affairs token names no agency", extensions={"code": "FORBIDDEN"})
+    return caller.agency_id
+
+
+@strawberry.type
+class WebhookQuery:
+    @strawberry.field(description="Webhook endpoints: every one for ADMIN/AUDITOR, an agency's own for it.")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointType]:
+        caller = require_role(info, Role.ADMIN, Role.AUDITOR, Role.CIVIL_AFFAIRS)
+        async with info.context.pool.acquire() as conn:
+            found = await repo.list_endpoints(conn, _agency_scope(caller))
+        return [WebhookEndpointType.from_model(e) for e in found]
+
+    @strawberry.field(description="Deliveries, oldest first; dead-lettered ones with status: DEAD.")
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        endpoint_id: strawberry.ID | None = None,
+        status: DeliveryStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> list[WebhookDeliveryType]:
+        caller = require_role(info, Role.ADMIN, Role.AUDITOR, Role.CIVIL_AFFAIRS)
+        try:
+            request = PageRequest.parse(first, after)
+            endpoint = expect_global_id(endpoint_id, "WebhookEndpoint", "endpointId") if endpoint_id else None
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        async with info.context.pool.acquire() as conn:
+            found = await repo.list_deliveries(
+                conn, _agency_scope(caller), endpoint, status, request.after_id, request.first
+            )
+        return [WebhookDeliveryType.from_model(d) for d in found]
+
+
+@strawberry.type
+class WebhookMutation:
+    @strawberry.mutation(description="Register a webhook endpoint; the payload's secret is shown only once.")
+    async def create_webhook_endpoint(
+        self, info: Info, input: CreateWebhookEndpointInput
+    ) -> WebhookEndpointPayload:
+        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        scope = _agency_scope(caller)
+
+        async def work(uow: UnitOfWork) -> tuple[WebhookEndpoint, str]:
+            agency = scope
+            if scope is None and input.agency_id:
+                agency = expect_global_id(input.agency_id, "Agency", "agencyId")
+            new = webhook.NewEndpoint(input.url, input.event_types, agency, caller.subject)
+            return await webhook.create_endpoint(uow, new)
+
+        result, errors = await run_in_transaction(info, work)
+        if result is None:
+            return WebhookEndpointPayload(endpoint=None, secret=None, errors=errors)
+        return WebhookEndpointPayload(
+            endpoint=WebhookEndpointType.from_model(result[0]), secret=result[1], errors=[]
+        )
+
+    @strawberry.mutation(description="Send a delivery again now (any status), with a fresh retry window.")
+    async def redeliver_webhook(self, info: Info, id: strawberry.ID) -> WebhookDeliveryPayload:
+        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        scope = _agency_scope(caller)
+
+        async def work(uow: UnitOfWork) -> WebhookDelivery:
+            found = await repo.redeliver(uow.conn, expect_global_id(id, "WebhookDelivery", "id"), scope)
+            if found is None:
+                raise NotFound.single("NOT_FOUND", "the delivery does not exist", ["id"])
+            return found
+
+        delivery, errors = await run_in_transaction(info, work)
+        return WebhookDeliveryPayload(
+            delivery=WebhookDeliveryType.from_model(delivery) if delivery else None, errors=errors
+        )

@@ -1,0 +1,108 @@
+"""GraphQL types of webhooks: endpoints, deliveries and their attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from lianxin.core.ids import to_global_id
+from lianxin.notification import repository as repo
+from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from lianxin_api.context import Info
+from lianxin_api.graphql.common import UserError
+
+strawberry.enum(
+    DeliveryStatus,
+    name="WebhookDeliveryStatus",
+    description="PENDING (waiting for an attempt), DELIVERED, FAILED (refused: 4xx), DEAD (retries spent).",
+)
+
+
+@strawberry.type(name="WebhookEndpoint", description="Where an agency (or an administrator) receives events.")
+class WebhookEndpointType:
+    id: strawberry.ID
+    url: str
+    event_types: list[str] = strawberry.field(description="Types delivered; empty means every visible type.")
+    agency_id: strawberry.ID | None
+    active: bool
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, e: WebhookEndpoint) -> WebhookEndpointType:
+        return cls(
+            id=strawberry.ID(to_global_id("WebhookEndpoint", e.id)),
+            url=e.url,
+            event_types=e.event_types,
+            agency_id=strawberry.ID(to_global_id("Agency", e.agency_id)) if e.agency_id else None,
+            active=e.active,
+            created_at=e.created_at,
+        )
+
+
+@strawberry.type(name="WebhookAttempt", description="One POST of a delivery.")
+class WebhookAttemptType:
+    attempted_at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+    @classmethod
+    def from_model(cls, a: WebhookAttempt) -> WebhookAttemptType:
+        return cls(
+            attempted_at=a.attempted_at, status_code=a.status_code, error=a.error, duration_ms=a.duration_ms
+        )
+
+
+@strawberry.type(name="WebhookDelivery", description="One event for one endpoint, with its attempts.")
+class WebhookDeliveryType:
+    id: strawberry.ID
+    endpoint_id: strawberry.ID
+    event_id: strawberry.ID = strawberry.field(description="Also sent as the Lianxin-Event-Id header.")
+    event_type: str
+    status: DeliveryStatus
+    attempt_count: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    dead_at: datetime | None
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="Every attempt, oldest first.")
+    async def attempts(self, info: Info) -> list[WebhookAttemptType]:
+        async with info.context.pool.acquire() as conn:
+            found = await repo.list_attempts_by_delivery_ids(conn, [self.pk])
+        return [WebhookAttemptType.from_model(a) for a in found]
+
+    @classmethod
+    def from_model(cls, d: WebhookDelivery) -> WebhookDeliveryType:
+        return cls(
+            id=strawberry.ID(to_global_id("WebhookDelivery", d.id)),
+            endpoint_id=strawberry.ID(to_global_id("WebhookEndpoint", d.endpoint_id)),
+            event_id=strawberry.ID(to_global_id("Event", d.event_id)),
+            event_type=d.event_type,
+            status=d.status,
+            attempt_count=d.attempts,
+            next_attempt_at=d.next_attempt_at,
+            last_error=d.last_error,
+            created_at=d.created_at,
+            delivered_at=d.delivered_at,
+            dead_at=d.dead_at,
+            pk=d.id,
+        )
+
+
+@strawberry.type(name="WebhookEndpointPayload")
+class WebhookEndpointPayload:
+    endpoint: WebhookEndpointType | None
+    secret: str | None = strawberry.field(
+        description="The signing secret: returned only here, once. Keep it; it cannot be read again."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type(name="WebhookDeliveryPayload")
+class WebhookDeliveryPayload:
+    delivery: WebhookDeliveryType | None
+    errors: list[UserError]

@@ -1,0 +1,82 @@
+-- name: get_household
+SELECT id, status, region_code FROM household WHERE id = $1;
+
+-- name: member_household
+SELECT household_id FROM member WHERE id = $1;
+
+-- name: insert_disbursement
+-- Nothing is returned when the household already has this program's payment for the period.
+INSERT INTO aid_disbursement (household_id, program, period, amount_fen, member_id, paid_on, note)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (household_id, program, period) DO NOTHING
+RETURNING *;
+
+-- name: list_disbursements_by_ids
+SELECT * FROM aid_disbursement WHERE id = ANY($1::bigint[]);
+
+-- name: list_disbursements_by_household_ids
+SELECT * FROM aid_disbursement WHERE household_id = ANY($1::bigint[]) ORDER BY household_id, paid_on DESC, id DESC;
+
+-- name: insert_batch
+INSERT INTO aid_batch (program, period, amount_fen, region_code, union_id, paid_on, requested_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING *;
+
+-- name: list_batches_by_ids
+SELECT * FROM aid_batch WHERE id = ANY($1::bigint[]);
+
+-- name: lock_batch
+SELECT * FROM aid_batch WHERE id = $1 FOR UPDATE;
+
+-- name: start_batch
+UPDATE aid_batch SET status = 'RUNNING', total = $2, started_at = coalesce(started_at, now()) WHERE id = $1;
+
+-- name: advance_batch
+UPDATE aid_batch SET done = done + $2, paid = paid + $3, last_household_id = $4 WHERE id = $1;
+
+-- name: finish_batch
+UPDATE aid_batch SET status = $2, finished_at = now() WHERE id = $1;
+
+-- name: scope_household_ids
+-- ACTIVE households of a region prefix ($1) or union subtree ($2) after id $3, in id order.
+SELECT h.id FROM household h
+WHERE h.status = 'ACTIVE' AND h.id > $3
+  AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+ORDER BY h.id LIMIT $4;
+
+-- name: count_scope
+SELECT count(*) FROM household h
+WHERE h.status = 'ACTIVE'
+  AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]));
+
+-- name: pay_households
+-- One batch chunk: pays each household once; those already paid for the period are skipped.
+INSERT INTO aid_disbursement (household_id, program, period, amount_fen, paid_on, batch_id)
+SELECT h, $2, $3, $4, $5, $6 FROM unnest($1::bigint[]) AS h
+ON CONFLICT (household_id, program, period) DO NOTHING
+RETURNING household_id, (SELECT region_code FROM household WHERE id = household_id) AS region_code;
+
+-- name: union_exists
+SELECT EXISTS (SELECT 1 FROM trade_union WHERE id = $1);
+
+-- name: aid_totals
+-- $1 program or NULL, $2 period prefix ('2026' matches 2026, 2026Q4, 2026-11 …) or NULL.
+SELECT program, period, count(*)::integer AS households, coalesce(sum(amount_fen), 0)::bigint AS amount_fen
+FROM aid_disbursement
+WHERE ($1::text IS NULL OR program = $1) AND ($2::text IS NULL OR period LIKE $2 || '%')
+GROUP BY program, period
+ORDER BY program, period;
+
+-- name: list_disbursements_page
+-- $1 household id or NULL, $2 program or NULL, $3 period prefix or NULL, $4 after id, $5 limit
+SELECT * FROM aid_disbursement
+WHERE ($1::bigint IS NULL OR household_id = $1) AND ($2::text IS NULL OR program = $2)
+  AND ($3::text IS NULL OR period LIKE $3 || '%') AND id > $4
+ORDER BY id LIMIT $5;
+
+-- name: count_disbursements
+SELECT count(*) FROM aid_disbursement
+WHERE ($1::bigint IS NULL OR household_id = $1) AND ($2::text IS NULL OR program = $2)
+  AND ($3::text IS NULL OR period LIKE $3 || '%');

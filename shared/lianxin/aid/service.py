@@ -1,0 +1,209 @@
+"""Aid verbs: pay one disbursement, queue a quarterly-condolence batch, work a batch chunk.
+
+A disbursement is unique per household, program and period (UNIQUE in the database), so a payment
+repeated by hand or by a batch run twice is refused or skipped, never paid twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Final
+
+from lianxin.aid import repository as repo
+from lianxin.aid.models import PERIOD_KIND, AidBatch, AidProgram, BatchStatus, Disbursement, PeriodKind
+from lianxin.core.db import Connection, UnitOfWork
+from lianxin.core.errors import IssueCollector
+from lianxin.core.ids import to_global_id
+from lianxin.core.jobs import Job, record_job
+from lianxin.core.money import MoneyError, fen_to_yuan, parse_yuan
+from lianxin.core.region import RegionCodeError, region_level, validate_region_code
+from lianxin.events.outbox import record_event, record_events
+
+BATCH_CHUNK: Final = 500
+_FORMS: Final = {
+    PeriodKind.QUARTER: (re.compile(r"([0-9]{4})Q([1-4])"), "a quarter such as 2026Q4"),
+    PeriodKind.MONTH: (re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])"), "a month such as 2026-11"),
+    PeriodKind.DAY: (
+        re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+        "the day of the emergency, such as 2026-11-29",
+    ),
+    PeriodKind.YEAR: (re.compile(r"[0-9]{4}"), "a year such as 2026"),
+}
+
+
+@dataclass(frozen=True)
+class NewDisbursement:
+    household_id: int
+    program: AidProgram
+    period: str
+    amount: Decimal  # yuan, exact
+    paid_on: date
+    member_id: int | None = None
+    note: str | None = None
+
+
+def period_start(program: AidProgram, period: str) -> date | None:
+    """The first day of a program's period, or None when `period` is not written as the program needs."""
+    pattern, _ = _FORMS[PERIOD_KIND[program]]
+    match = pattern.fullmatch(period)
+    if match is None:
+        return None
+    kind = PERIOD_KIND[program]
+    try:
+        if kind is PeriodKind.DAY:
+            return date.fromisoformat(period)
+        year = int(period[:4])
+        if kind is PeriodKind.QUARTER:
+            return date(year, 3 * int(match[2]) - 2, 1)
+        return date(year, int(match[2]), 1) if kind is PeriodKind.MONTH else date(year, 1, 1)
+    except ValueError:  # 2026-02-30, year 0000
+        return None
+
+
+def check_period(issues: IssueCollector, program: AidProgram, period: str, today: date) -> str:
+    cleaned = period.strip()
+    start = period_start(program, cleaned)
+    if start is None:
+        form = _FORMS[PERIOD_KIND[program]][1]
+        issues.add("INVALID_PERIOD", f"{program.value} is paid per period written as {form}", ["period"])
+    elif start > today:
+        issues.add("PERIOD_IN_FUTURE", f"the period {cleaned} has not begun", ["period"])
+    return cleaned
+
+
+def _amount(issues: IssueCollector, value: Decimal, *, positive: bool) -> int | None:
+    try:
+        fen = parse_yuan(value)
+    except MoneyError as exc:
+        issues.add(exc.code, exc.message, ["amount"])
+        return None
+    if positive and fen == 0:
+        issues.add("AMOUNT_NOT_POSITIVE", "the amount must be above 0", ["amount"])
+        return None
+    return fen
+
+
+async def pay_disbursement(uow: UnitOfWork, new: NewDisbursement, *, today: date) -> Disbursement:
+    """Pay one household once for a program and period; emits `aid.paid`."""
+    issues = IssueCollector()
+    household = await repo.get_household(uow.conn, new.household_id)
+    if household is None:
+        issues.add("HOUSEHOLD_NOT_FOUND", "the household does not exist", ["householdId"])
+    elif household[0] != "ACTIVE":
+        issues.add("HOUSEHOLD_NOT_ACTIVE", f"the household is {household[0]}", ["householdId"])
+    period = check_period(issues, new.program, new.period, today)
+    fen = _amount(issues, new.amount, positive=False)
+    if new.paid_on > today:
+        issues.add("PAID_IN_FUTURE", "a payment cannot be recorded before it is made", ["paidOn"])
+    if new.member_id is not None:
+        if new.program is not AidProgram.TRAINING:
+            issues.add("MEMBER_ONLY_FOR_TRAINING", "only TRAINING names a family member", ["memberId"])
+        elif await repo.member_household(uow.conn, new.member_id) != new.household_id:
+            issues.add("MEMBER_NOT_IN_HOUSEHOLD", "the member is not in this household", ["memberId"])
+    note = (new.note or "").strip() or None
+    if note is not None and len(note) > 500:
+        issues.add("NOTE_TOO_LONG", "the note is longer than 500 characters", ["note"])
+    issues.raise_if_any()
+    assert household is not None
+    assert fen is not None
+    paid = await repo.insert_disbursement(
+        uow.conn, new.household_id, new.program, period, fen, new.member_id, new.paid_on, note
+    )
+    if paid is None:
+        issues.add(
+            "ALREADY_PAID", f"the household already received {new.program.value} for {period}", ["period"]
+        )
+        issues.raise_if_any()
+    assert paid is not None
+    await record_event(
+        uow.conn, "aid.paid", to_global_id("Household", paid.household_id), _payload(paid), household[1]
+    )
+    return paid
+
+
+def _payload(d: Disbursement) -> dict[str, object]:
+    return {
+        "disbursementId": to_global_id("AidDisbursement", d.id),
+        "program": d.program.value,
+        "period": d.period,
+        "amount": str(fen_to_yuan(d.amount_fen)),
+    }
+
+
+def region_prefix(code: str) -> str:
+    level = region_level(code)
+    return code[:2] if level == "PROVINCE" else code[:4] if level == "CITY" else code
+
+
+async def request_condolence_batch(
+    uow: UnitOfWork,
+    *,
+    region_code: str | None,
+    union_id: int | None,
+    period: str,
+    amount: Decimal,
+    today: date,
+    requested_by: str | None,
+) -> AidBatch:
+    """Queue the quarterly condolence payment to every ACTIVE household of a region or union subtree."""
+    issues = IssueCollector()
+    if (region_code is None) == (union_id is None):
+        issues.add("SCOPE_REQUIRED", "give exactly one of regionCode or unionId", ["regionCode"])
+    if region_code is not None:
+        try:
+            validate_region_code(region_code)
+        except RegionCodeError as exc:
+            issues.add("INVALID_REGION_CODE", str(exc), ["regionCode"])
+    if union_id is not None and not await repo.union_exists(uow.conn, union_id):
+        issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
+    cleaned = check_period(issues, AidProgram.QUARTERLY_CONDOLENCE, period, today)
+    fen = _amount(issues, amount, positive=True)
+    issues.raise_if_any()
+    assert fen is not None
+    batch = await repo.insert_batch(
+        uow.conn, AidProgram.QUARTERLY_CONDOLENCE, cleaned, fen, region_code, union_id, today, requested_by
+    )
+    await record_job(uow, Job.PAY_AID_BATCH, {"batch_id": batch.id})
+    return batch
+
+
+async def run_batch_chunk(conn: Connection, batch_id: int, *, chunk_size: int = BATCH_CHUNK) -> bool:
+    """Pay the next chunk of a batch in the caller's transaction; False when the batch is finished.
+
+    The payments and the resume point commit together, and UNIQUE (household, program, period)
+    skips anyone already paid, so a retried chunk or a second batch for the period pays nobody twice.
+    """
+    batch = await repo.lock_batch(conn, batch_id)
+    if batch is None or batch.status in (BatchStatus.DONE, BatchStatus.FAILED):
+        return False
+    prefix = region_prefix(batch.region_code) if batch.region_code else None
+    if batch.status is BatchStatus.QUEUED:
+        await repo.start_batch(conn, batch_id, await repo.count_scope(conn, prefix, batch.union_id))
+    ids = await repo.scope_household_ids(conn, prefix, batch.union_id, batch.last_household_id, chunk_size)
+    if not ids:
+        await repo.finish_batch(conn, batch_id, BatchStatus.DONE.value)
+        return False
+    paid = await repo.pay_households(conn, ids, batch)
+    await repo.advance_batch(conn, batch_id, len(ids), len(paid), ids[-1])
+    amount = str(fen_to_yuan(batch.amount_fen))
+    await record_events(
+        conn,
+        [
+            {
+                "type": "aid.paid",
+                "subject_id": to_global_id("Household", hid),
+                "region_code": region,
+                "payload": {
+                    "program": batch.program.value,
+                    "period": batch.period,
+                    "amount": amount,
+                    "batchId": to_global_id("AidBatch", batch.id),
+                },
+            }
+            for hid, region in paid
+        ],
+    )
+    return True

@@ -1,0 +1,200 @@
+"""The ledger (台账) in Excel: export every household with its members; import a workbook row by row.
+
+An import is idempotent: households are matched by archive number, a new one is archived, a known one
+updated only where the sheet differs (never duplicated), an identical one left alone. Each household
+commits on its own, so one bad household does not hold back the rest; every refusal comes back with
+its sheet, row and column, and as a downloadable `.xlsx` error report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final
+
+from lianxin.core.db import Connection, JobDispatcher, Pool, unit_of_work
+from lianxin.core.errors import DomainError, Issue
+from lianxin.core.ids import to_global_id
+from lianxin.core.sql import load_queries
+from lianxin.household import repository as household_repo
+from lianxin.household import service as household_service
+from lianxin.household.models import Household, Member
+from lianxin.ledger.rows import LedgerHousehold, RowError, attach_members, parse_households
+from lianxin.ledger.workbook import (
+    ERROR_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLDS,
+    MEMBER_COLUMNS,
+    MEMBERS,
+    read_sheet,
+    write_workbook,
+)
+
+Q = load_queries(__package__)
+EXPORT_CHUNK: Final = 500
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+async def export_ledger(conn: Connection) -> bytes:
+    """Every household (oldest first) and its members, as the import reads them back."""
+    households: list[list[object]] = []
+    members: list[list[object]] = []
+    after = 0
+    while rows := await conn.fetch(Q.list_households_after, after, EXPORT_CHUNK):
+        chunk = [Household.from_row(r) for r in rows]
+        after = chunk[-1].id
+        by_household: dict[int, list[Member]] = {}
+        for m in await household_repo.list_members_by_household_ids(conn, [h.id for h in chunk]):
+            by_household.setdefault(m.household_id, []).append(m)
+        for h in chunk:
+            households.append(_household_cells(h))
+            for m in by_household.get(h.id, []):
+                members.append([h.archive_no, m.name, m.relation, m.id_number, m.health, m.employment])
+    return write_workbook({HOUSEHOLDS: (HOUSEHOLD_COLUMNS, households), MEMBERS: (MEMBER_COLUMNS, members)})
+
+
+def _household_cells(h: Household) -> list[object]:
+    return [
+        h.archive_no,
+        to_global_id("TradeUnion", h.union_id),
+        h.level,
+        h.category,
+        ",".join(h.hardship_reasons),
+        h.region_code,
+        h.contact_name,
+        h.contact_phone,
+    ]
+
+
+def error_report(errors: list[RowError]) -> bytes:
+    """The refusals of an import as a workbook people can open next to the one they sent."""
+    rows = [[e.sheet, e.row, e.column, e.code, e.message] for e in errors]
+    return write_workbook({"errors": (ERROR_COLUMNS, rows)})
+
+
+def _unchanged(current: Household, members: list[Member], new: LedgerHousehold) -> bool:
+    return (
+        current.category is new.category
+        and sorted(current.hardship_reasons) == sorted(set(new.reasons))
+        and current.contact_name == new.contact_name
+        and current.contact_phone == new.contact_phone
+        and [(m.name, m.relation, m.id_number, m.health, m.employment) for m in members]
+        == [(d.name, d.relation, d.id_number, d.health, d.employment) for d in new.members]
+    )
+
+
+def _fixed_fields(current: Household, new: LedgerHousehold) -> list[RowError]:
+    """Level, region and union are set when archiving; the ledger cannot move a household."""
+    given = {"level": new.level, "regionCode": new.region_code, "unionId": new.union_id}
+    stored = {"level": current.level, "regionCode": current.region_code, "unionId": current.union_id}
+    return [
+        RowError(HOUSEHOLDS, new.row, c, "CANNOT_CHANGE", f"{c} is {stored[c]} in the archive")
+        for c in given
+        if given[c] != stored[c]
+    ]
+
+
+def _row_errors(new: LedgerHousehold, issues: tuple[Issue, ...]) -> list[RowError]:
+    """Issues of the household service, placed on the sheet row and column they concern."""
+    found = []
+    for issue in issues:
+        path = list(issue.field or ())
+        if (
+            len(path) >= 2
+            and path[0] == "members"
+            and path[1].isdigit()
+            and int(path[1]) < len(new.member_rows)
+        ):
+            row, column = new.member_rows[int(path[1])], (path[2] if len(path) > 2 else None)
+            found.append(RowError(MEMBERS, row, column, issue.code, issue.message))
+        else:
+            found.append(RowError(HOUSEHOLDS, new.row, path[0] if path else None, issue.code, issue.message))
+    return found
+
+
+async def _apply(
+    pool: Pool, dispatcher: JobDispatcher | None, new: LedgerHousehold, today: date, report: ImportReport
+) -> None:
+    async with pool.acquire() as conn:
+        found = await conn.fetch(Q.find_by_archive_nos, [new.archive_no])
+        current = Household.from_row(found[0]) if found else None
+        members = await household_repo.list_members_by_household_ids(conn, [current.id]) if current else []
+    if current is not None and (fixed := _fixed_fields(current, new)):
+        report.failed += 1
+        report.errors.extend(fixed)
+        return
+    if current is not None and _unchanged(current, members, new):
+        report.unchanged += 1
+        return
+    try:
+        async with unit_of_work(pool, dispatcher) as uow:
+            if current is None:
+                await household_service.archive_household(uow, _new(new), today=today)
+            else:
+                changes = household_service.HouseholdChanges(
+                    household_id=current.id,
+                    members=new.members,
+                    category=new.category,
+                    hardship_reasons=new.reasons,
+                    contact_name=new.contact_name,
+                    contact_phone=new.contact_phone,
+                )
+                await household_service.update_household(uow, changes, today=today)
+    except DomainError as exc:
+        report.failed += 1
+        report.errors.extend(_row_errors(new, exc.issues))
+        return
+    if current is None:
+        report.created += 1
+    else:
+        report.updated += 1
+
+
+def _new(h: LedgerHousehold) -> household_service.NewHousehold:
+    return household_service.NewHousehold(
+        union_id=h.union_id,
+        archive_no=h.archive_no,
+        level=h.level,
+        category=h.category,
+        hardship_reasons=h.reasons,
+        region_code=h.region_code,
+        members=h.members,
+        contact_name=h.contact_name,
+        contact_phone=h.contact_phone,
+    )
+
+
+async def import_ledger(
+    pool: Pool,
+    data: bytes,
+    *,
+    today: date,
+    dispatcher: JobDispatcher | None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a workbook; raises DomainError only when the file itself is unusable."""
+    household_rows = read_sheet(data, HOUSEHOLDS, HOUSEHOLD_COLUMNS)
+    member_rows = read_sheet(data, MEMBERS, MEMBER_COLUMNS)
+    report = ImportReport()
+    households = parse_households(household_rows, report.errors)
+    known = {r.cells["archiveNo"] for r in household_rows}
+    spoiled = attach_members(member_rows, households, known, report.errors)
+    for archive_no in spoiled & set(households):
+        households.pop(archive_no)
+    report.failed = len(known) - len(households)
+    total = len(households)
+    for done, new in enumerate(households.values(), start=1):
+        await _apply(pool, dispatcher, new, today, report)
+        if progress is not None:
+            progress(done, total)
+    return report

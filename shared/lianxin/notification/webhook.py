@@ -1,0 +1,179 @@
+"""Webhooks for partner agencies: endpoints, fan-out from the event log, signed delivery with retries.
+
+Deliveries are rows first (Saleor's pattern): a fan-out pass reads the event log with the
+commit-safe reader, under its own saved position, and writes one `webhook_delivery` per matching
+(endpoint, event) pair (unique, so a second pass or a second worker adds nothing). Sending leases
+due rows, posts them and records each attempt; a worker killed mid-post leaves a lease that runs
+out, and the delivery is sent again: receivers de-duplicate by `Lianxin-Event-Id`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from lianxin.core.db import Connection, Pool, UnitOfWork
+from lianxin.core.errors import IssueCollector
+from lianxin.core.ids import to_global_id
+from lianxin.events.reader import (
+    START,
+    StoredEvent,
+    load_reader_position,
+    read_events,
+    save_reader_position,
+)
+from lianxin.events.visibility import agency_may_see, matches_types
+from lianxin.notification import repository as repo
+from lianxin.notification.channels.errors import PermanentError, TransientError
+from lianxin.notification.channels.webhook import post_webhook
+from lianxin.notification.models import DeliveryStatus, DueDelivery, WebhookEndpoint
+from lianxin.notification.retry import RetrySchedule
+
+log = logging.getLogger(__name__)
+
+READER = "webhooks"
+FAN_OUT_LOCK = 0x57454248  # "WEBH": one fan-out pass at a time across workers
+MAX_TYPES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class NewEndpoint:
+    url: str
+    event_types: list[str]
+    agency_id: int | None
+    created_by: str
+
+
+async def create_endpoint(uow: UnitOfWork, new: NewEndpoint) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint; returns it with its signing secret, which is shown only this once."""
+    issues = IssueCollector()
+    parts = urlsplit(new.url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(new.url) > 2000:
+        issues.add("INVALID_URL", "the URL must be an absolute http(s) URL", ["url"])
+    types = sorted({t.strip() for t in new.event_types if t.strip()})
+    if len(types) > MAX_TYPES:
+        issues.add("TOO_MANY_TYPES", f"at most {MAX_TYPES} event types", ["eventTypes"])
+    if new.agency_id is not None and not await uow.conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM agency WHERE id = $1)", new.agency_id
+    ):
+        issues.add("NOT_FOUND", "the agency does not exist", ["agencyId"])
+    issues.raise_if_any()
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    endpoint = await repo.insert_endpoint(
+        uow.conn, new.agency_id, new.url.strip(), types, secret, new.created_by
+    )
+    return endpoint, secret
+
+
+def event_document(event: StoredEvent) -> dict[str, Any]:
+    """The posted body: the same fields as the GraphQL `Event`."""
+    return {
+        "id": to_global_id("Event", event.id),
+        "cursor": event.cursor,
+        "type": event.type,
+        "occurredAt": event.occurred_at.astimezone(UTC).isoformat(),
+        "subjectId": event.subject_id,
+        "payload": event.payload,
+    }
+
+
+def _wants(endpoint: WebhookEndpoint, agency_region: str | None, event: StoredEvent) -> bool:
+    if event.occurred_at < endpoint.created_at or not matches_types(endpoint.event_types, event):
+        return False
+    return endpoint.agency_id is None or agency_may_see(agency_region, endpoint.agency_id, event)
+
+
+async def fan_out(conn: Connection, *, limit: int = 500) -> int:
+    """One pass: turn the events after the saved position into deliveries; returns events read
+    (0 when caught up, or while another worker holds the pass)."""
+    async with conn.transaction():
+        # an advisory lock takes no transaction id, so the reader's horizon is not held back by it
+        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", FAN_OUT_LOCK):
+            return 0
+        position = await load_reader_position(conn, READER) or START
+        events = await read_events(conn, position, limit=limit)
+        if not events:
+            return 0
+        endpoints = await repo.active_endpoints_with_scope(conn)
+        rows = [
+            (endpoint.id, event.id, event.type, event_document(event))
+            for event in events
+            for endpoint, region in endpoints
+            if _wants(endpoint, region, event)
+        ]
+        await repo.insert_deliveries(conn, rows)
+        await save_reader_position(conn, READER, events[-1].position)
+    return len(events)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    delivery_id: int
+    status: DeliveryStatus
+    status_code: int | None
+    error: str | None
+    retry_in: timedelta | None
+    duration_ms: int
+
+
+async def _attempt(client: httpx.AsyncClient, due: DueDelivery, schedule: RetrySchedule) -> Outcome:
+    started = time.monotonic()
+    code: int | None = None
+    error: str | None = None
+    status = DeliveryStatus.DELIVERED
+    retry_in: timedelta | None = None
+    try:
+        code = await post_webhook(client, due.url, due.secret, to_global_id("Event", due.event_id), due.body)
+    except PermanentError as exc:
+        status, error = DeliveryStatus.FAILED, str(exc)
+    except TransientError as exc:
+        error = str(exc)
+        retry_in = schedule.next_retry(due.attempts, datetime.now(UTC) - due.retry_from)
+        status = DeliveryStatus.DEAD if retry_in is None else DeliveryStatus.PENDING
+    if error is not None and error.startswith("HTTP "):
+        code = int(error.split()[1].rstrip(":"))
+    return Outcome(due.id, status, code, error, retry_in, int((time.monotonic() - started) * 1000))
+
+
+async def deliver_due(
+    pool: Pool,
+    client: httpx.AsyncClient,
+    schedule: RetrySchedule,
+    *,
+    limit: int = 200,
+    concurrency: int = 32,
+    lease: timedelta = timedelta(minutes=2),
+) -> dict[DeliveryStatus, int]:
+    """Send every due delivery (up to `limit`), `concurrency` at a time; counts by outcome.
+
+    The batch's attempts are recorded together in one transaction afterwards; a worker killed
+    before that leaves leases that run out, and those deliveries are sent again (at least once).
+    """
+    async with pool.acquire() as conn:
+        due = await repo.claim_due(conn, limit, lease)
+    if not due:
+        return {}
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item: DueDelivery) -> Outcome:
+        async with gate:
+            return await _attempt(client, item, schedule)
+
+    outcomes = await asyncio.gather(*(one(d) for d in due))
+    async with pool.acquire() as conn, conn.transaction():
+        await repo.record_outcomes(
+            conn,
+            [(o.delivery_id, o.status, o.status_code, o.error, o.retry_in, o.duration_ms) for o in outcomes],
+        )
+    counts: dict[DeliveryStatus, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return counts

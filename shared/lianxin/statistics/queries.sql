@@ -1,0 +1,41 @@
+-- name: union_exists
+SELECT EXISTS (SELECT 1 FROM trade_union WHERE id = $1);
+
+-- name: household_counts
+-- $1 region prefix or NULL, $2 union id (its subtree) or NULL, $3 status or NULL.
+SELECT CASE WHEN GROUPING(h.level) = 0 THEN 'LEVEL' WHEN GROUPING(h.category) = 0 THEN 'CATEGORY'
+            WHEN GROUPING(h.status) = 0 THEN 'STATUS' ELSE 'REGION' END AS dimension,
+       coalesce(h.level, h.category, h.status, h.region_code::text) AS key,
+       count(*)::integer AS households
+FROM household h
+WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+  AND ($3::text IS NULL OR h.status = $3)
+GROUP BY GROUPING SETS ((h.level), (h.category), (h.status), (h.region_code))
+ORDER BY 1, 2;
+
+-- name: reason_counts
+SELECT 'REASON' AS dimension, r AS key, count(*)::integer AS households
+FROM household h, unnest(h.hardship_reasons) AS r
+WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+  AND ($3::text IS NULL OR h.status = $3)
+GROUP BY r
+ORDER BY r;
+
+-- name: years
+-- $1 region prefix, $2 union id, $3 level or NULL, $4 first year, $5 last year. A household is on file
+-- at a year's end when archived by then and not moved out of ACTIVE on or before that day.
+SELECT y AS year,
+       (count(h.id) FILTER (WHERE extract(year FROM h.archived_on) = y))::integer AS archived,
+       (count(h.id) FILTER (WHERE h.archived_on <= make_date(y, 12, 31)
+           AND NOT (h.status <> 'ACTIVE' AND h.status_changed_on <= make_date(y, 12, 31))))::integer AS on_file,
+       (count(h.id) FILTER (WHERE h.status = 'OUT_OF_HARDSHIP'
+           AND extract(year FROM h.status_changed_on) = y))::integer AS out_of_hardship
+FROM generate_series($4::integer, $5::integer) AS y
+LEFT JOIN household h
+  ON ($1::text IS NULL OR h.region_code LIKE $1 || '%')
+ AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+ AND ($3::text IS NULL OR h.level = $3)
+GROUP BY y
+ORDER BY y;

@@ -1,0 +1,28 @@
+"""SQL access for statistics. Functions take the connection first and never commit."""
+
+from __future__ import annotations
+
+from lianxin.core.db import Connection
+from lianxin.core.sql import load_queries
+from lianxin.statistics.models import Count, YearFigures
+
+Q = load_queries(__package__)
+
+
+async def union_exists(conn: Connection, union_id: int) -> bool:
+    return bool(await conn.fetchval(Q.union_exists, union_id))
+
+
+async def household_counts(
+    conn: Connection, prefix: str | None, union_id: int | None, status: str | None
+) -> list[Count]:
+    rows = [*await conn.fetch(Q.household_counts, prefix, union_id, status)]
+    rows += await conn.fetch(Q.reason_counts, prefix, union_id, status)
+    return [Count.from_row(r) for r in rows]
+
+
+async def years(
+    conn: Connection, prefix: str | None, union_id: int | None, level: str | None, first: int, last: int
+) -> list[YearFigures]:
+    rows = await conn.fetch(Q.years, prefix, union_id, level, first, last)
+    return [YearFigures.from_row(r) for r in rows]
