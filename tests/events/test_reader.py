@@ -157,3 +157,23 @@ async def test_retention_purges_only_old_events(pool: Pool) -> None:
         )
         assert await purge_events(conn, timedelta(days=90), batch=1) == 1
         assert [r["payload"] for r in await conn.fetch("SELECT payload FROM event")] == [{"name": "new"}]
+
+
+async def test_a_transaction_open_in_another_database_does_not_hold_events_back(
+    pool: Pool, migrated: str
+) -> None:
+    from lianxin.core.db import connect
+
+    from conftest import with_database
+
+    other = await connect(with_database(migrated, "postgres"))
+    try:
+        tx = other.transaction()
+        await tx.start()
+        await other.fetchval("SELECT pg_current_xact_id()")  # an open writer elsewhere on the server
+        async with pool.acquire() as conn:
+            await _insert(conn, "here")
+            assert [e.payload for e in await read_events(conn, START)] == [{"name": "here"}]
+        await tx.rollback()
+    finally:
+        await other.close()

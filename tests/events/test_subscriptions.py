@@ -18,7 +18,7 @@ from lianxin.core.config import Settings
 from lianxin.core.db import Pool
 from lianxin.core.tokens import Role
 from lianxin.events.outbox import record_event
-from lianxin.events.reader import START, read_events
+from lianxin.events.reader import START, encode_cursor, horizon, read_events
 
 from conftest import make_token
 
@@ -94,10 +94,10 @@ async def test_live_then_replay_after_a_cursor_then_live_again(
 
 
 async def test_a_reconnect_with_the_last_cursor_gets_exactly_the_missed_events(
-    server: str, http: httpx.AsyncClient
+    server: str, http: httpx.AsyncClient, pool: Pool
 ) -> None:
     client = await GqlWs.open(server, make_token())
-    await client.subscribe("1", types=["union.created"])
+    await client.subscribe("1", after=await now_cursor(pool), types=["union.created"])
     await create_union(http, "甲")
     last = (await client.events(1))[0]["cursor"]
     # When the subscriber goes away and events happen meanwhile
@@ -125,11 +125,18 @@ async def test_an_unauthenticated_or_forged_connection_init_is_refused(server: s
             assert closed.value.rcvd.code == 4403
 
 
+async def now_cursor(pool: Pool) -> str:
+    """A cursor for "now": subscribing with it leaves no race with the server registering the stream."""
+    async with pool.acquire() as conn:
+        return encode_cursor(await horizon(conn))
+
+
 async def test_an_agency_sees_only_its_region_and_a_sponsor_nothing(server: str, pool: Pool) -> None:
+    now = await now_cursor(pool)
     agency = await GqlWs.open(server, make_token(Role.CIVIL_AFFAIRS, region_code="371002"))
-    await agency.subscribe("a")
+    await agency.subscribe("a", after=now)
     staff = await GqlWs.open(server, make_token(Role.UNION_STAFF, union_id=1))
-    await staff.subscribe("s")
+    await staff.subscribe("s", after=now)
     sponsor = await GqlWs.open(server, make_token(Role.SPONSOR, sponsor_id=1))
     await sponsor.subscribe("x")
     refused = await sponsor.receive()

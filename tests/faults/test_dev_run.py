@@ -26,19 +26,21 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[str]:
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "LIANXIN_JWT_SECRET")
     }
     env.update(LIANXIN_DATA_DIR=str(data_dir), PORT=str(port))
-    return subprocess.Popen(
-        [sys.executable, "-m", "lianxin_cli.main", "dev"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # output goes to a file: an unread pipe fills up (the worker logs every demo job) and blocks the process
+    with (data_dir.parent / "dev.log").open("a") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lianxin_cli.main", "dev"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
 
 
 def _wait_ready(proc: subprocess.Popen[str], port: int, timeout: float = 90) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        assert proc.poll() is None, "lianxin dev exited early (see dev.log)"
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                 return time.monotonic() - started
@@ -73,10 +75,10 @@ def _token(data_dir: Path) -> str:
     return out.stdout.strip()
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
+def _stop(proc: subprocess.Popen[str], data_dir: Path) -> str:
     proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=60)
-    return output
+    proc.wait(timeout=60)
+    return (data_dir.parent / "dev.log").read_text(errors="replace")
 
 
 def test_dev_serves_demo_unions_and_stops_cleanly(tmp_path: Path) -> None:
@@ -95,7 +97,7 @@ def test_dev_serves_demo_unions_and_stops_cleanly(tmp_path: Path) -> None:
         assert {"威海市总工会", "环翠区总工会", "临港区农林水产业工会"} <= names
         total = body["data"]["unions"]["totalCount"]
     finally:
-        output = _stop(proc)
+        output = _stop(proc, data_dir)
     assert proc.returncode == 0, output
     assert "GraphiQL" in output
     time.sleep(0.5)
@@ -110,6 +112,6 @@ def test_dev_serves_demo_unions_and_stops_cleanly(tmp_path: Path) -> None:
         ).json()
         assert body["data"]["unions"]["totalCount"] == total
     finally:
-        _stop(proc)
+        _stop(proc, data_dir)
     time.sleep(0.5)
     assert _servers_for(data_dir) == []

@@ -22,12 +22,14 @@ from lianxin.core.db import Pool, create_pool
 from lianxin.core.jobs import JobQueue
 from lianxin.core.tokens import Principal
 from lianxin.events.hub import EventHub
-from lianxin_api.auth import authenticate, authorization_from_params
+from lianxin_api.abuse import BodySizeLimitMiddleware, RateLimiter, Refused, caller_key
+from lianxin_api.auth import authenticate_request, authorization_from_params
 from lianxin_api.context import Context
+from lianxin_api.graphql.audit.access import flush_unmasked_reads
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders
 from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
-from lianxin_api.schema import schema
+from lianxin_api.schema import build_schema, schema
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +38,12 @@ class LianxinGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = KeepAliveHandler
 
     def __init__(self, settings: Settings) -> None:
+        production = settings.is_production or not settings.introspection_enabled
         super().__init__(
-            schema,
+            # production: errors masked, introspection per settings (built only when needed)
+            build_schema(production=settings.is_production, introspection=settings.introspection_enabled)
+            if production
+            else schema,
             graphql_ide=None if settings.is_production else "graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=20,
@@ -46,6 +52,7 @@ class LianxinGraphQL(GraphQL[Context, None]):
         self.pool: Pool | None = None
         self.queue: JobQueue | None = None
         self.events: EventHub | None = None
+        self.rate_limiter: RateLimiter | None = None  # set by the lifespan, with the Redis connection
         self.ping_interval = settings.ws_ping_seconds  # read by KeepAliveHandler
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
@@ -53,9 +60,11 @@ class LianxinGraphQL(GraphQL[Context, None]):
         principal: Principal | None = None
         error: str | None = "authenticate in connection_init"
         if isinstance(request, Request):
-            principal, error = authenticate(
-                self.settings.signing_secret, request.headers.get("authorization")
+            principal, error = await authenticate_request(
+                self.settings.signing_secret, self.pool, request.headers.get("authorization")
             )
+            if self.rate_limiter is not None:
+                await self.rate_limiter.enforce(caller_key(principal, request))
         return Context(
             request=request,
             response=response,
@@ -68,9 +77,24 @@ class LianxinGraphQL(GraphQL[Context, None]):
             events=self.events,
         )
 
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().run(*args, **kwargs)
+        except Refused as refused:  # rate limited while building the context: nothing executed
+            return refused.response
+
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        """Runs an HTTP operation, then writes its unmasked reads to the access log in one statement.
+
+        Fails closed: if the access log cannot be written, the response is not sent."""
+        context: Context = kwargs["context"]
+        result = await super().execute_operation(*args, **kwargs)
+        await flush_unmasked_reads(context)
+        return result
+
     async def on_ws_connect(self, context: Context) -> Any:
-        principal, error = authenticate(
-            self.settings.signing_secret, authorization_from_params(context.connection_params)
+        principal, error = await authenticate_request(
+            self.settings.signing_secret, context.pool, authorization_from_params(context.connection_params)
         )
         if principal is None:
             raise ConnectionRejectionError  # strawberry closes the socket with 4403 Forbidden
@@ -108,6 +132,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         graphql_app.pool = await create_pool(settings.require_database_url(), max_size=settings.db_pool_max)
         graphql_app.queue = await JobQueue.connect(settings.require_redis_url())
+        graphql_app.rate_limiter = RateLimiter(graphql_app.queue.redis, settings.rate_limit_per_minute)
         graphql_app.events = EventHub(
             graphql_app.pool, settings.require_database_url(), poll_interval=settings.event_poll_seconds
         )
@@ -129,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
     app.state.graphql = graphql_app
     return app

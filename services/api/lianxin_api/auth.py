@@ -7,7 +7,9 @@ from collections.abc import Iterator, Mapping
 from graphql import ExecutionResult, GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from lianxin.core.tokens import Principal, TokenError, verify_token
+from lianxin.api_key.service import find_key_holder, looks_like_api_key
+from lianxin.core.db import Pool
+from lianxin.core.tokens import Principal, Role, TokenError, verify_token
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -28,6 +30,26 @@ def authenticate(secret: str, authorization: str | None) -> tuple[Principal | No
         return verify_token(secret, token), None
     except TokenError as exc:
         return None, str(exc)
+
+
+async def authenticate_request(
+    secret: str, pool: Pool, authorization: str | None
+) -> tuple[Principal | None, str | None]:
+    """Like `authenticate`, and agency API keys (`lx_…`) too: looked up on every request, never
+    cached, so a revoked key stops working at once. A key acts as CIVIL_AFFAIRS for its agency."""
+    token = bearer_token(authorization)
+    if token is None or not looks_like_api_key(token):
+        return authenticate(secret, authorization)
+    holder = await find_key_holder(pool, token)
+    if holder is None:
+        return None, "unknown or revoked API key"
+    caller = Principal(
+        subject=f"api-key:{holder.key_id}",
+        role=Role.CIVIL_AFFAIRS,
+        region_code=holder.region_code,
+        agency_id=holder.agency_id,
+    )
+    return caller, None
 
 
 def authorization_from_params(params: object) -> str | None:

@@ -32,6 +32,8 @@ class Context:
     connection_params: Any = field(default=None)
     # the process's event-log reader, for subscriptions
     events: EventHub | None = None
+    # members whose ID number this request returned in full; written to access_log once, after execution
+    unmasked_member_ids: set[int] = field(default_factory=set)
 
 
 Info = StrawberryInfo[Context, None]

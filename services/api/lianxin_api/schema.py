@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import strawberry
+from typing import Any
 
+import strawberry
+from strawberry.extensions import DisableIntrospection, MaskErrors
+
+from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
+from lianxin_api.graphql.api_key.schema import ApiKeyMutation
+from lianxin_api.graphql.audit.schema import AuditQuery
 from lianxin_api.graphql.casework.schema import CaseworkMutation, CaseworkQuery
 from lianxin_api.graphql.casework.types import VisitType
 from lianxin_api.graphql.cooperative.schema import CooperativeMutation, CooperativeQuery
@@ -54,6 +60,7 @@ class Query(
     StatisticsQuery,
     LedgerQuery,
     WebhookQuery,
+    AuditQuery,
 ):
     pass
 
@@ -73,6 +80,7 @@ class Mutation(
     AidMutation,
     MutualAidMutation,
     LedgerMutation,
+    ApiKeyMutation,
 ):
     pass
 
@@ -82,7 +90,11 @@ class Subscription(EventSubscription):
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
+    """In production internal errors read "Unexpected error." (errors with a `code` stay visible)."""
+    guards: list[Any] = [] if introspection else [DisableIntrospection]
+    if production:
+        guards.append(lambda: MaskErrors(should_mask_error=is_internal_error))
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -108,6 +120,7 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             AuthenticationGate,
             *limit_extensions(),
+            *guards,
         ],
     )
 

@@ -60,10 +60,23 @@ class Settings(BaseSettings):
     out_of_hardship_months: int = Field(
         default=6, ge=1, le=60, validation_alias="LIANXIN_OUT_OF_HARDSHIP_MONTHS"
     )
+    # abuse limits (DESIGN.md §7): requests per minute per caller (per client IP when anonymous)
+    rate_limit_per_minute: int = Field(
+        default=300, ge=1, le=10_000_000, validation_alias="LIANXIN_RATE_LIMIT_PER_MINUTE"
+    )
+    max_body_bytes: int = Field(
+        default=1 << 20, ge=1024, le=64 << 20, validation_alias="LIANXIN_MAX_BODY_BYTES"
+    )
+    # None: on in development, off in production (schema.graphql serves frontend teams)
+    introspection: bool | None = Field(default=None, validation_alias="LIANXIN_INTROSPECTION")
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.is_production if self.introspection is None else self.introspection
 
     def require_database_url(self) -> str:
         if not self.database_url:

@@ -6,14 +6,18 @@ wrote id 6 is still open, and never see 6. Every event row therefore stores the 
 transaction's id (`txid`, migration 0004), and readers:
 
 - order by `(txid, id)`, and
-- read only rows whose `txid` is below `pg_snapshot_xmin(pg_current_snapshot())`, the oldest
-  transaction still running anywhere in the cluster.
+- read only rows whose `txid` is below the *horizon*: the oldest transaction that may still write
+  to this database. Every transaction below it has finished, so no row can ever appear below it
+  later: a cursor `(txid, id)` that has passed a row has passed everything that will ever sort
+  before it.
 
-Every transaction below that horizon has finished, so no row can ever appear below it later: a
-cursor `(txid, id)` that has passed a row has passed everything that will ever sort before it.
-The price is latency: an event becomes readable only once every older transaction has ended, so
-a long-open transaction (an idle-in-transaction session, a long batch) delays every reader. Keep
-transactions short (re-matching already works in short chunks).
+The horizon is computed in a statement of its own, before the read (`horizon_txid`): the lowest of
+the next transaction id to be assigned and the ids of transactions open in *this* database
+(`pg_stat_activity.backend_xid`, prepared transactions). A role that cannot see other roles'
+sessions falls back to `pg_snapshot_xmin(pg_current_snapshot())`, the oldest transaction open
+anywhere in the cluster (always safe, but any long transaction on the server then delays events).
+The price either way is latency: an event becomes readable once every older transaction in the
+database has ended, so keep transactions short (re-matching already works in short chunks).
 """
 
 from __future__ import annotations
@@ -108,10 +112,11 @@ async def read_events(
     Run it as the first statement of its transaction (or outside one): a transaction that has
     already written holds its own xid open and so holds back its own horizon.
     """
+    below = await horizon_txid(conn)
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM event
             WHERE (txid, id) > ($1::text::xid8, $2::bigint)
-              AND txid < pg_snapshot_xmin(pg_current_snapshot())
+              AND txid < $5::text::xid8
               AND ($4::text[] IS NULL OR type = ANY($4::text[]))
             ORDER BY txid, id
             LIMIT $3""",
@@ -119,14 +124,47 @@ async def read_events(
         after.event_id,
         limit,
         list(types) if types else None,
+        str(below),
     )
     return [StoredEvent.from_row(r) for r in rows]
 
 
+_HORIZON = """
+SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS cluster_xmin,
+       pg_snapshot_xmax(pg_current_snapshot())::text AS next_xid,
+       (SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
+        FROM pg_roles WHERE rolname = current_user) AS sees_all,
+       ARRAY(SELECT backend_xid::text FROM pg_stat_activity
+             WHERE datname = current_database() AND backend_xid IS NOT NULL
+             UNION ALL
+             SELECT transaction::text FROM pg_prepared_xacts WHERE database = current_database()) AS open_xids
+"""
+
+
+def _widen(xid: int, next_xid: int) -> int:
+    """A 32-bit xid of an open transaction as a 64-bit xid8, in the epoch of `next_xid` or the one before."""
+    epoch, low = next_xid >> 32, next_xid & 0xFFFFFFFF
+    return ((epoch if xid < low else epoch - 1) << 32) | xid
+
+
+async def horizon_txid(conn: Connection) -> int:
+    """The lowest transaction id that may still commit events into this database.
+
+    One statement: its snapshot's xmax bounds every transaction that starts later, and the open
+    transactions it then lists cover every earlier one still running; a transaction that ended in
+    between is complete, and the caller's next statement (a newer snapshot) sees its rows.
+    """
+    row = await conn.fetchrow(_HORIZON)
+    assert row is not None
+    if not row["sees_all"]:
+        return int(row["cluster_xmin"])
+    next_xid = int(row["next_xid"])
+    return min([next_xid, *(_widen(int(x), next_xid) for x in row["open_xids"])])
+
+
 async def horizon(conn: Connection) -> Position:
     """The position just before every event not yet readable: "now" for a reader starting fresh."""
-    xmin = int(await conn.fetchval("SELECT pg_snapshot_xmin(pg_current_snapshot())::text"))
-    return Position(xmin - 1, MAX_EVENT_ID)
+    return Position(await horizon_txid(conn) - 1, MAX_EVENT_ID)
 
 
 async def now_position(conn: Connection) -> tuple[Position, frozenset[int]]:
@@ -135,15 +173,15 @@ async def now_position(conn: Connection) -> tuple[Position, frozenset[int]]:
     still open)."""
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         position = await horizon(conn)
-        rows = await conn.fetch("SELECT id FROM event WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())")
+        rows = await conn.fetch("SELECT id FROM event WHERE txid > $1::text::xid8", str(position.txid))
     return position, frozenset(r["id"] for r in rows)
 
 
 async def committed_beyond_horizon(conn: Connection) -> bool:
     """Whether committed events wait above the horizon (an older transaction is still open)."""
+    below = await horizon_txid(conn)
     found: bool = await conn.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM event
-                          WHERE txid >= pg_snapshot_xmin(pg_current_snapshot()))"""
+        "SELECT EXISTS (SELECT 1 FROM event WHERE txid >= $1::text::xid8)", str(below)
     )
     return found
 

@@ -149,7 +149,7 @@ async def deliver_due(
     schedule: RetrySchedule,
     *,
     limit: int = 200,
-    concurrency: int = 32,
+    concurrency: int = 8,
     lease: timedelta = timedelta(minutes=2),
 ) -> dict[DeliveryStatus, int]:
     """Send every due delivery (up to `limit`), `concurrency` at a time; counts by outcome.

@@ -7,6 +7,7 @@ is simply caught up by the next one.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from datetime import timedelta
@@ -78,8 +79,28 @@ async def purge_old_events(ctx: WorkerContext) -> str:
     return f"{deleted} events purged"
 
 
+class QuietTicks(logging.Filter):
+    """arq logs every job's start and end: for ticks every second that would be most of the log.
+    Keep only the ends of ticks that did something."""
+
+    TICKS = ("cron:" + Job.DISPATCH_WEBHOOKS.value, "cron:" + Job.SEND_EMAILS.value)
+    IDLE = ("'0 events fanned out, sent: {}'", "'0 notices written")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if not any(tick in message for tick in self.TICKS):
+            return True
+        return "←" in message and not any(idle in message for idle in self.IDLE)
+
+
+_QUIET = QuietTicks()
+
+
 def notification_crons() -> list[CronJob]:
     """Webhooks every second, e-mail every five seconds, retention nightly (arq cron, unique per tick)."""
+    worker_log = logging.getLogger("arq.worker")
+    if _QUIET not in worker_log.filters:
+        worker_log.addFilter(_QUIET)
     return [
         cron(
             cast(Any, dispatch_webhooks),

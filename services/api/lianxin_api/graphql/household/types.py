@@ -48,7 +48,6 @@ class MemberType:
     relation: Relation
     birth_date: date | None
     sex: Sex
-    health: Health
     employment: Employment
 
     @classmethod
@@ -60,9 +59,13 @@ class MemberType:
             relation=m.relation,
             birth_date=m.birth_date,
             sex=m.sex,
-            health=m.health,
             employment=m.employment,
         )
+
+    @strawberry.field(description="Health condition (sensitive under PIPL); null for sponsors.")
+    def health(self, info: Info) -> Health | None:
+        caller = info.context.principal
+        return None if caller is None or caller.role is Role.SPONSOR else self.model.health
 
     @strawberry.field(description="Resident ID number; masked (3710**********1234) unless the role needs it.")
     def id_number(self, info: Info) -> str | None:
@@ -70,6 +73,7 @@ class MemberType:
         if caller is None or caller.role is Role.SPONSOR:
             return None
         if caller.role in FULL_ID_ROLES:
+            info.context.unmasked_member_ids.add(self.model.id)  # access_log, flushed after execution
             return self.model.id_number
         return mask_resident_id(self.model.id_number)
 

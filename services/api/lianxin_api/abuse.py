@@ -1,0 +1,145 @@
+"""Abuse limits at the HTTP edge: per-caller rate limiting in Redis and a request body size limit.
+
+Both refuse with a GraphQL-shaped body (`{"data": null, "errors": [...]}`) so clients need one parser.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+from graphql import GraphQLError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from lianxin.core.tokens import Principal
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60
+
+
+def graphql_error_response(
+    status: int, message: str, code: str, headers: dict[str, str] | None = None, **extensions: Any
+) -> JSONResponse:
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    return JSONResponse({"data": None, "errors": [error]}, status_code=status, headers=headers)
+
+
+def is_internal_error(error: GraphQLError) -> bool:
+    """An exception that escaped a resolver, not a GraphQLError we raised: masked in production."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+class Refused(Exception):
+    """Raised while building the context; the view answers with `response` instead of executing."""
+
+    def __init__(self, response: JSONResponse) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def caller_key(principal: Principal | None, request: Request | WebSocket) -> str:
+    """Whom a request counts against: the principal, or the client address when anonymous."""
+    if principal is not None:
+        return f"p:{principal.role.value}:{principal.subject}"
+    host = request.client.host if request.client else "unknown"
+    return f"ip:{host}"
+
+
+class RateLimiter:
+    """A fixed one-minute window per caller: INCR + EXPIRE in one round trip.
+
+    If Redis is unreachable the request goes through (logged): the limiter protects the service, it
+    must not become the reason it is down."""
+
+    def __init__(self, redis: Redis, per_minute: int) -> None:
+        self.redis = redis
+        self.per_minute = per_minute
+
+    async def retry_after(self, key: str, now: float | None = None) -> int | None:
+        """None while `key` is within its limit, else the seconds until its window ends."""
+        now = time.time() if now is None else now
+        window = int(now // WINDOW_SECONDS)
+        name = f"lianxin:ratelimit:{key}:{window}"
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.incr(name)
+                pipe.expire(name, WINDOW_SECONDS + 1)
+                count, _ = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning(
+                "rate limiter unavailable, request let through", extra={"fields": {"error": str(exc)}}
+            )
+            return None
+        if int(count) <= self.per_minute:
+            return None
+        return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+    async def enforce(self, key: str) -> None:
+        wait = await self.retry_after(key)
+        if wait is not None:
+            raise Refused(
+                graphql_error_response(
+                    429,
+                    f"rate limit exceeded: {self.per_minute} requests per minute; retry in {wait} s",
+                    "RATE_LIMITED",
+                    headers={"Retry-After": str(wait)},
+                    retryAfter=wait,
+                )
+            )
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    """Refuses HTTP bodies over `max_bytes` with 413: by Content-Length up front, and by counting the
+    bytes of chunked bodies as they arrive (the application has not answered yet when it reads them)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _refusal(self) -> JSONResponse:
+        message = f"request body larger than {self.max_bytes} bytes"
+        return graphql_error_response(413, message, "REQUEST_TOO_LARGE", maxBytes=self.max_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refusal()(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if started:
+                raise
+            await self._refusal()(scope, receive, send)

@@ -1,0 +1,54 @@
+"""GraphQL shapes of agency API keys. No type has a field for the key: it is returned once, by
+`createApiKey`, as `CreateApiKeyPayload.key`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from lianxin.api_key.models import ApiKey
+from lianxin.core.ids import to_global_id
+from lianxin_api.graphql.common import UserError
+
+
+@strawberry.type(name="ApiKey", description="An agency's key (it acts as CIVIL_AFFAIRS for the agency).")
+class ApiKeyType:
+    id: strawberry.ID
+    agency_id: strawberry.ID
+    name: str
+    prefix: str = strawberry.field(description='The key\'s first characters ("lx_" + 8), to recognise it.')
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, k: ApiKey) -> ApiKeyType:
+        return cls(
+            id=strawberry.ID(to_global_id("ApiKey", k.id)),
+            agency_id=strawberry.ID(to_global_id("Agency", k.agency_id)),
+            name=k.name,
+            prefix=k.prefix,
+            created_at=k.created_at,
+            revoked_at=k.revoked_at,
+        )
+
+
+@strawberry.input(name="CreateApiKeyInput")
+class CreateApiKeyInput:
+    agency_id: strawberry.ID
+    name: str = strawberry.field(description="The system that will use the key.")
+
+
+@strawberry.type(name="CreateApiKeyPayload")
+class CreateApiKeyPayload:
+    api_key: ApiKeyType | None
+    key: str | None = strawberry.field(
+        description="The key itself (`Authorization: Bearer lx_…`). Shown this once; only a hash is kept."
+    )
+    errors: list[UserError]
+
+
+@strawberry.type(name="ApiKeyPayload")
+class ApiKeyPayload:
+    api_key: ApiKeyType | None
+    errors: list[UserError]

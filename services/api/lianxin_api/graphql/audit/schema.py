@@ -1,0 +1,36 @@
+"""The audit log query (ADMIN and AUDITOR only)."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from lianxin.audit import service as audit
+from lianxin.audit.models import AuditFilter
+from lianxin.core.errors import DomainError
+from lianxin.core.pagination import PageRequest
+from lianxin.core.tokens import Role
+from lianxin_api.context import Info
+from lianxin_api.graphql.audit.types import AuditEntryType, AuditFilterInput
+from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.permissions import require_role
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="Every mutation, refused ones included, newest first (ADMIN, AUDITOR).")
+    async def audit_log(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: AuditFilterInput | None = None,
+    ) -> Connection[AuditEntryType]:
+        require_role(info, Role.ADMIN, Role.AUDITOR)
+        try:
+            request = PageRequest.parse(first, after)
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        criteria = filter.to_model() if filter is not None else AuditFilter()
+        page = await audit.list_audit_entries(info.context.pool, criteria, request)
+        return make_connection(page, lambda e: e.id, AuditEntryType.from_model)

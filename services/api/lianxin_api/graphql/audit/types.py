@@ -1,0 +1,57 @@
+"""GraphQL shapes of the audit trail (read-only; rows are written by `run_in_transaction`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from lianxin.audit.models import AuditEntry, AuditFilter
+
+
+@strawberry.type(name="AuditEntry", description="One mutation: who ran it, on what, and how it ended.")
+class AuditEntryType:
+    id: strawberry.ID = strawberry.field(description="Opaque; entries are ordered newest first.")
+    occurred_at: datetime
+    actor: str = strawberry.field(description="The caller's token subject.")
+    actor_role: str
+    operation: str = strawberry.field(description="The GraphQL mutation, e.g. createHousehold.")
+    entity_ids: list[strawberry.ID] = strawberry.field(
+        description="Global ids named in the input or returned by the mutation."
+    )
+    input: JSON = strawberry.field(description="The arguments, with secrets, ID numbers and phones masked.")
+    outcome: list[str] = strawberry.field(description='["OK"], or the codes of the refusal\'s user errors.')
+    request_id: str | None
+
+    @classmethod
+    def from_model(cls, e: AuditEntry) -> AuditEntryType:
+        return cls(
+            id=strawberry.ID(str(e.id)),
+            occurred_at=e.occurred_at,
+            actor=e.actor_subject,
+            actor_role=e.actor_role,
+            operation=e.operation,
+            entity_ids=[strawberry.ID(i) for i in e.entity_ids],
+            input=e.input,  # type: ignore[arg-type]  # JSON is a scalar alias of Any
+            outcome=list(e.outcome),
+            request_id=e.request_id,
+        )
+
+
+@strawberry.input(name="AuditFilter", description="Every given condition must hold.")
+class AuditFilterInput:
+    actor: str | None = None
+    operation: str | None = None
+    entity_id: strawberry.ID | None = None
+    from_: datetime | None = strawberry.field(default=None, name="from", description="Inclusive.")
+    to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+    def to_model(self) -> AuditFilter:
+        return AuditFilter(
+            actor=self.actor,
+            operation=self.operation,
+            entity_id=str(self.entity_id) if self.entity_id is not None else None,
+            occurred_from=self.from_,
+            occurred_to=self.to,
+        )

@@ -1,0 +1,53 @@
+"""Audit rows as frozen dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+OK = "OK"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    occurred_at: datetime
+    actor_subject: str
+    actor_role: str
+    operation: str
+    entity_ids: tuple[str, ...]
+    input: dict[str, Any]
+    outcome: tuple[str, ...]  # ("OK",) or the user error codes
+    request_id: str | None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> AuditEntry:
+        return cls(
+            id=row["id"],
+            occurred_at=row["occurred_at"],
+            actor_subject=row["actor_subject"],
+            actor_role=row["actor_role"],
+            operation=row["operation"],
+            entity_ids=tuple(row["entity_ids"]),
+            input=row["input"],
+            outcome=tuple(row["outcome"]),
+            request_id=row["request_id"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    actor: str | None = None
+    operation: str | None = None
+    entity_id: str | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    subject: str
+    role: str
