@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from lianxin.eligibility import AssetFacts, ExpenditureFacts, HouseholdFacts, IncomeFacts, MemberFacts
 from lianxin.household.models import Asset, Expenditure, Income, Member
@@ -29,3 +30,11 @@ def household_facts(
         expenditures=tuple(ExpenditureFacts(e.kind, e.annual_fen) for e in expenditures),
         assets=tuple(AssetFacts(a.kind, a.value_fen, a.count) for a in assets),
     )
+
+
+def group_by_household(items: Sequence[Any]) -> dict[int, list[Any]]:
+    """Rows of many households → household id → its rows (order kept)."""
+    grouped: dict[int, list[Any]] = {}
+    for item in items:
+        grouped.setdefault(item.household_id, []).append(item)
+    return grouped

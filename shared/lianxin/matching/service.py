@@ -18,7 +18,7 @@ from lianxin.eligibility import Decision, DibaoParameters, decide, fingerprint
 from lianxin.events.outbox import record_events
 from lianxin.household import repository as household_repo
 from lianxin.matching import repository as repo
-from lianxin.matching.facts import household_facts
+from lianxin.matching.facts import group_by_household, household_facts
 from lianxin.matching.models import ELIGIBLE, EligibilityRun, RunStatus
 from lianxin.policy import repository as policy_repo
 from lianxin.policy import service as policy_service
@@ -91,10 +91,10 @@ async def decide_households(
     ids = list(regions)
     if not ids:
         return BatchResult(0, 0, 0, 0)
-    members = _group(await household_repo.list_members_by_household_ids(conn, ids))
-    incomes = _group(await household_repo.list_incomes_by_household_ids(conn, ids))
-    expenditures = _group(await household_repo.list_expenditures_by_household_ids(conn, ids))
-    assets = _group(await household_repo.list_assets_by_household_ids(conn, ids))
+    members = group_by_household(await household_repo.list_members_by_household_ids(conn, ids))
+    incomes = group_by_household(await household_repo.list_incomes_by_household_ids(conn, ids))
+    expenditures = group_by_household(await household_repo.list_expenditures_by_household_ids(conn, ids))
+    assets = group_by_household(await household_repo.list_assets_by_household_ids(conn, ids))
     current = await repo.current_by_household_ids(conn, ids)
     policies = _PolicyCache(conn, as_of)
     rows: list[dict[str, Any]] = []
@@ -133,13 +133,6 @@ async def decide_households(
     ]
     opened, withdrawn = await follow_decisions(conn, decided)
     return BatchResult(len(ids), len(rows), opened, withdrawn)
-
-
-def _group(items: list[Any]) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = {}
-    for item in items:
-        grouped.setdefault(item.household_id, []).append(item)
-    return grouped
 
 
 def _decided_event(row: dict[str, Any], new_ids: dict[int, int], regions: dict[int, str]) -> dict[str, Any]:

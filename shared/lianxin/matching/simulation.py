@@ -20,7 +20,7 @@ from lianxin.core.region import RegionCodeError, validate_region_code
 from lianxin.eligibility import DibaoParameters, decide, parse_parameters
 from lianxin.household import repository as household_repo
 from lianxin.matching import repository as repo
-from lianxin.matching.facts import household_facts
+from lianxin.matching.facts import group_by_household, household_facts
 from lianxin.matching.service import region_prefix
 from lianxin.policy.service import check_parameters
 
@@ -67,10 +67,10 @@ async def request_simulation(uow: UnitOfWork, region_code: str, raw: object, req
 async def _tally_chunk(
     conn: Connection, ids: list[int], params: DibaoParameters, as_of: date, tally: Tally
 ) -> None:
-    members = _group(await household_repo.list_members_by_household_ids(conn, ids))
-    incomes = _group(await household_repo.list_incomes_by_household_ids(conn, ids))
-    expenditures = _group(await household_repo.list_expenditures_by_household_ids(conn, ids))
-    assets = _group(await household_repo.list_assets_by_household_ids(conn, ids))
+    members = group_by_household(await household_repo.list_members_by_household_ids(conn, ids))
+    incomes = group_by_household(await household_repo.list_incomes_by_household_ids(conn, ids))
+    expenditures = group_by_household(await household_repo.list_expenditures_by_household_ids(conn, ids))
+    assets = group_by_household(await household_repo.list_assets_by_household_ids(conn, ids))
     current = await repo.current_by_household_ids(conn, ids)
     for hid in ids:
         facts = household_facts(
@@ -85,13 +85,6 @@ async def _tally_chunk(
             tally.changed += 1
             tally.newly_eligible += name in ELIGIBLE and before[2] not in ELIGIBLE
             tally.no_longer_eligible += name not in ELIGIBLE and before[2] in ELIGIBLE
-
-
-def _group(items: list[Any]) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = {}
-    for item in items:
-        grouped.setdefault(item.household_id, []).append(item)
-    return grouped
 
 
 async def run_simulation(
