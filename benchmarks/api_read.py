@@ -19,10 +19,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _services import backing_services
 
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/lianxin-runtime-{os.getuid()}")
 Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
@@ -38,7 +38,7 @@ from lianxin.organization.service import NewOrganization, create_organization  #
 from lianxin.trade_union.credit_code import compute_credit_check_char  # noqa: E402
 from lianxin.trade_union.models import UnionKind  # noqa: E402
 from lianxin.trade_union.service import NewUnion, create_union  # noqa: E402
-from lianxin_cli.embedded import EmbeddedPostgres, EmbeddedRedis, free_port  # noqa: E402
+from lianxin_cli.embedded import free_port  # noqa: E402
 
 DATABASE = "lianxin_bench"
 SECRET = "bench-secret-" + "x" * 48
@@ -59,31 +59,6 @@ SELECT id, $1::bigint, date '2018-03-01' + (id % 1500)::int,
 FROM household WHERE id % 3 = 0
 UNION ALL
 SELECT id, $2::bigint, date '2019-06-01' + (id % 700)::int, NULL, NULL FROM household WHERE id % 12 = 0"""
-
-
-async def recreate_database(server_url: str) -> str:
-    conn = await connect(server_url)  # a failure ends the script, so no try/finally
-    await conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    await conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    await conn.close()
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{DATABASE}"))
-
-
-@contextlib.contextmanager
-def backing_services(data_dir: Path) -> Iterator[tuple[str, str]]:
-    """(URL of a fresh database, Redis URL): on the configured servers, else on embedded ones."""
-    with contextlib.ExitStack() as stack:
-        if server := os.environ.get("DATABASE_URL"):
-            database_url = asyncio.run(recreate_database(server))
-        else:
-            pg = EmbeddedPostgres(data_dir / "postgres")
-            stack.callback(pg.stop)
-            database_url = pg.ensure_database(DATABASE, recreate=True)
-        if not (redis_url := os.environ.get("REDIS_URL", "")):
-            redis = EmbeddedRedis(data_dir / "redis")
-            stack.callback(redis.stop)
-            redis_url = redis.url
-        yield database_url, redis_url
 
 
 async def create_unions_and_sponsors(pool: Pool) -> tuple[list[int], list[int]]:
@@ -289,7 +264,7 @@ def main() -> None:
     started = time.perf_counter()
     try:
         print(f"starting PostgreSQL and Redis (data in {data_dir})", flush=True)
-        with backing_services(data_dir) as (database_url, redis_url):
+        with backing_services(data_dir, DATABASE) as (database_url, redis_url):
             asyncio.run(main_async(args, database_url, redis_url, data_dir))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)

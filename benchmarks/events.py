@@ -22,10 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from _services import backing_services
 
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/lianxin-runtime-{os.getuid()}")
 Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
@@ -45,35 +45,11 @@ from lianxin.core.tokens import Principal, Role, issue_token  # noqa: E402
 from lianxin.events.outbox import record_event  # noqa: E402
 from lianxin.notification import webhook  # noqa: E402
 from lianxin.notification.retry import RetrySchedule  # noqa: E402
-from lianxin_cli.embedded import EmbeddedPostgres, EmbeddedRedis, free_port  # noqa: E402
+from lianxin_cli.embedded import free_port  # noqa: E402
 
 DATABASE = "lianxin_bench_events"
 SECRET = "bench-secret-" + "x" * 48
 SUBSCRIBE = 'subscription { events(types: ["bench.tick"]) { id payload } }'
-
-
-async def recreate_database(server_url: str) -> str:
-    conn = await connect(server_url)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    await conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    await conn.close()
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{DATABASE}"))
-
-
-@contextlib.contextmanager
-def backing_services(data_dir: Path) -> Iterator[tuple[str, str]]:
-    with contextlib.ExitStack() as stack:
-        if server := os.environ.get("DATABASE_URL"):
-            database_url = asyncio.run(recreate_database(server))
-        else:
-            pg = EmbeddedPostgres(data_dir / "postgres")
-            stack.callback(pg.stop)
-            database_url = pg.ensure_database(DATABASE, recreate=True)
-        if not (redis_url := os.environ.get("REDIS_URL", "")):
-            redis = EmbeddedRedis(data_dir / "redis")
-            stack.callback(redis.stop)
-            redis_url = redis.url
-        yield database_url, redis_url
 
 
 async def subscriber(url: str, token: str, ready: asyncio.Event, arrivals: list[tuple[int, float]]) -> None:
@@ -220,7 +196,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="lianxin-bench-") as tmp:
         data_dir = Path(tmp)
-        with backing_services(data_dir) as (database_url, redis_url):
+        with backing_services(data_dir, DATABASE) as (database_url, redis_url):
             asyncio.run(main_async(args, database_url, redis_url, data_dir))
 
 
