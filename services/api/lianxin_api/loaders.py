@@ -20,7 +20,7 @@ from lianxin.household.models import Asset, Expenditure, Household, Income, Memb
 from lianxin.matching import repository as matching_repo
 from lianxin.matching.models import EligibilityRun, Simulation, StoredDecision
 from lianxin.mutual_aid import repository as mutual_aid_repo
-from lianxin.mutual_aid.models import Claim, CoverageCap, MutualAidPlan
+from lianxin.mutual_aid.models import Claim, CoverageCap, Enrollment, MutualAidPlan
 from lianxin.organization import repository as org_repo
 from lianxin.organization.models import Organization
 from lianxin.policy import repository as policy_repo
@@ -158,4 +158,7 @@ class Loaders:
         )
         self.claim_by_id: DataLoader[int, Claim | None] = _by_key(
             pool, mutual_aid_repo.list_claims_by_ids, lambda c: c.id
+        )
+        self.enrollment_by_id: DataLoader[int, Enrollment | None] = _by_key(
+            pool, mutual_aid_repo.list_enrollments_by_ids, lambda e: e.id
         )

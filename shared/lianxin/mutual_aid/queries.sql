@@ -14,6 +14,9 @@ SELECT * FROM mutual_aid_plan WHERE id = $1;
 -- name: list_plans_by_ids
 SELECT * FROM mutual_aid_plan WHERE id = ANY($1::bigint[]);
 
+-- name: list_enrollments_by_ids
+SELECT * FROM mutual_aid_enrollment WHERE id = ANY($1::bigint[]);
+
 -- name: list_plans
 -- $1 year or NULL
 SELECT * FROM mutual_aid_plan WHERE ($1::integer IS NULL OR year = $1) ORDER BY year DESC, id;

@@ -43,6 +43,10 @@ async def list_plans_by_ids(conn: Connection, ids: list[int]) -> list[MutualAidP
     return [MutualAidPlan.from_row(r) for r in await conn.fetch(Q.list_plans_by_ids, ids)]
 
 
+async def list_enrollments_by_ids(conn: Connection, ids: list[int]) -> list[Enrollment]:
+    return [Enrollment.from_row(r) for r in await conn.fetch(Q.list_enrollments_by_ids, ids)]
+
+
 async def list_plans(conn: Connection, year: int | None) -> list[MutualAidPlan]:
     return [MutualAidPlan.from_row(r) for r in await conn.fetch(Q.list_plans, year)]
 

@@ -1,4 +1,6 @@
-"""`Query.node(id)`: resolve any global id through the type's DataLoader."""
+"""`Query.node(id)`: resolve any global id through the type's DataLoader, within the caller's scope.
+
+A record outside the caller's scope resolves to null exactly like a missing one (DESIGN.md §7)."""
 
 from __future__ import annotations
 
@@ -26,16 +28,21 @@ from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.organization.types import OrganizationType
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
 from lianxin_api.graphql.trade_union.types import TradeUnionType
+from lianxin_api.graphql.visibility import visible
 
 Resolver = Callable[[Info, int], Awaitable[Node | None]]
 
 
 def _by(loader_name: str, node_type: Any) -> Resolver:
-    """Load by primary key with the named per-request DataLoader, then wrap as `node_type`."""
+    """Load by primary key with the named per-request DataLoader, check the caller may see it, then wrap
+    as `node_type`. The type's GraphQL name is the kind the visibility rules know it by."""
+    kind: str = node_type.__strawberry_definition__.name
 
     async def resolve(info: Info, pk: int) -> Node | None:
         item = await getattr(info.context.loaders, loader_name).load(pk)
-        node: Node | None = node_type.from_model(item) if item is not None else None
+        if item is None or not await visible(info, kind, item):
+            return None
+        node: Node = node_type.from_model(item)
         return node
 
     return resolve

@@ -1,0 +1,1 @@
+"""Who may see which record (DESIGN.md §7)."""
