@@ -9,6 +9,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors
 
 from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
+from lianxin_api.cost import CostLimit
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.api_key.schema import ApiKeyMutation
@@ -120,6 +121,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
         extensions=[
             AuthenticationGate,
             *limit_extensions(),
+            CostLimit,
             *guards,
         ],
     )
