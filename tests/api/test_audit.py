@@ -26,7 +26,12 @@ AUDIT_LOG = """
 query($first: Int, $after: String, $filter: AuditFilter) {
   auditLog(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { actor actorRole operation entityIds input outcome requestId occurredAt } }
+    edges {
+      node {
+        actor actorRole operation entityIds input outcome requestId occurredAt
+        changeCount changes { table rowId operation before after }
+      }
+    }
   }
 }"""
 
@@ -118,14 +123,127 @@ async def test_a_refused_household_writes_one_row_with_its_error_codes(
     assert await row_counts(pool, "household", "member") == before
 
 
-async def test_a_forbidden_caller_writes_nothing(gql: Any, union_id: str, pool: Any) -> None:
+async def test_a_forbidden_caller_writes_one_forbidden_row_and_nothing_else(
+    gql: Any, union_id: str, pool: Any
+) -> None:
+    before = await row_counts(pool, "trade_union")
     body = await gql.raw(
         CREATE_UNION,
-        {"input": {"name": "x", "kind": "FEDERATION", "regionCode": "371000"}},
+        {"input": {"name": "x", "kind": "FEDERATION", "regionCode": "371000", "parentId": union_id}},
         token=make_token(Role.SPONSOR, sponsor_id=1),
     )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    [row] = await _entries(pool)
+    assert (row["actor_subject"], row["actor_role"], row["operation"], row["outcome"]) == (
+        "test:sponsor",
+        "SPONSOR",
+        "createUnion",
+        ["FORBIDDEN"],
+    )
+    assert row["entity_ids"] == [union_id]
+    assert row["input"]["input"]["name"] == "x"
+    assert row["changes"] == []
+    assert row["change_count"] == 0
+    assert await row_counts(pool, "trade_union") == before
+
+
+async def test_a_forbidden_query_is_not_a_mutation_and_writes_nothing(gql: Any, pool: Any) -> None:
+    body = await gql.raw(AUDIT_LOG, {"first": 5}, token=make_token(Role.SPONSOR, sponsor_id=1))
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await _entries(pool) == []
+
+
+UPDATE_HOUSEHOLD = """
+mutation($input: UpdateHouseholdInput!) { updateHousehold(input: $input) { household { id } errors { code } } }"""
+
+
+async def test_an_update_records_before_and_after_of_the_changed_fields_only(
+    gql: Any, union_id: str, pool: Any
+) -> None:
+    created = (await gql(CREATE_HOUSEHOLD, {"input": _household(union_id)}))["createHousehold"]
+    household_id = created["household"]["id"]
+    [insert] = await _entries(pool)
+    tables = [c["table"] for c in insert["changes"]]
+    assert tables[0] == "household"
+    assert "member" in tables
+    assert insert["change_count"] == len(insert["changes"])
+    [member] = [c for c in insert["changes"] if c["table"] == "member"]
+    assert member["op"] == "INSERT"
+    assert member["before"] is None
+    assert member["after"]["id_number"].startswith("3710")
+    assert "*" in member["after"]["id_number"]
+
+    await gql(
+        UPDATE_HOUSEHOLD,
+        {"input": {"id": household_id, "category": "RELATIVE", "contactPhone": "13900001111"}},
+    )
+    update = (await _entries(pool))[-1]
+    [change] = [c for c in update["changes"] if c["table"] == "household"]
+    assert change["op"] == "UPDATE"
+    assert change["rowId"].isdigit()
+    assert set(change["before"]) == {"category", "contact_phone"}  # not updated_at, not version
+    assert (change["before"]["category"], change["after"]["category"]) == ("DEEP", "RELATIVE")
+    assert (change["before"]["contact_phone"], change["after"]["contact_phone"]) == (
+        "138****5678",
+        "139****1111",
+    )
+
+
+async def test_a_refused_mutation_keeps_no_changes_and_nothing_stays_staged(
+    gql: Any, union_id: str, pool: Any
+) -> None:
+    await gql(CREATE_HOUSEHOLD, {"input": _household(union_id)})
+    await gql(CREATE_HOUSEHOLD, {"input": _household(union_id)})  # DUPLICATE_ARCHIVE_NO after inserts
+    refused = (await _entries(pool))[-1]
+    assert refused["outcome"] != ["OK"]
+    assert refused["changes"] == []
+    assert refused["change_count"] == 0
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM audit_row_change") == 0
+
+
+async def test_writes_outside_a_mutation_are_not_captured(pool: Any) -> None:
+    await make_union(pool, name="青岛市总工会", region_code="370200")
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM audit_row_change") == 0
+
+
+# Tables no mutation writes, or whose rows are the trail itself; every other table must be captured.
+NOT_CAPTURED = {
+    "schema_migration",
+    "audit_entry",
+    "access_log",
+    "audit_row_change",
+    "event",
+    "event_reader",
+    "job_outbox",
+    "trade_union_stats",
+    "eligibility_decision",
+    "household_eligibility",
+    "webhook_delivery",
+    "webhook_attempt",
+    "email_notification",
+    "reminder",  # written by the worker's reminder scan only
+}
+
+
+async def test_every_table_is_captured_or_deliberately_not(pool: Any) -> None:
+    async with pool.acquire() as conn:
+        tables = {
+            r[0] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        }
+        captured = {
+            r[0]
+            for r in await conn.fetch(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname LIKE '%\\_audit\\_capture' AND NOT t.tgisinternal"
+            )
+        }
+    assert captured.isdisjoint(NOT_CAPTURED)
+    missing = tables - NOT_CAPTURED - captured
+    assert missing == set(), f"capture {missing} in a migration, or list them here"
+    assert "household" in captured
+    assert "member" in captured
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_entry SET outcome = '{OK}'", "DELETE FROM audit_entry"])
@@ -147,6 +265,13 @@ async def test_auditor_pages_and_filters_newest_first(gql: Any, union_id: str) -
     first = (await gql(AUDIT_LOG, {"first": 2}, token=auditor))["auditLog"]
     assert first["totalCount"] == 3
     assert [e["node"]["outcome"] for e in first["edges"]] == [["HEAD_REQUIRED"], ["OK"]]
+    refused, created = (e["node"] for e in first["edges"])
+    assert (refused["changes"], refused["changeCount"]) == ([], 0)
+    assert created["changes"][0]["table"] == "household"
+    assert created["changes"][0]["operation"] == "INSERT"
+    assert created["changes"][0]["before"] is None
+    assert created["changes"][0]["after"]["archive_no"] == "WH2018000002"
+    assert created["changeCount"] == len(created["changes"]) >= 2
     assert first["pageInfo"]["hasNextPage"] is True
     rest = (await gql(AUDIT_LOG, {"first": 2, "after": first["pageInfo"]["endCursor"]}, token=auditor))[
         "auditLog"

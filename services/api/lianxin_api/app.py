@@ -25,7 +25,7 @@ from lianxin.events.hub import EventHub
 from lianxin_api.abuse import BodySizeLimitMiddleware, RateLimiter, Refused, caller_key
 from lianxin_api.auth import authenticate_request, authorization_from_params
 from lianxin_api.context import Context
-from lianxin_api.graphql.audit.access import flush_unmasked_reads
+from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders
 from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
@@ -84,12 +84,13 @@ class LianxinGraphQL(GraphQL[Context, None]):
             return refused.response
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
-        """Runs an HTTP operation, then writes its unmasked reads to the access log in one statement.
+        """Runs an HTTP operation, then writes its unmasked reads to the access log in one statement and
+        its FORBIDDEN mutations to the audit log.
 
         Fails closed: if the access log cannot be written, the response is not sent."""
         context: Context = kwargs["context"]
         result = await super().execute_operation(*args, **kwargs)
-        await flush_unmasked_reads(context)
+        await flush_audit_notes(context)
         return result
 
     async def on_ws_connect(self, context: Context) -> Any:

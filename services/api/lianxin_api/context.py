@@ -34,6 +34,8 @@ class Context:
     events: EventHub | None = None
     # members whose ID number this request returned in full; written to access_log once, after execution
     unmasked_member_ids: set[int] = field(default_factory=set)
+    # mutations this request was refused for lack of role or scope; audited once, after execution
+    forbidden_mutations: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 Info = StrawberryInfo[Context, None]

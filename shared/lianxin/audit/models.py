@@ -22,6 +22,10 @@ class AuditEntry:
     input: dict[str, Any]
     outcome: tuple[str, ...]  # ("OK",) or the user error codes
     request_id: str | None
+    # [{"table", "rowId", "op", "before", "after"}] for every row the mutation wrote, in order; `before`
+    # and `after` hold only the changed columns of an update (masked like `input`); at most 1000 kept
+    changes: tuple[dict[str, Any], ...] = ()
+    change_count: int = 0
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> AuditEntry:
@@ -35,6 +39,8 @@ class AuditEntry:
             input=row["input"],
             outcome=tuple(row["outcome"]),
             request_id=row["request_id"],
+            changes=tuple(row["changes"]),
+            change_count=row["change_count"],
         )
 
 

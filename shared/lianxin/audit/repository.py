@@ -14,6 +14,10 @@ Q = load_queries(__package__)
 _TOP = 2**63 - 1
 
 
+async def start_change_capture(conn: Connection) -> None:
+    await conn.execute(Q.start_change_capture)
+
+
 async def insert_audit_entry(
     conn: Connection,
     actor: Actor,

@@ -48,6 +48,11 @@ def mask_input(value: Any) -> Any:
     return str(value)
 
 
+async def start_change_capture(conn: Connection) -> None:
+    """From here to the end of the transaction, audited tables stage their changes for the audit row."""
+    await repository.start_change_capture(conn)
+
+
 async def record_mutation(
     conn: Connection,
     actor: Actor,

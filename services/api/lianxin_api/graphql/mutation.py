@@ -26,6 +26,7 @@ async def run_in_transaction(
     who, operation, args = recording.actor(info), info.field_name, recording.arguments(info)
     try:
         async with unit_of_work(ctx.pool, ctx.queue) as uow:
+            await audit.start_change_capture(uow.conn)
             result = await work(uow)
             await audit.record_mutation(uow.conn, who, operation, recording.entity_ids(args, result), args)
     except DomainError as exc:

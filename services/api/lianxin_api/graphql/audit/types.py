@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from lianxin.audit.models import AuditEntry, AuditFilter
+
+
+@strawberry.type(name="AuditChange", description="One row written by a mutation.")
+class AuditChangeType:
+    table: str = strawberry.field(description="The database table, e.g. household or member.")
+    row_id: str | None = strawberry.field(description="The row's primary key in that table.")
+    operation: str = strawberry.field(description="INSERT, UPDATE or DELETE.")
+    before: JSON | None = strawberry.field(
+        description="Changed columns before (all columns for DELETE; null for INSERT), masked."
+    )
+    after: JSON | None = strawberry.field(
+        description="Changed columns after (all columns for INSERT; null for DELETE), masked."
+    )
+
+    @classmethod
+    def from_model(cls, change: dict[str, Any]) -> AuditChangeType:
+        return cls(
+            table=change["table"],
+            row_id=change["rowId"],
+            operation=change["op"],
+            before=change["before"],
+            after=change["after"],
+        )
 
 
 @strawberry.type(name="AuditEntry", description="One mutation: who ran it, on what, and how it ended.")
@@ -23,6 +47,10 @@ class AuditEntryType:
     input: JSON = strawberry.field(description="The arguments, with secrets, ID numbers and phones masked.")
     outcome: list[str] = strawberry.field(description='["OK"], or the codes of the refusal\'s user errors.')
     request_id: str | None
+    changes: list[AuditChangeType] = strawberry.field(
+        description="Every row the mutation wrote, in order, with the before/after of changed fields."
+    )
+    change_count: int = strawberry.field(description="Rows written; `changes` keeps the first 1000.")
 
     @classmethod
     def from_model(cls, e: AuditEntry) -> AuditEntryType:
@@ -36,6 +64,8 @@ class AuditEntryType:
             input=e.input,  # type: ignore[arg-type]  # JSON is a scalar alias of Any
             outcome=list(e.outcome),
             request_id=e.request_id,
+            changes=[AuditChangeType.from_model(c) for c in e.changes],
+            change_count=e.change_count,
         )
 
 
