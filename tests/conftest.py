@@ -128,6 +128,10 @@ async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 @pytest.fixture
 async def empty_state(pool: Pool, redis_client: aioredis.Redis) -> None:
+    await reset_state(pool, redis_client)
+
+
+async def reset_state(pool: Pool, redis_client: aioredis.Redis) -> None:
     """Empty every table (but the migration record) and the Redis database."""
     async with pool.acquire() as conn:
         tables = await conn.fetch(

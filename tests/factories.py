@@ -75,3 +75,43 @@ def member_input(relation: str = "HEAD", birth: str = "19800101", **overrides: A
     }
     fields.update(overrides)
     return fields
+
+
+async def make_household(pool: Pool, union_id: int, **overrides: Any) -> int:
+    """A bare household row (no members), straight in SQL: for code that reads households, not writes
+    them (the service would also queue an eligibility decision). Returns its id."""
+    fields: dict[str, Any] = {
+        "archive_no": f"HH{_next():06d}",
+        "level": "MUNICIPAL",
+        "category": "DEEP",
+        "region_code": "371002",
+        "union_id": union_id,
+        "status": "ACTIVE",
+    }
+    fields.update(overrides)
+    columns = ", ".join(fields)
+    params = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
+    async with pool.acquire() as conn:
+        household_id: int = await conn.fetchval(
+            f"INSERT INTO household ({columns}) VALUES ({params}) RETURNING id", *fields.values()
+        )
+    return household_id
+
+
+async def make_sponsorship(
+    pool: Pool, household_id: int, sponsor_id: int, started_on: Any, **overrides: Any
+) -> int:
+    """A pairing row straight in SQL (see `make_household`); `ended_on` in overrides ends it."""
+    fields: dict[str, Any] = {
+        "household_id": household_id,
+        "sponsor_id": sponsor_id,
+        "started_on": started_on,
+    }
+    fields.update(overrides)
+    columns = ", ".join(fields)
+    params = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
+    async with pool.acquire() as conn:
+        sponsorship_id: int = await conn.fetchval(
+            f"INSERT INTO sponsorship ({columns}) VALUES ({params}) RETURNING id", *fields.values()
+        )
+    return sponsorship_id

@@ -182,3 +182,11 @@ async def test_totals_by_program_and_period(gql: Any, households: list[dict[str,
     ]
     only = (await gql(TOTALS, {"program": "GIFT_PACK", "period": "2026"}))["aidTotals"]
     assert only == [{"program": "GIFT_PACK", "period": "2026", "households": 2, "amount": "1000.00"}]
+
+
+@pytest.mark.parametrize("bad_id", ["", "-1076", to_global_id("Household", 1)])
+async def test_an_aid_batch_asked_for_by_a_bad_id_is_an_invalid_id_error(gql: Any, bad_id: str) -> None:
+    # found by schemathesis: the id's DomainError escaped the resolver as an internal error
+    body = await gql.raw("query($id: ID!) { aidBatch(id: $id) { id } }", {"id": bad_id})
+    assert body["data"] == {"aidBatch": None}
+    assert [(e["extensions"]["code"], e["path"]) for e in body["errors"]] == [("INVALID_ID", ["aidBatch"])]

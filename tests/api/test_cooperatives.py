@@ -373,14 +373,16 @@ async def test_assets_with_leases_and_yearly_accounts(gql: Any, pool: Pool) -> N
         assert await _refused(gql, pool, RECORD_YEAR, input_) == [(code, field)], input_
 
 
-async def test_reading_needs_a_caller_and_writing_needs_staff(gql: Any, pool: Pool) -> None:
+async def test_reading_needs_union_work_and_writing_needs_staff(gql: Any, pool: Pool) -> None:
     denied = await gql.raw(CREATE, {"input": coop_input()}, token=make_token(Role.SPONSOR))
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await row_counts(pool, "cooperative") == {"cooperative": 0}
     staff = await gql(CREATE, {"input": coop_input()}, token=make_token(Role.UNION_STAFF, union_id=1))
     assert staff["createCooperative"]["errors"] == []
-    sponsor_reads = await gql(PAGE, {"first": 5}, token=make_token(Role.SPONSOR, sponsor_id=1))
-    assert sponsor_reads["cooperatives"]["totalCount"] == 1
+    # cooperatives are union work: a sponsor has no business reading them (tests/api/test_list_scope.py)
+    sponsor_reads = await gql.raw(PAGE, {"first": 5}, token=make_token(Role.SPONSOR, sponsor_id=1))
+    assert [e["extensions"]["code"] for e in sponsor_reads["errors"]] == ["FORBIDDEN"]
+    assert (await gql(PAGE, {"first": 5}))["cooperatives"]["totalCount"] == 1
     anonymous = await gql.raw(PAGE, {"first": 5}, token=None)
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 

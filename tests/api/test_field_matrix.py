@@ -44,6 +44,10 @@ SENSITIVE: dict[tuple[str, str], dict[Role, str]] = {
     },
     ("Member", "health"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
     ("Household", "contactPhone"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
+    # the contact card (连心牌) is printed by union staff only
+    ("Household", "contactCardUrl"): {
+        r: (FULL if r in (Role.ADMIN, Role.UNION_STAFF) else NULL) for r in Role
+    },
 }
 LIST_READERS = {Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.AUDITOR}
 CELLS = [("Household", f) for f in HOUSEHOLD_FIELDS] + [("Member", f) for f in MEMBER_FIELDS]

@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lianxin.core.ids import to_global_id
+from lianxin.audit.models import Actor
+from lianxin.core.ids import parse_global_id, to_global_id
+from lianxin.core.tokens import Role
 from lianxin.ledger import service as ledger_service
 from lianxin.trade_union.models import UnionKind
 
+from conftest import make_token
 from factories import make_union, member_input, resident_id, row_counts
 
 CREATE = """mutation($input: CreateHouseholdInput!) { createHousehold(input: $input) { household { id } errors { code } } }"""
@@ -211,7 +214,46 @@ async def test_the_import_reports_progress(gql: Any, pool: Any, union_id: str) -
         out.getvalue(),
         today=date(2026, 11, 29),
         dispatcher=None,
+        who=ledger_service.ImportContext(actor=Actor("test:admin", "ADMIN")),
         progress=lambda d, t: seen.append((d, t)),
     )
     assert seen == [(1, 2), (2, 2)]
     assert (report.updated, report.unchanged) == (1, 1)
+
+
+async def test_each_household_written_by_an_import_is_audited_with_its_changes(
+    gql: Any, pool: Any, union_id: str
+) -> None:
+    book = await export(gql)
+    book["households"]["D3"] = "RELATIVE"
+    async with pool.acquire() as conn:
+        before = await conn.fetchval("SELECT max(id) FROM audit_entry")
+    result = (await gql(IMPORT, {"content": encode(book)}))["importLedger"]
+    assert (result["updated"], result["unchanged"]) == (1, 1)
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT * FROM audit_entry WHERE id > $1 ORDER BY id", before)
+    [row] = rows  # the unchanged household wrote nothing, so it leaves no row
+    assert (row["operation"], row["actor_subject"], row["outcome"]) == ("importLedger", "test:admin", ["OK"])
+    assert row["input"] == {"archiveNo": "WH0002", "sheet": "households", "row": 3}
+    [change] = [c for c in row["changes"] if c["table"] == "household"]
+    assert (change["before"]["category"], change["after"]["category"]) == ("DEEP", "RELATIVE")
+
+
+async def test_union_staff_cannot_import_into_another_subtree(gql: Any, pool: Any, union_id: str) -> None:
+    book = await export(gql)
+    other = await make_union(pool, name="青岛市总工会", region_code="370200")
+    staff = make_token(Role.UNION_STAFF, union_id=other.id)
+    before = await row_counts(pool, *TABLES)
+    result = (await gql(IMPORT, {"content": encode(book)}, token=staff))["importLedger"]
+    assert (result["created"], result["updated"], result["unchanged"], result["failed"]) == (0, 0, 0, 2)
+    assert {(e["row"], e["column"], e["code"]) for e in result["rowErrors"]} == {
+        (2, "unionId", "UNION_NOT_FOUND"),
+        (3, "unionId", "UNION_NOT_FOUND"),
+    }
+    assert await row_counts(pool, *TABLES) == before
+    # staff of the households' own union re-import them unchanged
+    parsed = parse_global_id(union_id)
+    assert parsed is not None
+    own = make_token(Role.UNION_STAFF, union_id=parsed[1])
+    mine = (await gql(IMPORT, {"content": encode(book)}, token=own))["importLedger"]
+    assert (mine["unchanged"], mine["failed"]) == (2, 0)

@@ -4,6 +4,7 @@ GraphQL, fan-out from the event log, signatures the documented example verifies,
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -38,8 +39,12 @@ SHORT = RetrySchedule(
 )
 CREATE = """mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) {
   endpoint { id url eventTypes agencyId } secret errors { code field } } }"""
-DELIVERIES = """query($status: WebhookDeliveryStatus) { webhookDeliveries(status: $status) {
-  id eventId eventType status attemptCount lastError createdAt deadAt attempts { statusCode error attemptedAt } } }"""
+DELIVERIES = """query($status: WebhookDeliveryStatus) { webhookDeliveries(status: $status) { edges { node {
+  id eventId eventType status attemptCount lastError createdAt deadAt attempts { statusCode error attemptedAt } } } } }"""
+
+
+def nodes(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in data["webhookDeliveries"]["edges"]]
 
 
 @dataclass
@@ -133,7 +138,7 @@ async def test_a_delivery_is_signed_once_and_the_secret_is_shown_once(
     # a second round sends nothing more; a tampered body or another secret would not verify
     assert await one_round(pool) == {}
     assert not example.verify_signature("whsec_other", "t=1,v1=00", b"{}")
-    data = (await gql(DELIVERIES))["webhookDeliveries"]
+    data = nodes(await gql(DELIVERIES))
     assert [(d["status"], d["attemptCount"], [a["statusCode"] for a in d["attempts"]]) for d in data] == [
         ("DELIVERED", 1, [200])
     ]
@@ -151,10 +156,10 @@ async def test_5xx_and_429_are_retried_400_is_not(
     assert await run_round(pool) == {DeliveryStatus.PENDING: 1}
 
     async def delivered() -> bool:
-        return any(d["status"] == "DELIVERED" for d in (await gql(DELIVERIES))["webhookDeliveries"])
+        return any(d["status"] == "DELIVERED" for d in nodes(await gql(DELIVERIES)))
 
     await until(pool, delivered)
-    [d] = (await gql(DELIVERIES))["webhookDeliveries"]
+    [d] = nodes(await gql(DELIVERIES))
     assert [a["statusCode"] for a in d["attempts"]] == [500, 429, 200]
     assert len(r.received) == 3
     assert all(v for _, _, v in r.received)
@@ -163,7 +168,7 @@ async def test_5xx_and_429_are_retried_400_is_not(
     await emit(pool, name="refused")
     assert await run_round(pool) == {DeliveryStatus.FAILED: 1}
     assert await one_round(pool) == {}
-    failed = (await gql(DELIVERIES, {"status": "FAILED"}))["webhookDeliveries"]
+    failed = nodes(await gql(DELIVERIES, {"status": "FAILED"}))
     assert [(f["attemptCount"], f["attempts"][0]["statusCode"]) for f in failed] == [(1, 400)]
     assert failed[0]["lastError"].startswith("HTTP 400")
 
@@ -177,10 +182,10 @@ async def test_dead_letter_after_the_schedule_then_redeliver(
     await emit(pool, name="doomed")
 
     async def dead() -> bool:
-        return bool((await gql(DELIVERIES, {"status": "DEAD"}))["webhookDeliveries"])
+        return bool(nodes(await gql(DELIVERIES, {"status": "DEAD"})))
 
     await until(pool, dead, schedule=SHORT)
-    [d] = (await gql(DELIVERIES, {"status": "DEAD"}))["webhookDeliveries"]
+    [d] = nodes(await gql(DELIVERIES, {"status": "DEAD"}))
     assert d["deadAt"] is not None
     # the last attempt came only after the whole window since the first
     created, last = (
@@ -254,3 +259,108 @@ async def test_the_worker_task_fans_out_and_delivers(
     ctx: Any = {"pool": pool, "settings": settings}
     assert await dispatch_webhooks(ctx) == "1 events fanned out, sent: {'DELIVERED': 1}"
     assert [b["payload"] for _, b, v in r.received if v] == [{"name": "via worker"}]
+
+
+SET_ACTIVE = """mutation($id: ID!, $active: Boolean!) { setWebhookEndpointActive(id: $id, active: $active) {
+  endpoint { id active } errors { field code } } }"""
+
+
+async def test_a_deactivated_endpoint_gets_nothing_until_reactivated(
+    gql: Any, pool: Pool, receiver: tuple[Receiver, str]
+) -> None:
+    r, url = receiver
+    endpoint_id, r.secret = await register(gql, url)
+    r.statuses.append(500)
+    await emit(pool, name="pending")
+    assert await run_round(pool) == {DeliveryStatus.PENDING: 1}
+    off = (await gql(SET_ACTIVE, {"id": endpoint_id, "active": False}))["setWebhookEndpointActive"]
+    assert off == {"endpoint": {"id": endpoint_id, "active": False}, "errors": []}
+    await emit(pool, name="while off")
+    # the pending delivery waits (its retry is long due) and the new event makes no delivery at all
+    await asyncio.sleep(0.1)
+    for _ in range(5):
+        assert await one_round(pool) == {}
+    assert len(r.received) == 1
+    assert [(d["status"], d["attemptCount"]) for d in nodes(await gql(DELIVERIES))] == [("PENDING", 1)]
+    listed = await gql("{ webhookEndpoints { id active } }")
+    assert listed["webhookEndpoints"] == [{"id": endpoint_id, "active": False}]
+    on = (await gql(SET_ACTIVE, {"id": endpoint_id, "active": True}))["setWebhookEndpointActive"]
+    assert on == {"endpoint": {"id": endpoint_id, "active": True}, "errors": []}
+    assert await run_round(pool) == {DeliveryStatus.DELIVERED: 1}
+    await emit(pool, name="after")
+    assert await run_round(pool) == {DeliveryStatus.DELIVERED: 1}
+    assert [b["payload"]["name"] for _, b, _ in r.received] == ["pending", "pending", "after"]
+    # both changes are in the audit trail, each naming the endpoint
+    async with pool.acquire() as conn:
+        audited = await conn.fetch(
+            "SELECT entity_ids, outcome FROM audit_entry WHERE operation = 'setWebhookEndpointActive' ORDER BY id"
+        )
+    assert [(list(a["entity_ids"]), list(a["outcome"])) for a in audited] == [([endpoint_id], ["OK"])] * 2
+
+
+async def test_only_the_owner_may_deactivate_an_endpoint(
+    gql: Any, pool: Pool, receiver: tuple[Receiver, str]
+) -> None:
+    from lianxin.core.ids import parse_global_id
+
+    _, url = receiver
+    created = await gql(
+        'mutation { createAgency(input: {name: "环翠区民政局", regionCode: "371002"}) { agency { id } } }'
+    )
+    parsed = parse_global_id(created["createAgency"]["agency"]["id"])
+    assert parsed is not None
+    agency = make_token(Role.CIVIL_AFFAIRS, region_code="371002", agency_id=parsed[1])
+    own, _ = await register(gql, url, token=agency)
+    admins, _ = await register(gql, url + "?admin")
+    # an agency may switch its own endpoint, not the administrator's; another agency not even its
+    result = (await gql(SET_ACTIVE, {"id": own, "active": False}, token=agency))["setWebhookEndpointActive"]
+    assert result == {"endpoint": {"id": own, "active": False}, "errors": []}
+    refused = (await gql(SET_ACTIVE, {"id": admins, "active": False}, token=agency))[
+        "setWebhookEndpointActive"
+    ]
+    assert refused == {"endpoint": None, "errors": [{"field": ["id"], "code": "NOT_FOUND"}]}
+    other = make_token(Role.CIVIL_AFFAIRS, region_code="370200", agency_id=999)
+    refused = (await gql(SET_ACTIVE, {"id": own, "active": True}, token=other))["setWebhookEndpointActive"]
+    assert refused["errors"] == [{"field": ["id"], "code": "NOT_FOUND"}]
+    bad = (await gql(SET_ACTIVE, {"id": "nope", "active": True}))["setWebhookEndpointActive"]
+    assert bad == {"endpoint": None, "errors": [{"field": ["id"], "code": "INVALID_ID"}]}
+    for role in (Role.AUDITOR, Role.SPONSOR, Role.UNION_STAFF):
+        denied = await gql.raw(SET_ACTIVE, {"id": own, "active": True}, token=make_token(role, union_id=1))
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    async with pool.acquire() as conn:
+        states = await conn.fetch("SELECT active FROM webhook_endpoint ORDER BY id")
+    assert [s["active"] for s in states] == [False, True]
+
+
+async def test_deliveries_page_by_cursor(gql: Any, pool: Pool, receiver: tuple[Receiver, str]) -> None:
+    r, url = receiver
+    _, r.secret = await register(gql, url)
+    for n in range(5):
+        await emit(pool, name=str(n))
+
+    async def all_five() -> bool:
+        return len(r.received) >= 5
+
+    await until(pool, all_five)
+    page = """query($first: Int, $after: String) { webhookDeliveries(first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id attempts { statusCode } } } } }"""
+    seen: list[str] = []
+    after = None
+    sizes = []
+    while True:
+        data = (await gql(page, {"first": 2, "after": after}))["webhookDeliveries"]
+        assert data["totalCount"] == 5
+        assert all(e["node"]["attempts"] == [{"statusCode": 200}] for e in data["edges"])
+        sizes.append(len(data["edges"]))
+        seen += [e["node"]["id"] for e in data["edges"]]
+        if not data["pageInfo"]["hasNextPage"]:
+            break
+        after = data["pageInfo"]["endCursor"]
+    assert sizes == [2, 2, 1]
+    assert len(set(seen)) == 5
+    other = make_token(Role.CIVIL_AFFAIRS, region_code="370200", agency_id=999)
+    assert (await gql(page, {"first": 2}, token=other))["webhookDeliveries"] == {
+        "totalCount": 0,
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
+        "edges": [],
+    }

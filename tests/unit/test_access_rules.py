@@ -46,7 +46,7 @@ def test_admin_and_auditor_reach_everything_even_unknown_kinds() -> None:
 def test_sponsor_reaches_only_its_pairings_households_and_itself() -> None:
     sponsor = Principal("p", Role.SPONSOR, sponsor_id=40)
     seen = {kind for kind in REACH if reach(sponsor, kind) is not Reach.NONE}
-    assert seen == {"Household", "Sponsorship", "Organization"}
+    assert seen == {"Household", "Member", "Sponsorship", "Organization", "Reminder"}
     assert Reach.ALL not in {reach(sponsor, kind) for kind in REACH}
 
 

@@ -37,6 +37,11 @@ def is_internal_error(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
+def is_multipart(request: Request | WebSocket) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
+
+
 class Refused(Exception):
     """Raised while building the context; the view answers with `response` instead of executing."""
 
@@ -102,23 +107,29 @@ class _TooLarge(Exception):
 
 class BodySizeLimitMiddleware:
     """Refuses HTTP bodies over `max_bytes` with 413: by Content-Length up front, and by counting the
-    bytes of chunked bodies as they arrive (the application has not answered yet when it reads them)."""
+    bytes of chunked bodies as they arrive (the application has not answered yet when it reads them).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `multipart/form-data` bodies (GraphQL file uploads) have their own, larger `max_upload_bytes`."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes or max_bytes
 
-    def _refusal(self) -> JSONResponse:
-        message = f"request body larger than {self.max_bytes} bytes"
-        return graphql_error_response(413, message, "REQUEST_TOO_LARGE", maxBytes=self.max_bytes)
+    def _refusal(self, limit: int) -> JSONResponse:
+        message = f"request body larger than {limit} bytes"
+        return graphql_error_response(413, message, "REQUEST_TOO_LARGE", maxBytes=limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refusal()(scope, receive, send)
+        headers = dict(scope.get("headers", []))
+        content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        limit = self.max_upload_bytes if content_type == b"multipart/form-data" else self.max_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refusal(limit)(scope, receive, send)
             return
         seen = 0
         started = False
@@ -128,7 +139,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 
@@ -142,4 +153,4 @@ class BodySizeLimitMiddleware:
         except _TooLarge:
             if started:
                 raise
-            await self._refusal()(scope, receive, send)
+            await self._refusal(limit)(scope, receive, send)

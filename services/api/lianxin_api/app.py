@@ -1,4 +1,4 @@
-"""The ASGI application: GraphQL (HTTP + graphql-transport-ws), health, readiness and metrics."""
+"""The ASGI application: GraphQL (HTTP + graphql-transport-ws), contact cards, health, readiness, metrics."""
 
 from __future__ import annotations
 
@@ -22,8 +22,16 @@ from lianxin.core.db import Pool, create_pool
 from lianxin.core.jobs import JobQueue
 from lianxin.core.tokens import Principal
 from lianxin.events.hub import EventHub
-from lianxin_api.abuse import BodySizeLimitMiddleware, RateLimiter, Refused, caller_key
+from lianxin_api.abuse import (
+    BodySizeLimitMiddleware,
+    RateLimiter,
+    Refused,
+    caller_key,
+    graphql_error_response,
+    is_multipart,
+)
 from lianxin_api.auth import authenticate_request, authorization_from_params
+from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
 from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
@@ -47,6 +55,9 @@ class LianxinGraphQL(GraphQL[Context, None]):
             graphql_ide=None if settings.is_production else "graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=20,
+            # file uploads (importLedgerFile); a multipart request must carry `Authorization`, which a
+            # cross-site form cannot send, so it is no CSRF vector (see `get_context`)
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
         self.pool: Pool | None = None
@@ -65,6 +76,8 @@ class LianxinGraphQL(GraphQL[Context, None]):
             )
             if self.rate_limiter is not None:
                 await self.rate_limiter.enforce(caller_key(principal, request))
+            if principal is None and is_multipart(request):
+                raise Refused(graphql_error_response(401, error or "unauthenticated", "UNAUTHENTICATED"))
         return Context(
             request=request,
             response=response,
@@ -77,11 +90,14 @@ class LianxinGraphQL(GraphQL[Context, None]):
             events=self.events,
         )
 
-    async def run(self, *args: Any, **kwargs: Any) -> Any:
+    async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
         try:
-            return await super().run(*args, **kwargs)
-        except Refused as refused:  # rate limited while building the context: nothing executed
+            return await super().run(request, *args, **kwargs)
+        except Refused as refused:  # refused while building the context (rate limit, anonymous upload)
             return refused.response
+        finally:
+            if isinstance(request, Request):
+                await request.close()  # uploaded files are spooled to temporary files: release them
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         """Runs an HTTP operation, then writes its unmasked reads to the access log in one statement and
@@ -151,11 +167,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/households/{household_id}/contact-card.pdf", contact_card_pdf, methods=["GET"]),
             WebSocketRoute("/graphql", graphql_app),
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
     app.state.graphql = graphql_app
     return app

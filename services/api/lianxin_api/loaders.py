@@ -27,6 +27,8 @@ from lianxin.policy import repository as policy_repo
 from lianxin.policy.models import DibaoPolicy
 from lianxin.referral import repository as referral_repo
 from lianxin.referral.models import Agency, Referral
+from lianxin.reminder import repository as reminder_repo
+from lianxin.reminder.models import Reminder
 from lianxin.sponsorship import repository as sponsorship_repo
 from lianxin.sponsorship.models import Sponsorship
 from lianxin.trade_union import repository as union_repo
@@ -161,4 +163,10 @@ class Loaders:
         )
         self.enrollment_by_id: DataLoader[int, Enrollment | None] = _by_key(
             pool, mutual_aid_repo.list_enrollments_by_ids, lambda e: e.id
+        )
+        self.member_by_id: DataLoader[int, Member | None] = _by_key(
+            pool, household_repo.list_members_by_ids, lambda m: m.id
+        )
+        self.reminder_by_id: DataLoader[int, Reminder | None] = _by_key(
+            pool, reminder_repo.list_reminders_by_ids, lambda r: r.id
         )

@@ -36,6 +36,8 @@ from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.node import NodeQuery
 from lianxin_api.graphql.organization.schema import OrganizationMutation, OrganizationQuery
 from lianxin_api.graphql.organization.types import OrganizationType
+from lianxin_api.graphql.reminder.schema import ReminderQuery
+from lianxin_api.graphql.reminder.types import ReminderType
 from lianxin_api.graphql.sponsorship.schema import SponsorshipMutation, SponsorshipQuery
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
 from lianxin_api.graphql.statistics.schema import StatisticsQuery
@@ -62,6 +64,7 @@ class Query(
     LedgerQuery,
     WebhookQuery,
     AuditQuery,
+    ReminderQuery,
 ):
     pass
 
@@ -117,6 +120,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
             AidBatchType,
             MutualAidPlanType,
             ClaimType,
+            ReminderType,
         ],
         extensions=[
             AuthenticationGate,

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from lianxin.audit.models import Actor
 from lianxin.core.clock import today_in
 from lianxin.core.config import Settings
 from lianxin.core.db import create_pool
 from lianxin.core.errors import DomainError
 from lianxin.core.jobs import JobQueue
 from lianxin.ledger import service
-from lianxin.ledger.service import ImportReport
+from lianxin.ledger.service import ImportContext, ImportReport
 
 BAR_WIDTH = 30
+
+
+def cli_actor() -> Actor:
+    """The operator at the terminal, as the audit log names them."""
+    return Actor(subject=f"cli:{getpass.getuser()}", role="ADMIN")
 
 
 def progress_bar(out: TextIO) -> service.Progress:
@@ -51,6 +58,7 @@ async def import_workbook(settings: Settings, data: bytes, out: TextIO) -> Impor
             data,
             today=today_in(settings.timezone),
             dispatcher=queue,
+            who=ImportContext(actor=cli_actor(), operation="ledger-import"),
             progress=progress_bar(out),
         )
     finally:

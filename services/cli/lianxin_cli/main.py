@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from lianxin.core.config import Settings
 from lianxin.core.logs import configure_logging
 from lianxin.core.tokens import Principal, Role, issue_token
+from lianxin_cli import contact_card
 from lianxin_cli.ledger import cmd_ledger_export, cmd_ledger_import
 
 
@@ -95,6 +96,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Settings], int], str]] =
     "schema": (cmd_schema, "print the GraphQL SDL"),
     "ledger-export": (cmd_ledger_export, "write the ledger (households and members) to an .xlsx file"),
     "ledger-import": (cmd_ledger_import, "import an .xlsx ledger; row errors go to <file>.errors.xlsx"),
+    "contact-card": (contact_card.cmd_contact_card, "print a household's contact card (连心牌) to a PDF"),
 }
 
 
@@ -111,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
             )
         if name in ("ledger-export", "ledger-import"):
             p.add_argument("path", help="the .xlsx file")
+        if name == "contact-card":
+            contact_card.add_arguments(p)
         if name == "token":
             p.add_argument("--role", required=True, choices=[r.value for r in Role])
             p.add_argument("--union", type=int, help="union id (UNION_STAFF scope)")

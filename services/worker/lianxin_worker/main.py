@@ -22,6 +22,7 @@ from lianxin_worker.tasks.notification import (
     send_emails,
 )
 from lianxin_worker.tasks.outbox import sweep_outbox
+from lianxin_worker.tasks.reminder import reminder_crons, scan_reminders
 from lianxin_worker.tasks.simulation import simulate_policy
 from lianxin_worker.tasks.trade_union import recount_union
 
@@ -37,6 +38,7 @@ TASKS = {
     Job.SEND_EMAILS: send_emails,
     Job.PURGE_EVENTS: purge_old_events,
     Job.PAY_AID_BATCH: pay_aid_batch,
+    Job.SCAN_REMINDERS: scan_reminders,
 }
 
 
@@ -69,8 +71,9 @@ def worker_settings(settings: Settings, *, burst: bool = False) -> dict[str, Any
                 second={0, 15, 30, 45},
                 run_at_startup=True,
             ),
-            # webhooks every second, e-mail, retention; not in burst mode (it would never drain)
-            *([] if burst else notification_crons()),
+            # webhooks every second, e-mail, retention, reminders hourly; not in burst mode (it would
+            # never drain)
+            *([] if burst else [*notification_crons(), *reminder_crons()]),
         ],
         "redis_settings": redis_settings(settings.require_redis_url()),
         "queue_name": QUEUE_NAME,

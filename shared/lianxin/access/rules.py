@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lianxin.core.region import RegionCodeError, region_contains
+from lianxin.core.region import RegionCodeError, region_contains, region_prefix
 from lianxin.core.tokens import Principal, Role
 
 SEES_ALL = frozenset({Role.ADMIN, Role.AUDITOR})
@@ -82,6 +82,8 @@ REACH: dict[str, dict[Role, Reach]] = {
     "Visit": {Role.UNION_STAFF: Reach.SCOPED},
     "AidDisbursement": {Role.UNION_STAFF: Reach.SCOPED},
     "MutualAidClaim": {Role.UNION_STAFF: Reach.SCOPED},
+    "Reminder": {Role.UNION_STAFF: Reach.SCOPED, Role.SPONSOR: Reach.SCOPED},
+    "Member": {Role.UNION_STAFF: Reach.SCOPED, Role.CIVIL_AFFAIRS: Reach.SCOPED, Role.SPONSOR: Reach.SCOPED},
     # the union tree and union-owned work
     "TradeUnion": {Role.UNION_STAFF: Reach.SCOPED},
     "Cooperative": {Role.UNION_STAFF: Reach.SCOPED},
@@ -90,7 +92,8 @@ REACH: dict[str, dict[Role, Reach]] = {
     # reference data
     "Organization": {Role.UNION_STAFF: Reach.ALL, Role.SPONSOR: Reach.SCOPED},
     "DibaoPolicy": {Role.UNION_STAFF: Reach.ALL, Role.CIVIL_AFFAIRS: Reach.ALL},
-    "Agency": {Role.UNION_STAFF: Reach.ALL, Role.CIVIL_AFFAIRS: Reach.SCOPED},
+    # agencies are public bodies, and a referral a civil-affairs caller sees may go to another region's
+    "Agency": {Role.UNION_STAFF: Reach.ALL, Role.CIVIL_AFFAIRS: Reach.ALL},
     "MutualAidPlan": {Role.UNION_STAFF: Reach.ALL},
     "DibaoSimulation": {},
 }
@@ -101,3 +104,59 @@ def reach(caller: Principal, kind: str) -> Reach:
     if caller.role in SEES_ALL:
         return Reach.ALL
     return REACH.get(kind, {}).get(caller.role, Reach.NONE)
+
+
+@dataclass(frozen=True, slots=True)
+class ListScope:
+    """What keeps a list query inside the caller's reach, as parameters of its SQL; None: no limit.
+
+    `union_root`: the record's union (a household's, for what hangs off one) lies in this union's
+    subtree. `region_prefix`: the household's region code starts with it. `sponsor_id`: the sponsor
+    of a pairing, the sponsor actively paired with a household, or the organization itself.
+    `agency_id`: referrals to this agency are in scope too, whatever the region.
+    """
+
+    union_root: int | None = None
+    region_prefix: str | None = None
+    sponsor_id: int | None = None
+    agency_id: int | None = None
+
+    def household_params(self) -> tuple[int | None, str | None, int | None]:
+        """The parameters of the SQL predicate on a household row: union root, region prefix, sponsor."""
+        return self.union_root, self.region_prefix, self.sponsor_id
+
+
+EVERYTHING = ListScope()
+
+
+def _region_prefix(code: str | None) -> str | None:
+    if code is None:
+        return None
+    try:
+        return region_prefix(code)
+    except RegionCodeError:
+        return None
+
+
+def list_scope(caller: Principal, kind: str) -> ListScope | None:
+    """The limits a list of `kind` puts on `caller`, or None when the caller may see none of them.
+
+    The SQL counterpart of the per-record rules: a list answers exactly the records `node(id)` shows.
+    A scoped role whose token lacks its scope (no union, no valid region, no sponsor) sees nothing.
+    """
+    match reach(caller, kind):
+        case Reach.ALL:
+            return EVERYTHING
+        case Reach.NONE:
+            return None
+    if caller.role is Role.UNION_STAFF:
+        return None if caller.union_id is None else ListScope(union_root=caller.union_id)
+    if caller.role is Role.SPONSOR:
+        return None if caller.sponsor_id is None else ListScope(sponsor_id=caller.sponsor_id)
+    if caller.role is Role.CIVIL_AFFAIRS:
+        prefix = _region_prefix(caller.region_code)
+        agency_id = caller.agency_id if kind == "Referral" else None
+        if prefix is None and agency_id is None:
+            return None
+        return ListScope(region_prefix=prefix, agency_id=agency_id)
+    return None

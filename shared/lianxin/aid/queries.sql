@@ -62,21 +62,35 @@ RETURNING household_id, (SELECT region_code FROM household WHERE id = household_
 SELECT EXISTS (SELECT 1 FROM trade_union WHERE id = $1);
 
 -- name: aid_totals
--- $1 program or NULL, $2 period prefix ('2026' matches 2026, 2026Q4, 2026-11 …) or NULL.
-SELECT program, period, count(*)::integer AS households, coalesce(sum(amount_fen), 0)::bigint AS amount_fen
-FROM aid_disbursement
-WHERE ($1::text IS NULL OR program = $1) AND ($2::text IS NULL OR period LIKE $2 || '%')
-GROUP BY program, period
-ORDER BY program, period;
+-- $1 program or NULL, $2 period prefix ('2026' matches 2026, 2026Q4, 2026-11 …) or NULL; $3 $4 $5 the
+-- caller's scope (union root, region prefix, actively paired sponsor of the household; NULL: no limit).
+SELECT d.program, d.period, count(*)::integer AS households, coalesce(sum(d.amount_fen), 0)::bigint AS amount_fen
+FROM aid_disbursement d JOIN household h ON h.id = d.household_id
+WHERE ($1::text IS NULL OR d.program = $1) AND ($2::text IS NULL OR d.period LIKE $2 || '%')
+  AND ($3::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
+  AND ($4::text IS NULL OR h.region_code LIKE $4 || '%')
+  AND ($5::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $5 AND s.ended_on IS NULL))
+GROUP BY d.program, d.period
+ORDER BY d.program, d.period;
 
 -- name: list_disbursements_page
--- $1 household id or NULL, $2 program or NULL, $3 period prefix or NULL, $4 after id, $5 limit
-SELECT * FROM aid_disbursement
-WHERE ($1::bigint IS NULL OR household_id = $1) AND ($2::text IS NULL OR program = $2)
-  AND ($3::text IS NULL OR period LIKE $3 || '%') AND id > $4
-ORDER BY id LIMIT $5;
+-- $1 household id or NULL, $2 program or NULL, $3 period prefix or NULL, $4 after id, $5 limit; $6 $7 $8
+-- the caller's scope (union root, region prefix, actively paired sponsor of the household; NULL: no limit)
+SELECT d.* FROM aid_disbursement d JOIN household h ON h.id = d.household_id
+WHERE ($1::bigint IS NULL OR d.household_id = $1) AND ($2::text IS NULL OR d.program = $2)
+  AND ($3::text IS NULL OR d.period LIKE $3 || '%') AND d.id > $4
+  AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$6::bigint]))
+  AND ($7::text IS NULL OR h.region_code LIKE $7 || '%')
+  AND ($8::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $8 AND s.ended_on IS NULL))
+ORDER BY d.id LIMIT $5;
 
 -- name: count_disbursements
-SELECT count(*) FROM aid_disbursement
-WHERE ($1::bigint IS NULL OR household_id = $1) AND ($2::text IS NULL OR program = $2)
-  AND ($3::text IS NULL OR period LIKE $3 || '%');
+SELECT count(*) FROM aid_disbursement d JOIN household h ON h.id = d.household_id
+WHERE ($1::bigint IS NULL OR d.household_id = $1) AND ($2::text IS NULL OR d.program = $2)
+  AND ($3::text IS NULL OR d.period LIKE $3 || '%')
+  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
+  AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
+  AND ($6::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $6 AND s.ended_on IS NULL));

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.aid.models import AidBatch, AidProgram, AidTotal, Disbursement
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
@@ -112,9 +113,10 @@ async def pay_households(conn: Connection, ids: list[int], batch: AidBatch) -> l
 
 
 async def aid_totals(
-    conn: Connection, program: AidProgram | None, period_prefix: str | None
+    conn: Connection, program: AidProgram | None, period_prefix: str | None, *, scope: ListScope = EVERYTHING
 ) -> list[AidTotal]:
-    rows = await conn.fetch(Q.aid_totals, program.value if program else None, period_prefix)
+    value = program.value if program else None
+    rows = await conn.fetch(Q.aid_totals, value, period_prefix, *scope.household_params())
     return [AidTotal.from_row(r) for r in rows]
 
 
@@ -125,15 +127,32 @@ async def list_disbursements_page(
     period_prefix: str | None,
     after_id: int,
     limit: int,
+    *,
+    scope: ListScope = EVERYTHING,
 ) -> list[Disbursement]:
     value = program.value if program else None
-    rows = await conn.fetch(Q.list_disbursements_page, household_id, value, period_prefix, after_id, limit)
+    rows = await conn.fetch(
+        Q.list_disbursements_page,
+        household_id,
+        value,
+        period_prefix,
+        after_id,
+        limit,
+        *scope.household_params(),
+    )
     return [Disbursement.from_row(r) for r in rows]
 
 
 async def count_disbursements(
-    conn: Connection, household_id: int | None, program: AidProgram | None, period_prefix: str | None
+    conn: Connection,
+    household_id: int | None,
+    program: AidProgram | None,
+    period_prefix: str | None,
+    *,
+    scope: ListScope = EVERYTHING,
 ) -> int:
     value = program.value if program else None
-    total: int = await conn.fetchval(Q.count_disbursements, household_id, value, period_prefix)
+    total: int = await conn.fetchval(
+        Q.count_disbursements, household_id, value, period_prefix, *scope.household_params()
+    )
     return total

@@ -32,7 +32,8 @@ ORDER BY v.household_id, v.visited_on DESC, v.id DESC;
 
 -- name: list_overdue_page
 -- $1 as-of date, $2 rounds per year, $3 after household id, $4 limit, $5 region prefix or NULL,
--- $6 union id (its subtree) or NULL. The year is split into
+-- $6 union id (its subtree) or NULL; $7 $8 $9 the caller's scope (union root, region prefix, actively
+-- paired sponsor; NULL for no limit). The year is split into
 -- $2 equal spans of months, counted from January or, in the year of archiving, from that month;
 -- a round is due once its span has ended.
 SELECT h.id AS household_id, d.rounds_due, coalesce(v.done, 0)::integer AS rounds_done,
@@ -49,10 +50,14 @@ LEFT JOIN LATERAL (
 WHERE h.status = 'ACTIVE' AND h.archived_on <= $1 AND coalesce(v.done, 0) < d.rounds_due AND h.id > $3
   AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
   AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$6::bigint]))
+  AND ($7::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$7::bigint]))
+  AND ($8::text IS NULL OR h.region_code LIKE $8 || '%')
+  AND ($9::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $9 AND s.ended_on IS NULL))
 ORDER BY h.id LIMIT $4;
 
 -- name: count_overdue
--- $1 as-of date, $2 rounds per year, $3 region prefix or NULL, $4 union id or NULL
+-- $1 as-of date, $2 rounds per year, $3 region prefix or NULL, $4 union id or NULL, $5 $6 $7 the scope
 SELECT count(*)
 FROM household h
 CROSS JOIN LATERAL (
@@ -63,10 +68,15 @@ WHERE h.status = 'ACTIVE' AND h.archived_on <= $1
   AND (SELECT count(*) FROM visit WHERE household_id = h.id AND year = extract(year FROM $1::date)::integer
          AND visited_on <= $1) < d.rounds_due
   AND ($3::text IS NULL OR h.region_code LIKE $3 || '%')
-  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]));
+  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
+  AND ($5::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
+  AND ($6::text IS NULL OR h.region_code LIKE $6 || '%')
+  AND ($7::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $7 AND s.ended_on IS NULL));
 
 -- name: list_leaving_suggestions_page
--- $1 as-of date, $2 months, $3 after household id, $4 limit. A household qualifies when every decision
+-- $1 as-of date, $2 months, $3 after household id, $4 limit; $5 $6 $7 the caller's scope (union root,
+-- region prefix, actively paired sponsor; NULL for no limit). A household qualifies when every decision
 -- since its last one below the RELATIVE threshold (relative_hardship_multiple × standard of the
 -- decision's own policy) is at or above it, and the first of those is at least $2 months old.
 WITH d AS (
@@ -76,6 +86,10 @@ WITH d AS (
     JOIN dibao_policy p ON p.id = d.policy_id
     JOIN household h ON h.id = d.household_id
     WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1 AND h.id > $3
+      AND ($5::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
+      AND ($6::text IS NULL OR h.region_code LIKE $6 || '%')
+      AND ($7::bigint IS NULL OR EXISTS (
+          SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $7 AND s.ended_on IS NULL))
 ), s AS (
     SELECT household_id, max(id) AS latest_id,
            coalesce(max(id) FILTER (WHERE per_capita_income_fen < threshold_fen), 0) AS last_below_id
@@ -97,6 +111,10 @@ WITH d AS (
     JOIN dibao_policy p ON p.id = d.policy_id
     JOIN household h ON h.id = d.household_id
     WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1
+      AND ($3::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
+      AND ($4::text IS NULL OR h.region_code LIKE $4 || '%')
+      AND ($5::bigint IS NULL OR EXISTS (
+          SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $5 AND s.ended_on IS NULL))
 ), s AS (
     SELECT household_id,
            coalesce(max(id) FILTER (WHERE per_capita_income_fen < threshold_fen), 0) AS last_below_id

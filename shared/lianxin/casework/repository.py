@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.casework.models import Findings, LeavingSuggestion, OverdueVisit, PlanAction, Visit
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
@@ -75,8 +76,18 @@ async def list_overdue_page(
     *,
     region_prefix: str | None = None,
     union_id: int | None = None,
+    scope: ListScope = EVERYTHING,
 ) -> list[OverdueVisit]:
-    rows = await conn.fetch(Q.list_overdue_page, as_of, per_year, after_id, limit, region_prefix, union_id)
+    rows = await conn.fetch(
+        Q.list_overdue_page,
+        as_of,
+        per_year,
+        after_id,
+        limit,
+        region_prefix,
+        union_id,
+        *scope.household_params(),
+    )
     return [OverdueVisit.from_row(r) for r in rows]
 
 
@@ -87,18 +98,25 @@ async def count_overdue(
     *,
     region_prefix: str | None = None,
     union_id: int | None = None,
+    scope: ListScope = EVERYTHING,
 ) -> int:
-    total: int = await conn.fetchval(Q.count_overdue, as_of, per_year, region_prefix, union_id)
+    total: int = await conn.fetchval(
+        Q.count_overdue, as_of, per_year, region_prefix, union_id, *scope.household_params()
+    )
     return total
 
 
 async def list_leaving_suggestions_page(
-    conn: Connection, as_of: date, months: int, after_id: int, limit: int
+    conn: Connection, as_of: date, months: int, after_id: int, limit: int, *, scope: ListScope = EVERYTHING
 ) -> list[LeavingSuggestion]:
-    rows = await conn.fetch(Q.list_leaving_suggestions_page, as_of, months, after_id, limit)
+    rows = await conn.fetch(
+        Q.list_leaving_suggestions_page, as_of, months, after_id, limit, *scope.household_params()
+    )
     return [LeavingSuggestion.from_row(r) for r in rows]
 
 
-async def count_leaving_suggestions(conn: Connection, as_of: date, months: int) -> int:
-    total: int = await conn.fetchval(Q.count_leaving_suggestions, as_of, months)
+async def count_leaving_suggestions(
+    conn: Connection, as_of: date, months: int, *, scope: ListScope = EVERYTHING
+) -> int:
+    total: int = await conn.fetchval(Q.count_leaving_suggestions, as_of, months, *scope.household_params())
     return total

@@ -12,11 +12,15 @@ SELECT * FROM cooperative WHERE id = ANY($1::bigint[]);
 SELECT id FROM cooperative WHERE region_code = $1 AND lower(btrim(name)) = lower(btrim($2));
 
 -- name: list_cooperatives_page
--- $1 after id, $2 limit
-SELECT * FROM cooperative WHERE id > $1 ORDER BY id LIMIT $2;
+-- $1 after id, $2 limit; $3 the caller's union root (the cooperative's union in its subtree) or NULL
+SELECT * FROM cooperative
+WHERE ($3::bigint IS NULL OR union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
+  AND id > $1
+ORDER BY id LIMIT $2;
 
 -- name: count_cooperatives
-SELECT count(*) FROM cooperative;
+SELECT count(*) FROM cooperative
+WHERE ($1::bigint IS NULL OR union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$1::bigint]));
 
 -- name: insert_cooperative
 INSERT INTO cooperative (name, village, region_code, led_by_party_branch, land_mu, chair_name, founded_on, union_id)

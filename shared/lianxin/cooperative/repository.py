@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.cooperative.models import (
     Cooperative,
     CooperativeAsset,
@@ -37,12 +38,15 @@ async def find_cooperative_by_name(conn: Connection, region_code: str, name: str
     return found
 
 
-async def list_cooperatives_page(conn: Connection, after_id: int, limit: int) -> list[Cooperative]:
-    return [Cooperative.from_row(r) for r in await conn.fetch(Q.list_cooperatives_page, after_id, limit)]
+async def list_cooperatives_page(
+    conn: Connection, after_id: int, limit: int, *, scope: ListScope = EVERYTHING
+) -> list[Cooperative]:
+    rows = await conn.fetch(Q.list_cooperatives_page, after_id, limit, scope.union_root)
+    return [Cooperative.from_row(r) for r in rows]
 
 
-async def count_cooperatives(conn: Connection) -> int:
-    total: int = await conn.fetchval(Q.count_cooperatives)
+async def count_cooperatives(conn: Connection, *, scope: ListScope = EVERYTHING) -> int:
+    total: int = await conn.fetchval(Q.count_cooperatives, scope.union_root)
     return total
 
 

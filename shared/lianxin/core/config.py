@@ -60,12 +60,31 @@ class Settings(BaseSettings):
     out_of_hardship_months: int = Field(
         default=6, ge=1, le=60, validation_alias="LIANXIN_OUT_OF_HARDSHIP_MONTHS"
     )
+    # Reminders (worker cron, hourly): raised this many days before the quarter's end (condolence money
+    # unpaid), the survey-visit round's end (visit not made) and a festival (sponsors' visits).
+    reminder_condolence_lead_days: int = Field(
+        default=15, ge=0, le=92, validation_alias="LIANXIN_REMINDER_CONDOLENCE_LEAD_DAYS"
+    )
+    reminder_visit_lead_days: int = Field(
+        default=30, ge=0, le=366, validation_alias="LIANXIN_REMINDER_VISIT_LEAD_DAYS"
+    )
+    reminder_festival_lead_days: int = Field(
+        default=10, ge=0, le=90, validation_alias="LIANXIN_REMINDER_FESTIVAL_LEAD_DAYS"
+    )
     # abuse limits (DESIGN.md §7): requests per minute per caller (per client IP when anonymous)
     rate_limit_per_minute: int = Field(
         default=300, ge=1, le=10_000_000, validation_alias="LIANXIN_RATE_LIMIT_PER_MINUTE"
     )
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, le=64 << 20, validation_alias="LIANXIN_MAX_BODY_BYTES"
+    )
+    # multipart/form-data bodies (GraphQL file uploads: the ledger workbook) may be this large instead
+    max_upload_bytes: int = Field(
+        default=20 << 20, ge=1024, le=256 << 20, validation_alias="LIANXIN_MAX_UPLOAD_BYTES"
+    )
+    # printed on contact cards (连心牌); the unions' service line is 12351 nationwide, empty: none
+    union_hotline: str = Field(
+        default="12351", pattern=r"^[0-9+() -]{0,20}$", validation_alias="LIANXIN_UNION_HOTLINE"
     )
     # None: on in development, off in production (schema.graphql serves frontend teams)
     introspection: bool | None = Field(default=None, validation_alias="LIANXIN_INTROSPECTION")

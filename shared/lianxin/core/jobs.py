@@ -33,6 +33,7 @@ class Job(StrEnum):
     SEND_EMAILS = "send_emails"
     PURGE_EVENTS = "purge_events"
     PAY_AID_BATCH = "pay_aid_batch"
+    SCAN_REMINDERS = "scan_reminders"
 
 
 def outbox_job_id(outbox_id: int) -> str:

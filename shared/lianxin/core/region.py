@@ -75,3 +75,11 @@ def region_contains(outer: str, inner: str) -> bool:
     """Whether `inner` lies within `outer` (a region contains itself); both must be valid codes."""
     validate_region_code(outer)
     return outer in region_prefixes(inner)
+
+
+def region_prefix(code: str) -> str:
+    """What every code inside the region starts with: 370000 → 37, 371000 → 3710, 371002 → 371002.
+
+    `code LIKE prefix || '%'` in SQL is `region_contains(region, code)`."""
+    level = region_level(code)
+    return code[:2] if level == "PROVINCE" else code[:4] if level == "CITY" else code

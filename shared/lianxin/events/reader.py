@@ -56,6 +56,8 @@ class StoredEvent:
     region_code: str | None
     payload: dict[str, Any]
     occurred_at: datetime
+    # ids of the subject's union and its ancestors (root first); empty when the subject has no union
+    union_path: tuple[int, ...] = ()
 
     @property
     def position(self) -> Position:
@@ -76,6 +78,7 @@ class StoredEvent:
             region_code=region.strip() if region is not None else None,
             payload=row["payload"],
             occurred_at=row["occurred_at"],
+            union_path=tuple(row["union_path"] or ()),
         )
 
 
@@ -97,7 +100,7 @@ def decode_cursor(cursor: str, field: str = "after") -> Position:
     return position
 
 
-_COLUMNS = "id, txid, type, subject_id, region_code, payload, occurred_at"
+_COLUMNS = "id, txid, type, subject_id, region_code, payload, occurred_at, union_path"
 
 
 async def read_events(

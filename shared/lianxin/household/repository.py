@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.household.drafts import ValidAsset, ValidExpenditure, ValidIncome, ValidMember
@@ -31,6 +32,11 @@ async def archive_no_taken(conn: Connection, archive_no: str) -> bool:
     return await conn.fetchval(Q.find_by_archive_no, archive_no) is not None
 
 
+async def find_household_id(conn: Connection, archive_no: str) -> int | None:
+    found: int | None = await conn.fetchval(Q.find_by_archive_no, archive_no)
+    return found
+
+
 async def list_households_page(
     conn: Connection,
     union_root: int | None,
@@ -39,6 +45,9 @@ async def list_households_page(
     after_id: int,
     limit: int,
     outcome: EligibilityOutcome | None = None,
+    *,
+    scope: ListScope = EVERYTHING,
+    without_contact: bool | None = None,
 ) -> list[Household]:
     rows = await conn.fetch(
         Q.list_households_page,
@@ -48,6 +57,10 @@ async def list_households_page(
         after_id,
         limit,
         outcome.value if outcome else None,
+        scope.union_root,
+        scope.region_prefix,
+        scope.sponsor_id,
+        without_contact,
     )
     return [Household.from_row(r) for r in rows]
 
@@ -58,6 +71,9 @@ async def count_households(
     region_prefix: str | None,
     status: HouseholdStatus | None,
     outcome: EligibilityOutcome | None = None,
+    *,
+    scope: ListScope = EVERYTHING,
+    without_contact: bool | None = None,
 ) -> int:
     total: int = await conn.fetchval(
         Q.count_households,
@@ -65,6 +81,10 @@ async def count_households(
         region_prefix,
         status.value if status else None,
         outcome.value if outcome else None,
+        scope.union_root,
+        scope.region_prefix,
+        scope.sponsor_id,
+        without_contact,
     )
     return total
 
@@ -185,6 +205,10 @@ async def replace_assets(conn: Connection, household_id: int, items: Sequence[Va
             [a.value_fen for a in items],
             [a.count for a in items],
         )
+
+
+async def list_members_by_ids(conn: Connection, ids: list[int]) -> list[Member]:
+    return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_ids, ids)]
 
 
 async def list_members_by_household_ids(conn: Connection, ids: list[int]) -> list[Member]:

@@ -175,12 +175,34 @@ def _new_header(
         hardship_reasons=d.unique_reasons(changes.hardship_reasons)
         if changes.hardship_reasons is not None
         else current.hardship_reasons,
-        contact_name=changes.contact_name.strip() or None
-        if changes.contact_name is not None
-        else current.contact_name,
-        contact_phone=d.check_phone(issues, changes.contact_phone)
-        if changes.contact_phone is not None
-        else current.contact_phone,
+        contact_name=_contact_name(current, changes, issues),
+        contact_phone=_contact_phone(current, changes, issues),
+    )
+
+
+def _keep_contact(issues: IssueCollector, stored: str | None, path: str) -> str | None:
+    """A contact person, once recorded, can be replaced but not blanked (连心牌 need one)."""
+    if stored:
+        issues.add(
+            "CONTACT_PERSON_REQUIRED",
+            "a household's contact person (联系人) can be replaced but not removed; leave the field "
+            "out to keep it",
+            [path],
+        )
+    return stored
+
+
+def _contact_name(current: Household, changes: HouseholdChanges, issues: IssueCollector) -> str | None:
+    if changes.contact_name is None:
+        return current.contact_name
+    return changes.contact_name.strip() or _keep_contact(issues, current.contact_name, "contactName")
+
+
+def _contact_phone(current: Household, changes: HouseholdChanges, issues: IssueCollector) -> str | None:
+    if changes.contact_phone is None:
+        return current.contact_phone
+    return d.check_phone(issues, changes.contact_phone) or _keep_contact(
+        issues, current.contact_phone, "contactPhone"
     )
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
+from lianxin.access.rules import EVERYTHING, ListScope
+from lianxin.audit import service as audit
+from lianxin.audit.models import Actor
 from lianxin.core.db import Connection, JobDispatcher, Pool, unit_of_work
 from lianxin.core.errors import DomainError, Issue
 from lianxin.core.ids import to_global_id
@@ -45,12 +48,12 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-async def export_ledger(conn: Connection) -> bytes:
-    """Every household (oldest first) and its members, as the import reads them back."""
+async def export_ledger(conn: Connection, scope: ListScope = EVERYTHING) -> bytes:
+    """Every household in `scope` (oldest first) and its members, as the import reads them back."""
     households: list[list[object]] = []
     members: list[list[object]] = []
     after = 0
-    while rows := await conn.fetch(Q.list_households_after, after, EXPORT_CHUNK):
+    while rows := await conn.fetch(Q.list_households_after, after, EXPORT_CHUNK, *scope.household_params()):
         chunk = [Household.from_row(r) for r in rows]
         after = chunk[-1].id
         by_household: dict[int, list[Member]] = {}
@@ -86,8 +89,9 @@ def _unchanged(current: Household, members: list[Member], new: LedgerHousehold) 
     return (
         current.category is new.category
         and sorted(current.hardship_reasons) == sorted(set(new.reasons))
-        and current.contact_name == new.contact_name
-        and current.contact_phone == new.contact_phone
+        # a blank contact cell keeps the recorded contact person (an update cannot remove one)
+        and new.contact_name in (None, current.contact_name)
+        and new.contact_phone in (None, current.contact_phone)
         and [(m.name, m.relation, m.id_number, m.health, m.employment) for m in members]
         == [(d.name, d.relation, d.id_number, d.health, d.employment) for d in new.members]
     )
@@ -122,10 +126,36 @@ def _row_errors(new: LedgerHousehold, issues: tuple[Issue, ...]) -> list[RowErro
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class ImportContext:
+    """Who imports, within which scope: a row whose union lies outside `scope` is refused exactly like
+    one naming a union that does not exist; every household written is audited as `operation`."""
+
+    actor: Actor
+    operation: str = "importLedger"
+    scope: ListScope = EVERYTHING
+
+
+async def _union_in_scope(conn: Connection, union_id: int, scope: ListScope) -> bool:
+    path = await conn.fetchval(Q.union_path, union_id)
+    return path is not None and (scope.union_root is None or scope.union_root in path)
+
+
 async def _apply(
-    pool: Pool, dispatcher: JobDispatcher | None, new: LedgerHousehold, today: date, report: ImportReport
+    pool: Pool,
+    dispatcher: JobDispatcher | None,
+    new: LedgerHousehold,
+    today: date,
+    report: ImportReport,
+    who: ImportContext,
 ) -> None:
     async with pool.acquire() as conn:
+        if not await _union_in_scope(conn, new.union_id, who.scope):
+            report.failed += 1
+            report.errors.append(
+                RowError(HOUSEHOLDS, new.row, "unionId", "UNION_NOT_FOUND", "the union does not exist")
+            )
+            return
         found = await conn.fetch(Q.find_by_archive_nos, [new.archive_no])
         current = Household.from_row(found[0]) if found else None
         members = await household_repo.list_members_by_household_ids(conn, [current.id]) if current else []
@@ -138,9 +168,12 @@ async def _apply(
         return
     try:
         async with unit_of_work(pool, dispatcher) as uow:
+            await audit.start_change_capture(uow.conn)
             if current is None:
-                await household_service.archive_household(uow, _new(new), today=today)
+                created = await household_service.archive_household(uow, _new(new), today=today)
+                household_id = created.id
             else:
+                household_id = current.id
                 changes = household_service.HouseholdChanges(
                     household_id=current.id,
                     members=new.members,
@@ -150,6 +183,13 @@ async def _apply(
                     contact_phone=new.contact_phone,
                 )
                 await household_service.update_household(uow, changes, today=today)
+            await audit.record_mutation(
+                uow.conn,
+                who.actor,
+                who.operation,
+                [to_global_id("Household", household_id), to_global_id("TradeUnion", new.union_id)],
+                {"archiveNo": new.archive_no, "sheet": HOUSEHOLDS, "row": new.row},
+            )
     except DomainError as exc:
         report.failed += 1
         report.errors.extend(_row_errors(new, exc.issues))
@@ -180,9 +220,11 @@ async def import_ledger(
     *,
     today: date,
     dispatcher: JobDispatcher | None,
+    who: ImportContext,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a workbook; raises DomainError only when the file itself is unusable."""
+    """Import a workbook; raises DomainError only when the file itself is unusable. Each household
+    commits on its own, with its audit row (refused rows are reported, not audited: nothing changed)."""
     household_rows = read_sheet(data, HOUSEHOLDS, HOUSEHOLD_COLUMNS)
     member_rows = read_sheet(data, MEMBERS, MEMBER_COLUMNS)
     report = ImportReport()
@@ -194,7 +236,7 @@ async def import_ledger(
     report.failed = len(known) - len(households)
     total = len(households)
     for done, new in enumerate(households.values(), start=1):
-        await _apply(pool, dispatcher, new, today, report)
+        await _apply(pool, dispatcher, new, today, report, who)
         if progress is not None:
             progress(done, total)
     return report

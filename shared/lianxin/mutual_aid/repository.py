@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.mutual_aid.models import (
@@ -108,8 +109,10 @@ async def list_claims_by_ids(conn: Connection, ids: list[int]) -> list[Claim]:
     return [Claim.from_row(r) for r in await conn.fetch(Q.list_claims_by_ids, ids)]
 
 
-async def claim_totals(conn: Connection, first_year: int, last_year: int) -> ClaimTotals:
-    row = await conn.fetchrow(Q.claim_totals, first_year, last_year)
+async def claim_totals(
+    conn: Connection, first_year: int, last_year: int, *, scope: ListScope = EVERYTHING
+) -> ClaimTotals:
+    row = await conn.fetchrow(Q.claim_totals, first_year, last_year, *scope.household_params())
     assert row is not None
     return ClaimTotals.from_row(row)
 
@@ -126,14 +129,24 @@ async def list_claims_page(
     status: ClaimStatus | None,
     after_id: int,
     limit: int,
+    *,
+    scope: ListScope = EVERYTHING,
 ) -> list[Claim]:
     value = status.value if status else None
-    rows = await conn.fetch(Q.list_claims_page, plan_id, member_id, value, after_id, limit)
+    rows = await conn.fetch(
+        Q.list_claims_page, plan_id, member_id, value, after_id, limit, *scope.household_params()
+    )
     return [Claim.from_row(r) for r in rows]
 
 
 async def count_claims(
-    conn: Connection, plan_id: int | None, member_id: int | None, status: ClaimStatus | None
+    conn: Connection,
+    plan_id: int | None,
+    member_id: int | None,
+    status: ClaimStatus | None,
+    *,
+    scope: ListScope = EVERYTHING,
 ) -> int:
-    total: int = await conn.fetchval(Q.count_claims, plan_id, member_id, status.value if status else None)
+    value = status.value if status else None
+    total: int = await conn.fetchval(Q.count_claims, plan_id, member_id, value, *scope.household_params())
     return total

@@ -45,6 +45,33 @@ async def list_endpoints(conn: Connection, agency_id: int | None) -> list[Webhoo
     return [WebhookEndpoint.from_row(r) for r in rows]
 
 
+async def update_endpoint_active(
+    conn: Connection, endpoint_id: int, agency_id: int | None, active: bool
+) -> tuple[WebhookEndpoint, bool] | None:
+    """Set the endpoint's `active` flag; (endpoint, whether it was active before), or None when it does
+    not exist or (agency_id given) belongs to another owner."""
+    row = await conn.fetchrow(
+        f"""UPDATE webhook_endpoint e SET active = $3
+            FROM (SELECT id, active FROM webhook_endpoint WHERE id = $1 FOR UPDATE) prev
+            WHERE e.id = prev.id AND ($2::bigint IS NULL OR e.agency_id = $2)
+            RETURNING {", ".join("e." + c for c in _ENDPOINT.split(", "))}, prev.active AS was_active""",
+        endpoint_id,
+        agency_id,
+        active,
+    )
+    return (WebhookEndpoint.from_row(row), row["was_active"]) if row else None
+
+
+async def restart_pending(conn: Connection, endpoint_id: int) -> int:
+    """Pending deliveries of a reactivated endpoint: due now, with a fresh retry window."""
+    status = await conn.execute(
+        """UPDATE webhook_delivery SET next_attempt_at = now(), retry_from = now(), leased_until = NULL
+           WHERE endpoint_id = $1 AND status = 'PENDING'""",
+        endpoint_id,
+    )
+    return int(status.split()[-1])
+
+
 async def active_endpoints_with_scope(conn: Connection) -> list[tuple[WebhookEndpoint, str | None]]:
     """Active endpoints with their agency's region (None for an administrator's endpoint)."""
     rows = await conn.fetch(
@@ -81,6 +108,8 @@ async def claim_due(conn: Connection, limit: int, lease: timedelta) -> list[DueD
                SELECT id FROM webhook_delivery
                WHERE status = 'PENDING' AND next_attempt_at <= now()
                  AND (leased_until IS NULL OR leased_until < now())
+                 -- a deactivated endpoint's deliveries wait, pending, until it is active again
+                 AND endpoint_id IN (SELECT id FROM webhook_endpoint WHERE active)
                ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
            RETURNING d.id, d.event_id, d.body, d.attempts, d.retry_from, e.url, e.secret""",
         limit,
@@ -160,6 +189,20 @@ async def list_deliveries(
         limit,
     )
     return [WebhookDelivery.from_row(r) for r in rows]
+
+
+async def count_deliveries(
+    conn: Connection, agency_id: int | None, endpoint_id: int | None, status: DeliveryStatus | None
+) -> int:
+    total: int = await conn.fetchval(
+        """SELECT count(*) FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+           WHERE ($1::bigint IS NULL OR e.agency_id = $1) AND ($2::bigint IS NULL OR d.endpoint_id = $2)
+             AND ($3::text IS NULL OR d.status = $3)""",
+        agency_id,
+        endpoint_id,
+        status.value if status else None,
+    )
+    return total
 
 
 async def list_attempts_by_delivery_ids(conn: Connection, ids: list[int]) -> list[WebhookAttempt]:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from lianxin.core.db import Connection, Pool, UnitOfWork
-from lianxin.core.errors import IssueCollector
+from lianxin.core.errors import IssueCollector, NotFound
 from lianxin.core.ids import to_global_id
 from lianxin.events.reader import (
     START,
@@ -71,6 +71,21 @@ async def create_endpoint(uow: UnitOfWork, new: NewEndpoint) -> tuple[WebhookEnd
         uow.conn, new.agency_id, new.url.strip(), types, secret, new.created_by
     )
     return endpoint, secret
+
+
+async def set_endpoint_active(
+    uow: UnitOfWork, endpoint_id: int, agency_id: int | None, active: bool
+) -> WebhookEndpoint:
+    """Deactivate or reactivate an endpoint (an agency only its own). While inactive it gets no new
+    deliveries (fan-out skips it: events of that time are never sent to it) and its pending ones wait;
+    reactivated, those are due at once with a fresh retry window."""
+    found = await repo.update_endpoint_active(uow.conn, endpoint_id, agency_id, active)
+    if found is None:
+        raise NotFound.single("NOT_FOUND", "the webhook endpoint does not exist", ["id"])
+    endpoint, was_active = found
+    if active and not was_active:
+        await repo.restart_pending(uow.conn, endpoint.id)
+    return endpoint
 
 
 def event_document(event: StoredEvent) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.organization.models import Organization, OrganizationKind
@@ -23,16 +24,32 @@ async def credit_code_taken(conn: Connection, credit_code: str) -> bool:
 
 
 async def list_organizations_page(
-    conn: Connection, union_id: int | None, kind: OrganizationKind | None, after_id: int, limit: int
+    conn: Connection,
+    union_id: int | None,
+    kind: OrganizationKind | None,
+    after_id: int,
+    limit: int,
+    *,
+    scope: ListScope = EVERYTHING,
 ) -> list[Organization]:
     rows = await conn.fetch(
-        Q.list_organizations_page, union_id, kind.value if kind else None, after_id, limit
+        Q.list_organizations_page,
+        union_id,
+        kind.value if kind else None,
+        after_id,
+        limit,
+        scope.union_root,
+        scope.sponsor_id,
     )
     return [Organization.from_row(r) for r in rows]
 
 
-async def count_organizations(conn: Connection, union_id: int | None, kind: OrganizationKind | None) -> int:
-    total: int = await conn.fetchval(Q.count_organizations, union_id, kind.value if kind else None)
+async def count_organizations(
+    conn: Connection, union_id: int | None, kind: OrganizationKind | None, *, scope: ListScope = EVERYTHING
+) -> int:
+    total: int = await conn.fetchval(
+        Q.count_organizations, union_id, kind.value if kind else None, scope.union_root, scope.sponsor_id
+    )
     return total
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.referral.models import Agency, Referral, ReferralStatus
@@ -69,14 +70,33 @@ async def list_referrals_by_household_ids(conn: Connection, ids: list[int]) -> l
 
 
 async def list_referrals_page(
-    conn: Connection, agency_id: int | None, status: ReferralStatus | None, after_id: int, limit: int
+    conn: Connection,
+    agency_id: int | None,
+    status: ReferralStatus | None,
+    after_id: int,
+    limit: int,
+    *,
+    scope: ListScope = EVERYTHING,
 ) -> list[Referral]:
     rows = await conn.fetch(
-        Q.list_referrals_page, agency_id, status.value if status else None, after_id, limit
+        Q.list_referrals_page,
+        agency_id,
+        status.value if status else None,
+        after_id,
+        limit,
+        *_scope_args(scope),
     )
     return [Referral.from_row(r) for r in rows]
 
 
-async def count_referrals(conn: Connection, agency_id: int | None, status: ReferralStatus | None) -> int:
-    total: int = await conn.fetchval(Q.count_referrals, agency_id, status.value if status else None)
+async def count_referrals(
+    conn: Connection, agency_id: int | None, status: ReferralStatus | None, *, scope: ListScope = EVERYTHING
+) -> int:
+    total: int = await conn.fetchval(
+        Q.count_referrals, agency_id, status.value if status else None, *_scope_args(scope)
+    )
     return total
+
+
+def _scope_args(scope: ListScope) -> tuple[int | None, str | None, int | None, int | None]:
+    return scope.union_root, scope.region_prefix, scope.sponsor_id, scope.agency_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.sponsorship.models import Sponsorship
@@ -29,14 +30,33 @@ async def open_pair_exists(conn: Connection, household_id: int, sponsor_id: int)
 
 
 async def list_sponsorships_page(
-    conn: Connection, active: bool | None, sponsor_id: int | None, after_id: int, limit: int
+    conn: Connection,
+    active: bool | None,
+    sponsor_id: int | None,
+    after_id: int,
+    limit: int,
+    *,
+    scope: ListScope = EVERYTHING,
 ) -> list[Sponsorship]:
-    rows = await conn.fetch(Q.list_sponsorships_page, active, sponsor_id, after_id, limit)
+    rows = await conn.fetch(
+        Q.list_sponsorships_page,
+        active,
+        sponsor_id,
+        after_id,
+        limit,
+        scope.union_root,
+        scope.region_prefix,
+        scope.sponsor_id,
+    )
     return [Sponsorship.from_row(r) for r in rows]
 
 
-async def count_sponsorships(conn: Connection, active: bool | None, sponsor_id: int | None) -> int:
-    total: int = await conn.fetchval(Q.count_sponsorships, active, sponsor_id)
+async def count_sponsorships(
+    conn: Connection, active: bool | None, sponsor_id: int | None, *, scope: ListScope = EVERYTHING
+) -> int:
+    total: int = await conn.fetchval(
+        Q.count_sponsorships, active, sponsor_id, scope.union_root, scope.region_prefix, scope.sponsor_id
+    )
     return total
 
 

@@ -2,7 +2,8 @@
 SELECT EXISTS (SELECT 1 FROM trade_union WHERE id = $1);
 
 -- name: household_counts
--- $1 region prefix or NULL, $2 union id (its subtree) or NULL, $3 status or NULL.
+-- $1 region prefix or NULL, $2 union id (its subtree) or NULL, $3 status or NULL; $4 $5 $6 the caller's
+-- scope (union root, region prefix, actively paired sponsor; NULL for no limit).
 SELECT CASE WHEN GROUPING(h.level) = 0 THEN 'LEVEL' WHEN GROUPING(h.category) = 0 THEN 'CATEGORY'
             WHEN GROUPING(h.status) = 0 THEN 'STATUS' ELSE 'REGION' END AS dimension,
        coalesce(h.level, h.category, h.status, h.region_code::text) AS key,
@@ -11,6 +12,10 @@ FROM household h
 WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
   AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
   AND ($3::text IS NULL OR h.status = $3)
+  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
+  AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
+  AND ($6::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $6 AND s.ended_on IS NULL))
 GROUP BY GROUPING SETS ((h.level), (h.category), (h.status), (h.region_code))
 ORDER BY 1, 2;
 
@@ -20,11 +25,16 @@ FROM household h, unnest(h.hardship_reasons) AS r
 WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
   AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
   AND ($3::text IS NULL OR h.status = $3)
+  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
+  AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
+  AND ($6::bigint IS NULL OR EXISTS (
+      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $6 AND s.ended_on IS NULL))
 GROUP BY r
 ORDER BY r;
 
 -- name: years
--- $1 region prefix, $2 union id, $3 level or NULL, $4 first year, $5 last year. A household is on file
+-- $1 region prefix, $2 union id, $3 level or NULL, $4 first year, $5 last year, $6 $7 $8 the caller's
+-- scope (union root, region prefix, actively paired sponsor; NULL for no limit). A household is on file
 -- at a year's end when archived by then and not moved out of ACTIVE on or before that day.
 SELECT y AS year,
        (count(h.id) FILTER (WHERE extract(year FROM h.archived_on) = y))::integer AS archived,
@@ -37,5 +47,9 @@ LEFT JOIN household h
   ON ($1::text IS NULL OR h.region_code LIKE $1 || '%')
  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
  AND ($3::text IS NULL OR h.level = $3)
+ AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$6::bigint]))
+ AND ($7::text IS NULL OR h.region_code LIKE $7 || '%')
+ AND ($8::bigint IS NULL OR EXISTS (
+     SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $8 AND s.ended_on IS NULL))
 GROUP BY y
 ORDER BY y;

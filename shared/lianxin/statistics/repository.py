@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lianxin.access.rules import ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.statistics.models import Count, YearFigures
@@ -14,15 +15,22 @@ async def union_exists(conn: Connection, union_id: int) -> bool:
 
 
 async def household_counts(
-    conn: Connection, prefix: str | None, union_id: int | None, status: str | None
+    conn: Connection, prefix: str | None, union_id: int | None, status: str | None, scope: ListScope
 ) -> list[Count]:
-    rows = [*await conn.fetch(Q.household_counts, prefix, union_id, status)]
-    rows += await conn.fetch(Q.reason_counts, prefix, union_id, status)
+    params = (prefix, union_id, status, *scope.household_params())
+    rows = [*await conn.fetch(Q.household_counts, *params)]
+    rows += await conn.fetch(Q.reason_counts, *params)
     return [Count.from_row(r) for r in rows]
 
 
 async def years(
-    conn: Connection, prefix: str | None, union_id: int | None, level: str | None, first: int, last: int
+    conn: Connection,
+    prefix: str | None,
+    union_id: int | None,
+    level: str | None,
+    first: int,
+    last: int,
+    scope: ListScope,
 ) -> list[YearFigures]:
-    rows = await conn.fetch(Q.years, prefix, union_id, level, first, last)
+    rows = await conn.fetch(Q.years, prefix, union_id, level, first, last, *scope.household_params())
     return [YearFigures.from_row(r) for r in rows]

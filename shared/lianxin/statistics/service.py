@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.errors import IssueCollector
 from lianxin.core.region import RegionCodeError, region_level, validate_region_code
@@ -19,8 +20,11 @@ MAX_YEARS: Final = 50
 
 @dataclass(frozen=True)
 class Scope:
+    """The households asked about (a region or a union's subtree), within those the caller may see."""
+
     region_code: str | None = None
     union_id: int | None = None
+    within: ListScope = EVERYTHING
 
 
 async def _prefix(conn: Connection, issues: IssueCollector, scope: Scope) -> str | None:
@@ -44,7 +48,7 @@ async def household_counts(conn: Connection, scope: Scope, status: str | None) -
     issues = IssueCollector()
     prefix = await _prefix(conn, issues, scope)
     issues.raise_if_any()
-    return await repo.household_counts(conn, prefix, scope.union_id, status)
+    return await repo.household_counts(conn, prefix, scope.union_id, status, scope.within)
 
 
 async def yearly_figures(
@@ -60,4 +64,4 @@ async def yearly_figures(
     elif first_year < 1900:
         issues.add("INVALID_YEAR_RANGE", "fromYear must be 1900 or later", ["fromYear"])
     issues.raise_if_any()
-    return await repo.years(conn, prefix, scope.union_id, level, first_year, last_year)
+    return await repo.years(conn, prefix, scope.union_id, level, first_year, last_year, scope.within)

@@ -12,13 +12,14 @@ SELECT id FROM trade_union
 WHERE coalesce(parent_id, 0) = coalesce($1::bigint, 0) AND lower(btrim(name)) = lower(btrim($2));
 
 -- name: list_unions_page
--- $1 parent id or NULL (all), $2 after id, $3 limit
+-- $1 parent id or NULL (all), $2 after id, $3 limit, $4 the caller's union root (its subtree) or NULL
 SELECT * FROM trade_union
-WHERE ($1::bigint IS NULL OR parent_id = $1) AND id > $2
+WHERE ($1::bigint IS NULL OR parent_id = $1) AND ($4::bigint IS NULL OR path @> ARRAY[$4::bigint]) AND id > $2
 ORDER BY id LIMIT $3;
 
 -- name: count_unions
-SELECT count(*) FROM trade_union WHERE ($1::bigint IS NULL OR parent_id = $1);
+SELECT count(*) FROM trade_union
+WHERE ($1::bigint IS NULL OR parent_id = $1) AND ($2::bigint IS NULL OR path @> ARRAY[$2::bigint]);
 
 -- name: insert_union
 WITH new AS (SELECT nextval(pg_get_serial_sequence('trade_union', 'id')) AS id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.trade_union.models import TradeUnion, UnionId, UnionKind, UnionStats
@@ -32,13 +33,14 @@ async def find_union_by_name(conn: Connection, parent_id: int | None, name: str)
 
 
 async def list_unions_page(
-    conn: Connection, parent_id: int | None, after_id: int, limit: int
+    conn: Connection, parent_id: int | None, after_id: int, limit: int, *, scope: ListScope = EVERYTHING
 ) -> list[TradeUnion]:
-    return [TradeUnion.from_row(r) for r in await conn.fetch(Q.list_unions_page, parent_id, after_id, limit)]
+    rows = await conn.fetch(Q.list_unions_page, parent_id, after_id, limit, scope.union_root)
+    return [TradeUnion.from_row(r) for r in rows]
 
 
-async def count_unions(conn: Connection, parent_id: int | None) -> int:
-    total: int = await conn.fetchval(Q.count_unions, parent_id)
+async def count_unions(conn: Connection, parent_id: int | None, *, scope: ListScope = EVERYTHING) -> int:
+    total: int = await conn.fetchval(Q.count_unions, parent_id, scope.union_root)
     return total
 
 

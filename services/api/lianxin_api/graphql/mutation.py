@@ -1,18 +1,63 @@
-"""Runs one mutation as one unit of work, turning domain errors into `UserError`s; audits it either way."""
+"""Runs one mutation as one unit of work, turning domain errors into `UserError`s; audits it either way.
+
+Before any work, every record the input names by global id must be one the caller may see (DESIGN.md §7):
+a UNION_STAFF cannot touch another subtree's household by guessing its id. A record outside the caller's
+scope is refused exactly like one that does not exist, so the answer tells an outsider nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
+from lianxin.access.rules import SEES_ALL
 from lianxin.audit import service as audit
 from lianxin.core.db import UnitOfWork, unit_of_work
 from lianxin.core.errors import DomainError
+from lianxin.core.ids import parse_global_id
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit import recording
 from lianxin_api.graphql.common import UserError, user_errors
+from lianxin_api.graphql.visibility import REFERENCE_LOADERS, load_visible
 
 T = TypeVar("T")
+
+
+def _references(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, int]]:
+    """(input path, kind, primary key) of every global id of a known kind in the arguments."""
+    if isinstance(value, str):
+        parsed = parse_global_id(value)
+        if parsed is not None and parsed[0] in REFERENCE_LOADERS:
+            yield path, parsed[0], parsed[1]
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _references(item, (*path, str(key)))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _references(item, (*path, str(index)))
+
+
+def _not_found(path: tuple[str, ...], kind: str) -> UserError:
+    """The error a missing record gets: `householdId` → HOUSEHOLD_NOT_FOUND, `id` → NOT_FOUND."""
+    key = next((p for p in reversed(path) if not p.isdigit()), "id")
+    stem = re.sub(r"(^i|I)ds?$", "", key)
+    code = re.sub(r"(?<!^)(?=[A-Z])", "_", stem).upper() + "_NOT_FOUND" if stem else "NOT_FOUND"
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", stem or kind).lower()
+    field = [p for p in path if p != "input"] or ["id"]
+    return UserError(field=field, code=code, message=f"the {words} does not exist")
+
+
+async def unseen_references(info: Info, args: Mapping[str, Any]) -> list[UserError]:
+    """A NOT_FOUND error for each record named in `args` that does not exist or that the caller may not
+    see; nothing for callers who see everything (their mutations report missing records themselves)."""
+    caller = info.context.principal
+    if caller is None or caller.role in SEES_ALL:
+        return []
+    errors = []
+    for path, kind, pk in _references(args):
+        if await load_visible(info, kind, pk) is None:
+            errors.append(_not_found(path, kind))
+    return errors
 
 
 async def run_in_transaction(
@@ -24,6 +69,11 @@ async def run_in_transaction(
     in a transaction of its own (the mutation's rolled back)."""
     ctx = info.context
     who, operation, args = recording.actor(info), info.field_name, recording.arguments(info)
+    unseen = await unseen_references(info, args)
+    if unseen:
+        codes = [e.code for e in unseen]
+        await audit.record_refused_mutation(ctx.pool, who, operation, recording.entity_ids(args), args, codes)
+        return None, unseen
     try:
         async with unit_of_work(ctx.pool, ctx.queue) as uow:
             await audit.start_change_capture(uow.conn)

@@ -26,45 +26,45 @@ from lianxin_api.graphql.eligibility.types import (
 from lianxin_api.graphql.household.types import HouseholdType
 from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.organization.types import OrganizationType
+from lianxin_api.graphql.reminder.types import ReminderType
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
 from lianxin_api.graphql.trade_union.types import TradeUnionType
-from lianxin_api.graphql.visibility import visible
+from lianxin_api.graphql.visibility import load_visible
 
 Resolver = Callable[[Info, int], Awaitable[Node | None]]
 
 
-def _by(loader_name: str, node_type: Any) -> Resolver:
-    """Load by primary key with the named per-request DataLoader, check the caller may see it, then wrap
-    as `node_type`. The type's GraphQL name is the kind the visibility rules know it by."""
+def _by(node_type: Any) -> Resolver:
+    """Load by primary key if the caller may see it (see `visibility.load_visible`), then wrap as
+    `node_type`. The type's GraphQL name is the kind the visibility rules know it by."""
     kind: str = node_type.__strawberry_definition__.name
 
     async def resolve(info: Info, pk: int) -> Node | None:
-        item = await getattr(info.context.loaders, loader_name).load(pk)
-        if item is None or not await visible(info, kind, item):
-            return None
-        node: Node = node_type.from_model(item)
+        item = await load_visible(info, kind, pk)
+        node: Node | None = node_type.from_model(item) if item is not None else None
         return node
 
     return resolve
 
 
 RESOLVERS: dict[str, Resolver] = {
-    "TradeUnion": _by("union_by_id", TradeUnionType),
-    "Organization": _by("organization_by_id", OrganizationType),
-    "Household": _by("household_by_id", HouseholdType),
-    "Sponsorship": _by("sponsorship_by_id", SponsorshipType),
-    "EligibilityDecision": _by("decision_by_id", EligibilityDecisionType),
-    "DibaoPolicy": _by("policy_by_id", DibaoPolicyType),
-    "EligibilityRun": _by("run_by_id", EligibilityRunType),
-    "Agency": _by("agency_by_id", AgencyType),
-    "Referral": _by("referral_by_id", ReferralType),
-    "DibaoSimulation": _by("simulation_by_id", DibaoSimulationType),
-    "Cooperative": _by("cooperative_by_id", CooperativeType),
-    "Visit": _by("visit_by_id", VisitType),
-    "AidDisbursement": _by("disbursement_by_id", AidDisbursementType),
-    "AidBatch": _by("aid_batch_by_id", AidBatchType),
-    "MutualAidPlan": _by("mutual_aid_plan_by_id", MutualAidPlanType),
-    "MutualAidClaim": _by("claim_by_id", ClaimType),
+    "TradeUnion": _by(TradeUnionType),
+    "Organization": _by(OrganizationType),
+    "Household": _by(HouseholdType),
+    "Sponsorship": _by(SponsorshipType),
+    "EligibilityDecision": _by(EligibilityDecisionType),
+    "DibaoPolicy": _by(DibaoPolicyType),
+    "EligibilityRun": _by(EligibilityRunType),
+    "Agency": _by(AgencyType),
+    "Referral": _by(ReferralType),
+    "DibaoSimulation": _by(DibaoSimulationType),
+    "Cooperative": _by(CooperativeType),
+    "Visit": _by(VisitType),
+    "AidDisbursement": _by(AidDisbursementType),
+    "AidBatch": _by(AidBatchType),
+    "MutualAidPlan": _by(MutualAidPlanType),
+    "MutualAidClaim": _by(ClaimType),
+    "Reminder": _by(ReminderType),
 }
 
 

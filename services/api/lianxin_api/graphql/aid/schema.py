@@ -27,6 +27,7 @@ from lianxin_api.graphql.aid.types import (
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.visibility import scope_for, visible
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
@@ -38,14 +39,25 @@ def _member_id(raw: strawberry.ID | None) -> int | None:
 
 @strawberry.type
 class AidQuery:
-    @strawberry.field(description="A batch payment run and its progress; null when it does not exist.")
+    @strawberry.field(
+        description="A batch payment run and its progress; null when it does not exist or is outside the "
+        "caller's scope (UNION_STAFF: batches of its union's subtree)."
+    )
     async def aid_batch(self, info: Info, id: strawberry.ID) -> AidBatchType | None:
         require_role(info, *READERS)
-        batch = await info.context.loaders.aid_batch_by_id.load(expect_global_id(id, "AidBatch", "id"))
-        return AidBatchType.from_model(batch) if batch else None
+        try:
+            pk = expect_global_id(id, "AidBatch", "id")
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        batch = await info.context.loaders.aid_batch_by_id.load(pk)
+        if batch is None or not await visible(info, "AidBatch", batch):
+            return None
+        return AidBatchType.from_model(batch)
 
     @strawberry.field(
-        description="Disbursements, oldest first, of one household, program or period prefix when given."
+        description="Disbursements, oldest first, of one household, program or period prefix when given. "
+        "Only those of households in the caller's scope (UNION_STAFF: its union's subtree); a household "
+        "outside it matches nothing."
     )
     async def aid_disbursements(
         self,
@@ -57,6 +69,7 @@ class AidQuery:
         period: str | None = None,
     ) -> Connection[AidDisbursementType]:
         require_role(info, *READERS)
+        scope = scope_for(info, "AidDisbursement")
         try:
             request = PageRequest.parse(first, after)
             household = expect_global_id(household_id, "Household", "householdId") if household_id else None
@@ -65,22 +78,24 @@ class AidQuery:
         prefix = period.strip() if period else None
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_disbursements_page(
-                conn, household, program, prefix, request.after_id, request.first + 1
+                conn, household, program, prefix, request.after_id, request.first + 1, scope=scope
             )
-            total = await repo.count_disbursements(conn, household, program, prefix)
+            total = await repo.count_disbursements(conn, household, program, prefix, scope=scope)
         page = page_from_rows(rows, request, total)
         return make_connection(page, lambda d: d.id, AidDisbursementType.from_model)
 
     @strawberry.field(
         description="Households paid and amounts by program and period; `period` is a prefix: "
-        '"2026" covers 2026, 2026Q1…Q4 and 2026-01…12.'
+        '"2026" covers 2026, 2026Q1…Q4 and 2026-01…12. Only households in the caller\'s scope count '
+        "(UNION_STAFF: its union's subtree)."
     )
     async def aid_totals(
         self, info: Info, program: AidProgram | None = None, period: str | None = None
     ) -> list[AidTotalType]:
         require_role(info, *READERS)
+        scope = scope_for(info, "AidDisbursement")
         async with info.context.pool.acquire() as conn:
-            totals = await repo.aid_totals(conn, program, period.strip() if period else None)
+            totals = await repo.aid_totals(conn, program, period.strip() if period else None, scope=scope)
         return [AidTotalType.from_model(t) for t in totals]
 
 

@@ -28,6 +28,7 @@ from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.household.schema import region_prefix
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.visibility import scope_for
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
@@ -40,12 +41,25 @@ def page_request(first: int | None, after: str | None) -> PageRequest:
         raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
 
 
+def as_of_day(as_of: date | None, timezone: str) -> date:
+    """`asOf`, default today. asyncpg sends date.min and date.max as -infinity and infinity, which the
+    rounds-due arithmetic cannot turn into months."""
+    if as_of is None:
+        return today_in(timezone)
+    if not date.min < as_of < date.max:
+        raise GraphQLError(
+            f"asOf must be after {date.min} and before {date.max}", extensions={"code": "INVALID_DATE"}
+        )
+    return as_of
+
+
 @strawberry.type
 class CaseworkQuery:
     @strawberry.field(
         description="ACTIVE households (of a region or union subtree when given) with fewer survey "
         "visits this year than rounds due by `asOf` (default today); LIANXIN_VISITS_PER_YEAR rounds a "
-        "year, spread evenly over the months."
+        "year, spread evenly over the months. Only households in the caller's scope (UNION_STAFF: its "
+        "union's subtree); a filter outside it matches nothing."
     )
     async def overdue_visits(
         self,
@@ -57,6 +71,7 @@ class CaseworkQuery:
         union_id: strawberry.ID | None = None,
     ) -> Connection[OverdueVisitType]:
         require_role(info, *READERS)
+        scope = scope_for(info, "Visit")
         request = page_request(first, after)
         prefix = region_prefix(region_code) if region_code else None
         try:
@@ -64,33 +79,44 @@ class CaseworkQuery:
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         settings = info.context.settings
-        day = as_of or today_in(settings.timezone)
+        day = as_of_day(as_of, settings.timezone)
         per_year = settings.visits_per_year
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_overdue_page(
-                conn, day, per_year, request.after_id, request.first + 1, region_prefix=prefix, union_id=union
+                conn,
+                day,
+                per_year,
+                request.after_id,
+                request.first + 1,
+                region_prefix=prefix,
+                union_id=union,
+                scope=scope,
             )
-            total = await repo.count_overdue(conn, day, per_year, region_prefix=prefix, union_id=union)
+            total = await repo.count_overdue(
+                conn, day, per_year, region_prefix=prefix, union_id=union, scope=scope
+            )
         page = page_from_rows(rows, request, total)
         return make_connection(page, lambda o: o.household_id, OverdueVisitType.from_model)
 
     @strawberry.field(
         description="ACTIVE households whose decisions have been at or above the RELATIVE threshold for "
-        "LIANXIN_OUT_OF_HARDSHIP_MONTHS months by `asOf` (default today): candidates for OUT_OF_HARDSHIP."
+        "LIANXIN_OUT_OF_HARDSHIP_MONTHS months by `asOf` (default today): candidates for OUT_OF_HARDSHIP. "
+        "Only households in the caller's scope (UNION_STAFF: its union's subtree)."
     )
     async def leaving_hardship_suggestions(
         self, info: Info, first: int | None = None, after: str | None = None, as_of: date | None = None
     ) -> Connection[LeavingSuggestionType]:
         require_role(info, *READERS)
+        scope = scope_for(info, "EligibilityDecision")
         request = page_request(first, after)
         settings = info.context.settings
-        day = as_of or today_in(settings.timezone)
+        day = as_of_day(as_of, settings.timezone)
         months = settings.out_of_hardship_months
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_leaving_suggestions_page(
-                conn, day, months, request.after_id, request.first + 1
+                conn, day, months, request.after_id, request.first + 1, scope=scope
             )
-            total = await repo.count_leaving_suggestions(conn, day, months)
+            total = await repo.count_leaving_suggestions(conn, day, months, scope=scope)
         page = page_from_rows(rows, request, total)
         return make_connection(page, lambda s: s.household_id, LeavingSuggestionType.from_model)
 

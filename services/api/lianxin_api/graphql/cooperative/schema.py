@@ -29,7 +29,8 @@ from lianxin_api.graphql.cooperative.types import (
     RecordCooperativeYearInput,
 )
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import principal, require_role
+from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.visibility import scope_for
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 
@@ -49,18 +50,21 @@ async def _reload(info: Info, cooperative_id: int) -> CooperativeType | None:
 
 @strawberry.type
 class CooperativeQuery:
-    @strawberry.field(description="Land-share cooperatives, oldest first.")
+    @strawberry.field(
+        description="Land-share cooperatives, oldest first; UNION_STAFF sees those of its union's subtree, "
+        "CIVIL_AFFAIRS and SPONSOR are refused."
+    )
     async def cooperatives(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[CooperativeType]:
-        principal(info)
+        scope = scope_for(info, "Cooperative")
         try:
             request = PageRequest.parse(first, after)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         async with info.context.pool.acquire() as conn:
-            rows = await repo.list_cooperatives_page(conn, request.after_id, request.first + 1)
-            total = await repo.count_cooperatives(conn)
+            rows = await repo.list_cooperatives_page(conn, request.after_id, request.first + 1, scope=scope)
+            total = await repo.count_cooperatives(conn, scope=scope)
         page = page_from_rows(rows, request, total)
         return make_connection(page, lambda c: c.id, CooperativeType.from_model)
 

@@ -20,6 +20,7 @@ from lianxin.core.money import fen_to_yuan
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
 from lianxin_api.graphql.trade_union.types import TradeUnionType
+from lianxin_api.graphql.visibility import only_of_visible_households, visible
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
@@ -124,12 +125,17 @@ class CooperativeType(Node):
         if self.model.union_id is None:
             return None
         union = await info.context.loaders.union_by_id.load(self.model.union_id)
-        return TradeUnionType.from_model(union) if union else None
+        if union is None or not await visible(info, "TradeUnion", union):
+            return None
+        return TradeUnionType.from_model(union)
 
-    @strawberry.field(description="Member households in the order they joined.")
+    @strawberry.field(
+        description="Member households in the order they joined; only those in the caller's scope."
+    )
     async def members(self, info: Info) -> list[CooperativeMemberType]:
         found = await info.context.loaders.members_by_cooperative.load(self.model.id)
-        return [CooperativeMemberType.from_model(m) for m in found]
+        seen = await only_of_visible_households(info, found, lambda m: m.household_id)
+        return [CooperativeMemberType.from_model(m) for m in seen]
 
     @strawberry.field(description="How many households are members.")
     async def member_count(self, info: Info) -> int:

@@ -33,7 +33,8 @@ from lianxin_api.graphql.eligibility.types import (
     ReferralType,
 )
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import principal, require_role
+from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.visibility import scope_for
 
 
 @strawberry.input(name="PublishDibaoPolicyInput")
@@ -66,20 +67,25 @@ class UpdateReferralInput:
 
 @strawberry.type
 class EligibilityQuery:
-    @strawberry.field(description="Every policy version published for exactly this region, newest first.")
+    @strawberry.field(
+        description="Every policy version published for exactly this region, newest first (not SPONSOR)."
+    )
     async def dibao_policies(self, info: Info, region_code: str) -> list[DibaoPolicyType]:
-        principal(info)
+        scope_for(info, "DibaoPolicy")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
             policies = await policy_repo.list_policies_by_region(conn, region_code)
         return [DibaoPolicyType.from_model(p) for p in policies]
 
-    @strawberry.field(description="Civil-affairs agencies.")
+    @strawberry.field(description="Civil-affairs agencies (not SPONSOR).")
     async def agencies(self, info: Info) -> list[AgencyType]:
-        principal(info)
+        scope_for(info, "Agency")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
             return [AgencyType.from_model(a) for a in await referral_repo.list_agencies(conn)]
 
-    @strawberry.field(description="Referrals, oldest first; an agency token sees only its own.")
+    @strawberry.field(
+        description="Referrals, oldest first. CIVIL_AFFAIRS sees those of households in its region and "
+        "those to its own agency; UNION_STAFF those of households in its union's subtree."
+    )
     async def referrals(
         self,
         info: Info,
@@ -87,19 +93,16 @@ class EligibilityQuery:
         after: str | None = None,
         status: ReferralStatus | None = None,
     ) -> Connection[ReferralType]:
-        caller = require_role(info, Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.AUDITOR)
-        agency_id = caller.agency_id if caller.role is Role.CIVIL_AFFAIRS else None
-        if caller.role is Role.CIVIL_AFFAIRS and agency_id is None:
-            raise GraphQLError("this civil-affairs token names no agency", extensions={"code": "FORBIDDEN"})
+        scope = scope_for(info, "Referral")
         try:
             request = PageRequest.parse(first, after)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         async with info.context.pool.acquire() as conn:
             rows = await referral_repo.list_referrals_page(
-                conn, agency_id, status, request.after_id, request.first + 1
+                conn, None, status, request.after_id, request.first + 1, scope=scope
             )
-            total = await referral_repo.count_referrals(conn, agency_id, status)
+            total = await referral_repo.count_referrals(conn, None, status, scope=scope)
         return make_connection(page_from_rows(rows, request, total), lambda r: r.id, ReferralType.from_model)
 
 

@@ -16,6 +16,7 @@ from lianxin.matching import simulation
 from lianxin.matching.models import RunStatus, Simulation
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.eligibility import types as _types  # noqa: F401 - registers RunStatus first
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_role
 

@@ -18,6 +18,7 @@ from lianxin.referral.models import Agency, Referral, ReferralStatus
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
 from lianxin_api.graphql.household import enums as _enums  # noqa: F401 - registers EligibilityOutcome
+from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
@@ -174,20 +175,25 @@ class ReferralType(Node):
         assert agency is not None
         return AgencyType.from_model(agency)
 
-    @strawberry.field
-    async def decision(self, info: Info) -> EligibilityDecisionType:
+    @strawberry.field(
+        description="The decision referred; null when the caller does not see the household (an "
+        "agency's referral of a household outside its caller's region)."
+    )
+    async def decision(self, info: Info) -> EligibilityDecisionType | None:
         decision = await info.context.loaders.decision_by_id.load(self.model.decision_id)
-        assert decision is not None
+        if decision is None or not await visible(info, "EligibilityDecision", decision):
+            return None
         return EligibilityDecisionType.from_model(decision)
 
-    @strawberry.field
+    @strawberry.field(description="The household referred; null when the caller does not see it.")
     async def household(
         self, info: Info
-    ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]:
+    ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")] | None:
         from lianxin_api.graphql.household.types import HouseholdType
 
         household = await info.context.loaders.household_by_id.load(self.model.household_id)
-        assert household is not None
+        if household is None or not await visible(info, "Household", household):
+            return None
         return HouseholdType.from_model(household)
 
 

@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from lianxin.core.errors import DomainError
 from lianxin.core.tokens import Role
 from lianxin.events.reader import StoredEvent, decode_cursor
-from lianxin.events.visibility import matches_types, may_see
+from lianxin.events.visibility import REMINDER_PREFIX, matches_types, may_see
 from lianxin_api.context import Info
 from lianxin_api.graphql.event.types import EventType
 from lianxin_api.graphql.permissions import principal
@@ -25,15 +25,19 @@ class EventSubscription:
         description=(
             "Events after `after` (a cursor from an earlier event), in commit-safe order, then live; "
             "`after: null` starts from now. `types` filters by type (`household.*` matches a prefix). "
-            "CIVIL_AFFAIRS tokens see their region and their referrals; SPONSOR tokens are refused."
+            "CIVIL_AFFAIRS tokens see their region and their referrals; SPONSOR tokens may subscribe only "
+            "to `reminder.*`, and see the reminders of their own pairings."
         )
     )
     async def events(
         self, info: Info, after: str | None = None, types: list[str] | None = None
     ) -> AsyncGenerator[EventType, None]:
         caller = principal(info)
-        if caller.role is Role.SPONSOR:
-            raise GraphQLError("sponsors cannot subscribe to events", extensions={"code": "FORBIDDEN"})
+        if caller.role is Role.SPONSOR and not (types and all(t.startswith(REMINDER_PREFIX) for t in types)):
+            raise GraphQLError(
+                'sponsors may subscribe to their reminders only (types: ["reminder.due"])',
+                extensions={"code": "FORBIDDEN"},
+            )
         if types is not None and len(types) > MAX_TYPES:
             raise GraphQLError(f"at most {MAX_TYPES} types", extensions={"code": "TOO_MANY_TYPES"})
         try:

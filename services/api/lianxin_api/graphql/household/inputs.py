@@ -117,3 +117,8 @@ class HouseholdFilter:
     outcome: EligibilityOutcome | None = strawberry.field(
         default=None, description="Current decision's outcome."
     )
+    without_contact_person: bool | None = strawberry.field(
+        default=None,
+        description="true: only households still lacking a contact person's name or phone (联系人), "
+        "the gaps to fill before their contact cards can be printed; false: only those with both.",
+    )

@@ -10,7 +10,8 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.region import RegionCodeError, region_level, validate_region_code
+from lianxin.core.region import RegionCodeError
+from lianxin.core.region import region_prefix as containment_prefix
 from lianxin.core.tokens import Role
 from lianxin.household import repository as repo
 from lianxin.household import service
@@ -23,6 +24,7 @@ from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_role
 from lianxin_api.graphql.selection import selected_paths
+from lianxin_api.graphql.visibility import scope_for
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 READERS = (Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.AUDITOR)
@@ -31,11 +33,9 @@ READERS = (Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.AUDITOR)
 def region_prefix(code: str) -> str:
     """The LIKE prefix of everything inside a region: 370000 → 37, 371000 → 3710, 371002 → 371002."""
     try:
-        validate_region_code(code)
+        return containment_prefix(code)
     except RegionCodeError as exc:
         raise GraphQLError(str(exc), extensions={"code": "INVALID_REGION_CODE"}) from None
-    level = region_level(code)
-    return code[:2] if level == "PROVINCE" else code[:4] if level == "CITY" else code
 
 
 def _input_error(exc: DomainError) -> GraphQLError:
@@ -46,7 +46,9 @@ def _input_error(exc: DomainError) -> GraphQLError:
 @strawberry.type
 class HouseholdQuery:
     @strawberry.field(
-        description="Archived households, oldest first, filtered by union subtree, region, status."
+        description="Archived households, oldest first, filtered by union subtree, region, status; only "
+        "those in the caller's scope (UNION_STAFF its union's subtree, CIVIL_AFFAIRS its region), so a "
+        "filter outside that scope matches nothing."
     )
     async def households(
         self,
@@ -55,23 +57,38 @@ class HouseholdQuery:
         after: str | None = None,
         filter: HouseholdFilter | None = None,
     ) -> Connection[HouseholdType]:
-        caller = require_role(info, *READERS)
+        require_role(info, *READERS)
+        scope = scope_for(info, "Household")
         f = filter or HouseholdFilter()
         try:
             request = PageRequest.parse(first, after)
             union_root = expect_global_id(f.union_id, "TradeUnion", "filter.unionId") if f.union_id else None
         except DomainError as exc:
             raise _input_error(exc) from None
-        if caller.role is Role.UNION_STAFF:
-            union_root = union_root or caller.union_id
         prefix = region_prefix(f.region_code) if f.region_code else None
         paths = selected_paths(info)
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_households_page(
-                conn, union_root, prefix, f.status, request.after_id, request.first + 1, f.outcome
+                conn,
+                union_root,
+                prefix,
+                f.status,
+                request.after_id,
+                request.first + 1,
+                f.outcome,
+                scope=scope,
+                without_contact=f.without_contact_person,
             )
             total = (
-                await repo.count_households(conn, union_root, prefix, f.status, f.outcome)
+                await repo.count_households(
+                    conn,
+                    union_root,
+                    prefix,
+                    f.status,
+                    f.outcome,
+                    scope=scope,
+                    without_contact=f.without_contact_person,
+                )
                 if "totalCount" in paths
                 else 0  # not asked for: never serialised
             )

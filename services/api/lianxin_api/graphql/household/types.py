@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
+from lianxin.contact_card.service import has_contact_person
 from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin.core.tokens import Role
@@ -25,10 +26,12 @@ from lianxin.household.enums import (
 )
 from lianxin.household.models import Asset, Expenditure, Household, Income, Member
 from lianxin.household.resident_id import Sex, mask_resident_id
+from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
+from lianxin_api.graphql.visibility import only_visible, sees_all_of_household, visible
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.casework.types import VisitType
@@ -106,6 +109,19 @@ def income_type(income: Income, members: list[Member]) -> IncomeType:
     return IncomeType(kind=income.kind, monthly_amount=fen_to_yuan(income.monthly_fen), member_id=member_id)
 
 
+def _visible_phone(info: Info, household: Household) -> str | None:
+    caller = info.context.principal
+    return None if caller is None or caller.role is Role.SPONSOR else household.contact_phone
+
+
+@strawberry.type(
+    name="ContactPerson", description="The union staff member a household turns to (联系人, on its 连心牌)."
+)
+class ContactPersonType:
+    name: str | None
+    phone: str | None = strawberry.field(description="Null for sponsors.")
+
+
 @strawberry.type(name="Household", description="A household in hardship (困难职工家庭), as archived.")
 class HouseholdType(Node):
     model: strawberry.Private[Household]
@@ -145,13 +161,34 @@ class HouseholdType(Node):
 
     @strawberry.field(description="The contact person's phone; hidden from sponsors.")
     def contact_phone(self, info: Info) -> str | None:
-        caller = info.context.principal
-        return None if caller is None or caller.role is Role.SPONSOR else self.model.contact_phone
+        return _visible_phone(info, self.model)
 
-    @strawberry.field
-    async def union(self, info: Info) -> TradeUnionType:
+    @strawberry.field(
+        description="The contact person (联系人) with phone; null while neither is recorded "
+        "(find the gaps with `households(filter: {withoutContactPerson: true})`)."
+    )
+    def contact_person(self, info: Info) -> ContactPersonType | None:
+        if not (self.model.contact_name or self.model.contact_phone):
+            return None
+        return ContactPersonType(name=self.model.contact_name, phone=_visible_phone(info, self.model))
+
+    @strawberry.field(
+        description="Where to download the household's contact card (连心牌) as PDF, relative to the "
+        "API root (send the same Authorization header). Null unless the caller may print cards (ADMIN, "
+        "UNION_STAFF) and the household has a contact person with phone."
+    )
+    def contact_card_url(self, info: Info) -> str | None:
+        if not can_print(info.context.principal) or not has_contact_person(self.model):
+            return None
+        return contact_card_path(self.model.id)
+
+    @strawberry.field(
+        description="The union that archived it; null for roles that do not see the union tree."
+    )
+    async def union(self, info: Info) -> TradeUnionType | None:
         union = await info.context.loaders.union_by_id.load(self.model.union_id)
-        assert union is not None
+        if union is None or not await visible(info, "TradeUnion", union):
+            return None
         return TradeUnionType.from_model(union)
 
     @strawberry.field(description="Members in the order given, head first by convention.")
@@ -184,14 +221,17 @@ class HouseholdType(Node):
         items: list[Asset] = await info.context.loaders.assets_by_household.load(self.model.id)
         return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
 
-    @strawberry.field(description="Sponsorship pairings (结对帮扶), current and ended.")
+    @strawberry.field(
+        description="Sponsorship pairings (结对帮扶), current and ended; a SPONSOR sees its own only."
+    )
     def sponsorships(
         self, info: Info
     ) -> list[Annotated[SponsorshipType, strawberry.lazy("lianxin_api.graphql.sponsorship.types")]]:
         from lianxin_api.graphql.sponsorship.types import SponsorshipType
 
         p = self.prefetch
-        if p is not None and p.has_sponsorships:
+        # the page's prefetch serves callers who see every pairing of a household they see
+        if p is not None and p.has_sponsorships and sees_all_of_household(info, "Sponsorship"):
             return [
                 SponsorshipType.from_model(
                     s, sponsor=p.sponsors.get(s.sponsor_id) if p.has_sponsors else None
@@ -204,7 +244,7 @@ class HouseholdType(Node):
         from lianxin_api.graphql.sponsorship.types import SponsorshipType
 
         pairs = await info.context.loaders.sponsorships_by_household.load(self.model.id)
-        return [SponsorshipType.from_model(s) for s in pairs]
+        return [SponsorshipType.from_model(s) for s in await only_visible(info, "Sponsorship", pairs)]
 
     @strawberry.field(description="The current eligibility decision (null until the worker decides).")
     async def latest_decision(
@@ -213,7 +253,9 @@ class HouseholdType(Node):
         from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
 
         decision = await info.context.loaders.latest_decision_by_household.load(self.model.id)
-        return EligibilityDecisionType.from_model(decision) if decision else None
+        if decision is None or not await visible(info, "EligibilityDecision", decision):
+            return None
+        return EligibilityDecisionType.from_model(decision)
 
     @strawberry.field(description="Every decision, newest first.")
     async def decisions(
@@ -222,14 +264,17 @@ class HouseholdType(Node):
         from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
 
         items = await info.context.loaders.decisions_by_household.load(self.model.id)
-        return [EligibilityDecisionType.from_model(d) for d in items]
+        return [
+            EligibilityDecisionType.from_model(d)
+            for d in await only_visible(info, "EligibilityDecision", items)
+        ]
 
     @strawberry.field(description="Referrals to civil affairs, newest first.")
     async def referrals(self, info: Info) -> list[Annotated[ReferralType, strawberry.lazy(_ELIGIBILITY)]]:
         from lianxin_api.graphql.eligibility.types import ReferralType
 
         items = await info.context.loaders.referrals_by_household.load(self.model.id)
-        return [ReferralType.from_model(r) for r in items]
+        return [ReferralType.from_model(r) for r in await only_visible(info, "Referral", items)]
 
     @strawberry.field(description="Survey visits (入户调研), newest first, each with its plan (因户施策).")
     async def visits(
@@ -238,7 +283,7 @@ class HouseholdType(Node):
         from lianxin_api.graphql.casework.types import VisitType
 
         visits = await info.context.loaders.visits_by_household.load(self.model.id)
-        return [VisitType.from_model(v) for v in visits]
+        return [VisitType.from_model(v) for v in await only_visible(info, "Visit", visits)]
 
 
 @strawberry.type(name="HouseholdPayload")

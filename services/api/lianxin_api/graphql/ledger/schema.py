@@ -1,11 +1,14 @@
-"""The ledger (台账) as `.xlsx` over GraphQL: the workbook travels base64-encoded in a string."""
+"""The ledger (台账) as `.xlsx` over GraphQL: the workbook travels base64-encoded in a string, or as a
+file in a multipart request (`importLedgerFile`)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from lianxin.core.clock import today_in
 from lianxin.core.errors import DomainError
@@ -13,8 +16,10 @@ from lianxin.core.tokens import Role
 from lianxin.ledger import service
 from lianxin.ledger.rows import RowError
 from lianxin_api.context import Info
+from lianxin_api.graphql.audit import recording
 from lianxin_api.graphql.common import UserError, user_errors
 from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.visibility import scope_for
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 MAX_BYTES = 20 * 1024 * 1024
@@ -58,13 +63,56 @@ def _failed(exc: DomainError) -> LedgerImportPayload:
 @strawberry.type
 class LedgerQuery:
     @strawberry.field(
-        description="The whole ledger as a base64 .xlsx workbook: sheets `households` and `members`."
+        description="The whole ledger as a base64 .xlsx workbook: sheets `households` and `members`; "
+        "for UNION_STAFF, the households of its union's subtree only."
     )
     async def ledger_export(self, info: Info) -> str:
         require_role(info, *STAFF)
+        scope = scope_for(info, "Household")
         async with info.context.pool.acquire() as conn:
-            data = await service.export_ledger(conn)
+            data = await service.export_ledger(conn, scope)
         return base64.b64encode(data).decode("ascii")
+
+
+async def _import(info: Info, data: bytes, field: str) -> LedgerImportPayload:
+    """The import both mutations share, once the workbook's bytes are in hand."""
+    if len(data) > MAX_BYTES:
+        return _failed(DomainError.single("FILE_TOO_LARGE", "at most 20 MiB", [field]))
+    ctx = info.context
+    try:
+        who = service.ImportContext(
+            actor=recording.actor(info), operation=info.field_name, scope=scope_for(info, "Household")
+        )
+        report = await service.import_ledger(
+            ctx.pool, data, today=today_in(ctx.settings.timezone), dispatcher=ctx.queue, who=who
+        )
+    except DomainError as exc:
+        # the workbook service names the file `content`, the argument importLedger sends it in
+        issues = [
+            dataclasses.replace(i, field=(field,)) if i.field == ("content",) else i for i in exc.issues
+        ]
+        return _failed(DomainError(issues))
+    rows = [LedgerRowErrorType.from_model(e) for e in report.errors]
+    error_report = base64.b64encode(service.error_report(report.errors)).decode() if rows else None
+    return LedgerImportPayload(
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        failed=report.failed,
+        row_errors=rows,
+        error_report=error_report,
+        errors=[],
+    )
+
+
+async def _read_upload(file: object) -> bytes | None:
+    """The uploaded file's bytes, read up to one byte past the limit; None for anything that is not an
+    uploaded file (a client can send any JSON value for an `Upload` variable)."""
+    read = getattr(file, "read", None)
+    if not callable(read):
+        return None
+    data = await read(MAX_BYTES + 1)
+    return data if isinstance(data, bytes) else None
 
 
 @strawberry.type
@@ -79,23 +127,15 @@ class LedgerMutation:
             data = base64.b64decode(input.content, validate=True)
         except (binascii.Error, ValueError):
             return _failed(DomainError.single("INVALID_CONTENT", "content is not base64", ["content"]))
-        if len(data) > MAX_BYTES:
-            return _failed(DomainError.single("FILE_TOO_LARGE", "at most 20 MiB", ["content"]))
-        ctx = info.context
-        try:
-            report = await service.import_ledger(
-                ctx.pool, data, today=today_in(ctx.settings.timezone), dispatcher=ctx.queue
-            )
-        except DomainError as exc:
-            return _failed(exc)
-        rows = [LedgerRowErrorType.from_model(e) for e in report.errors]
-        error_report = base64.b64encode(service.error_report(report.errors)).decode() if rows else None
-        return LedgerImportPayload(
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            failed=report.failed,
-            row_errors=rows,
-            error_report=error_report,
-            errors=[],
-        )
+        return await _import(info, data, "content")
+
+    @strawberry.mutation(
+        description="importLedger with the workbook sent as a file: a multipart request (GraphQL "
+        "multipart request spec) with the `Authorization` header; same payload."
+    )
+    async def import_ledger_file(self, info: Info, file: Upload) -> LedgerImportPayload:
+        require_role(info, *STAFF)
+        data = await _read_upload(file)
+        if data is None:
+            return _failed(DomainError.single("INVALID_UPLOAD", "file is not an uploaded file", ["file"]))
+        return await _import(info, data, "file")

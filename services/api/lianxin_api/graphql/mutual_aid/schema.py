@@ -31,6 +31,7 @@ from lianxin_api.graphql.mutual_aid.types import (
     ReviewClaimInput,
 )
 from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.visibility import scope_for
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
@@ -45,11 +46,16 @@ class MutualAidQuery:
     @strawberry.field(description="Mutual-aid plans, newest year first; `year` filters.")
     async def mutual_aid_plans(self, info: Info, year: int | None = None) -> list[MutualAidPlanType]:
         require_role(info, *READERS)
+        scope_for(info, "MutualAidPlan")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
             plans = await repo.list_plans(conn, year)
         return [MutualAidPlanType.from_model(p) for p in plans]
 
-    @strawberry.field(description="Claims, oldest first, of a plan, a member or a status when given.")
+    @strawberry.field(
+        description="Claims, oldest first, of a plan, a member or a status when given. Only claims of "
+        "households in the caller's scope (UNION_STAFF: its union's subtree); a member outside it matches "
+        "nothing."
+    )
     async def mutual_aid_claims(
         self,
         info: Info,
@@ -60,6 +66,7 @@ class MutualAidQuery:
         status: ClaimStatus | None = None,
     ) -> Connection[ClaimType]:
         require_role(info, *READERS)
+        scope = scope_for(info, "MutualAidClaim")
         try:
             request = PageRequest.parse(first, after)
             plan = _plan_id(plan_id) if plan_id else None
@@ -68,16 +75,20 @@ class MutualAidQuery:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_claims_page(
-                conn, plan, member, status, request.after_id, request.first + 1
+                conn, plan, member, status, request.after_id, request.first + 1, scope=scope
             )
-            total = await repo.count_claims(conn, plan, member, status)
+            total = await repo.count_claims(conn, plan, member, status, scope=scope)
         return make_connection(page_from_rows(rows, request, total), lambda c: c.id, ClaimType.from_model)
 
-    @strawberry.field(description="Claims count and amounts under the plans of years `fromYear`…`toYear`.")
+    @strawberry.field(
+        description="Claims count and amounts under the plans of years `fromYear`…`toYear`; only claims of "
+        "households in the caller's scope count (UNION_STAFF: its union's subtree)."
+    )
     async def mutual_aid_totals(self, info: Info, from_year: int, to_year: int) -> ClaimTotalsType:
         require_role(info, *READERS)
+        scope = scope_for(info, "MutualAidClaim")
         async with info.context.pool.acquire() as conn:
-            totals = await repo.claim_totals(conn, from_year, to_year)
+            totals = await repo.claim_totals(conn, from_year, to_year, scope=scope)
         return ClaimTotalsType.from_model(totals)
 
 

@@ -21,12 +21,16 @@ from lianxin_api.graphql.organization.types import (
     OrganizationPayload,
     OrganizationType,
 )
-from lianxin_api.graphql.permissions import principal, require_role
+from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.visibility import scope_for
 
 
 @strawberry.type
 class OrganizationQuery:
-    @strawberry.field(description="Organizations, oldest first, optionally of one union and/or kind.")
+    @strawberry.field(
+        description="Organizations, oldest first, optionally of one union and/or kind. A SPONSOR sees "
+        "only itself; CIVIL_AFFAIRS is refused."
+    )
     async def organizations(
         self,
         info: Info,
@@ -35,7 +39,7 @@ class OrganizationQuery:
         union_id: strawberry.ID | None = None,
         kind: OrganizationKind | None = None,
     ) -> Connection[OrganizationType]:
-        principal(info)
+        scope = scope_for(info, "Organization")
         try:
             request = PageRequest.parse(first, after)
             union_pk = expect_global_id(union_id, "TradeUnion", "unionId") if union_id is not None else None
@@ -44,9 +48,9 @@ class OrganizationQuery:
             raise GraphQLError(issue.message, extensions={"code": issue.code}) from None
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_organizations_page(
-                conn, union_pk, kind, request.after_id, request.first + 1
+                conn, union_pk, kind, request.after_id, request.first + 1, scope=scope
             )
-            total = await repo.count_organizations(conn, union_pk, kind)
+            total = await repo.count_organizations(conn, union_pk, kind, scope=scope)
         return make_connection(
             page_from_rows(rows, request, total), lambda o: o.id, OrganizationType.from_model
         )

@@ -9,6 +9,7 @@ from lianxin.organization.models import Organization, OrganizationKind
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
 from lianxin_api.graphql.trade_union.types import TradeUnionType
+from lianxin_api.graphql.visibility import visible
 
 strawberry.enum(
     OrganizationKind, name="OrganizationKind", description="MEMBER_UNIT 会员单位, EMPLOYER, SPONSOR 爱心单位."
@@ -34,12 +35,16 @@ class OrganizationType(Node):
             region_code=org.region_code,
         )
 
-    @strawberry.field(description="The union the organization belongs to, if any.")
+    @strawberry.field(
+        description="The union the organization belongs to, if any and within the caller's scope."
+    )
     async def union(self, info: Info) -> TradeUnionType | None:
         if self.model.union_id is None:
             return None
         union = await info.context.loaders.union_by_id.load(self.model.union_id)
-        return TradeUnionType.from_model(union) if union else None
+        if union is None or not await visible(info, "TradeUnion", union):
+            return None
+        return TradeUnionType.from_model(union)
 
 
 @strawberry.type(name="OrganizationPayload")

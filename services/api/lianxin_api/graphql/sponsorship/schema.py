@@ -17,36 +17,35 @@ from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import principal, require_role
+from lianxin_api.graphql.permissions import require_role
 from lianxin_api.graphql.sponsorship.types import (
     CreateSponsorshipInput,
     EndSponsorshipInput,
     SponsorshipPayload,
     SponsorshipType,
 )
+from lianxin_api.graphql.visibility import scope_for
 
 
 @strawberry.type
 class SponsorshipQuery:
     @strawberry.field(
-        description="Pairings, oldest first; `active` filters open/ended. Sponsors see their own."
+        description="Pairings, oldest first; `active` filters open/ended. Sponsors see their own, "
+        "UNION_STAFF those of households in its union's subtree; CIVIL_AFFAIRS is refused."
     )
     async def sponsorships(
         self, info: Info, first: int | None = None, after: str | None = None, active: bool | None = None
     ) -> Connection[SponsorshipType]:
-        caller = principal(info)
-        sponsor_id = caller.sponsor_id if caller.role is Role.SPONSOR else None
-        if caller.role is Role.SPONSOR and sponsor_id is None:
-            raise GraphQLError("this sponsor token names no sponsor", extensions={"code": "FORBIDDEN"})
+        scope = scope_for(info, "Sponsorship")
         try:
             request = PageRequest.parse(first, after)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_sponsorships_page(
-                conn, active, sponsor_id, request.after_id, request.first + 1
+                conn, active, None, request.after_id, request.first + 1, scope=scope
             )
-            total = await repo.count_sponsorships(conn, active, sponsor_id)
+            total = await repo.count_sponsorships(conn, active, None, scope=scope)
         return make_connection(
             page_from_rows(rows, request, total), lambda s: s.id, SponsorshipType.from_model
         )

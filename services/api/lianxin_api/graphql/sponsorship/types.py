@@ -13,6 +13,7 @@ from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
 from lianxin_api.graphql.organization.types import OrganizationType
+from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
@@ -39,14 +40,17 @@ class SponsorshipType(Node):
             active=s.active,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The paired household; null when the caller does not see it (a sponsor's ended pairing)."
+    )
     async def household(
         self, info: Info
-    ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]:
+    ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")] | None:
         from lianxin_api.graphql.household.types import HouseholdType
 
         household = await info.context.loaders.household_by_id.load(self.model.household_id)
-        assert household is not None
+        if household is None or not await visible(info, "Household", household):
+            return None
         return HouseholdType.from_model(household)
 
     @strawberry.field

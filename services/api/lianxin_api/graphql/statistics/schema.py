@@ -15,6 +15,7 @@ from lianxin.statistics.models import YearFigures
 from lianxin_api.context import Info
 from lianxin_api.graphql.permissions import require_role
 from lianxin_api.graphql.statistics.types import HouseholdStatisticsType, YearFiguresType
+from lianxin_api.graphql.visibility import scope_for
 
 READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
 
@@ -24,9 +25,13 @@ def _error(exc: DomainError) -> GraphQLError:
     return GraphQLError(issue.message, extensions={"code": issue.code, "field": list(issue.field or ())})
 
 
-def _scope(region_code: str | None, union_id: strawberry.ID | None) -> service.Scope:
+def _scope(info: Info, region_code: str | None, union_id: strawberry.ID | None) -> service.Scope:
+    """The households asked about, within the caller's scope (roles checked here): a UNION_STAFF caller
+    counts its union's subtree only, so a union or region outside it counts nothing."""
+    require_role(info, *READERS)
+    within = scope_for(info, "Household")
     union = expect_global_id(union_id, "TradeUnion", "unionId") if union_id else None
-    return service.Scope(region_code=region_code, union_id=union)
+    return service.Scope(region_code=region_code, union_id=union, within=within)
 
 
 async def _figures(
@@ -37,10 +42,9 @@ async def _figures(
     region_code: str | None,
     union_id: strawberry.ID | None,
 ) -> list[YearFigures]:
-    """The yearly figures for both the list and the chart (roles checked here)."""
-    require_role(info, *READERS)
+    """The yearly figures for both the list and the chart."""
     try:
-        scope = _scope(region_code, union_id)
+        scope = _scope(info, region_code, union_id)
         async with info.context.pool.acquire() as conn:
             return await service.yearly_figures(
                 conn, scope, level.value if level else None, from_year, to_year
@@ -53,7 +57,8 @@ async def _figures(
 class StatisticsQuery:
     @strawberry.field(
         description="Households by level, category, reason, status and region; within a region or a "
-        "union's subtree when given, of one status when given."
+        "union's subtree when given, of one status when given. Only households in the caller's scope "
+        "count (UNION_STAFF: its union's subtree); a region or union outside it counts nothing."
     )
     async def household_statistics(
         self,
@@ -62,9 +67,8 @@ class StatisticsQuery:
         union_id: strawberry.ID | None = None,
         status: HouseholdStatus | None = None,
     ) -> HouseholdStatisticsType:
-        require_role(info, *READERS)
         try:
-            scope = _scope(region_code, union_id)
+            scope = _scope(info, region_code, union_id)
             async with info.context.pool.acquire() as conn:
                 counts = await service.household_counts(conn, scope, status.value if status else None)
         except DomainError as exc:
@@ -73,7 +77,8 @@ class StatisticsQuery:
 
     @strawberry.field(
         description="Year by year (at most 50): archived, on file at the year's end, out of hardship; "
-        "e.g. national-level households on file from 2018 to 2026."
+        "e.g. national-level households on file from 2018 to 2026. Only households in the caller's scope "
+        "count (UNION_STAFF: its union's subtree)."
     )
     async def yearly_household_figures(
         self,
@@ -88,7 +93,8 @@ class StatisticsQuery:
         return [YearFiguresType.from_model(y) for y in figures]
 
     @strawberry.field(
-        description="The yearly trend as an SVG bar chart: households on file at each year's end."
+        description="The yearly trend as an SVG bar chart: households on file at each year's end (in the "
+        "caller's scope, like yearlyHouseholdFigures)."
     )
     async def yearly_household_chart(
         self,

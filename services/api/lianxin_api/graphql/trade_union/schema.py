@@ -16,9 +16,10 @@ from lianxin.trade_union.models import TradeUnion
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import principal, require_role
+from lianxin_api.graphql.permissions import require_role
 from lianxin_api.graphql.trade_union.inputs import CreateUnionInput, UpdateUnionInput
 from lianxin_api.graphql.trade_union.types import TradeUnionType, UnionPayload
+from lianxin_api.graphql.visibility import scope_for
 
 
 def _bad_input(exc: DomainError) -> GraphQLError:
@@ -28,7 +29,11 @@ def _bad_input(exc: DomainError) -> GraphQLError:
 
 @strawberry.type
 class UnionQuery:
-    @strawberry.field(description="Unions, oldest first; with `parent`, only that union's direct children.")
+    @strawberry.field(
+        description="Unions, oldest first; with `parent`, only that union's direct children. UNION_STAFF "
+        "sees its union's subtree (a `parent` outside it matches nothing); other roles but ADMIN and "
+        "AUDITOR are refused."
+    )
     async def unions(
         self,
         info: Info,
@@ -36,15 +41,17 @@ class UnionQuery:
         after: str | None = None,
         parent: strawberry.ID | None = None,
     ) -> Connection[TradeUnionType]:
-        principal(info)
+        scope = scope_for(info, "TradeUnion")
         try:
             request = PageRequest.parse(first, after)
             parent_id = expect_global_id(parent, "TradeUnion", "parent") if parent is not None else None
         except DomainError as exc:
             raise _bad_input(exc) from None
         async with info.context.pool.acquire() as conn:
-            rows = await repo.list_unions_page(conn, parent_id, request.after_id, request.first + 1)
-            total = await repo.count_unions(conn, parent_id)
+            rows = await repo.list_unions_page(
+                conn, parent_id, request.after_id, request.first + 1, scope=scope
+            )
+            total = await repo.count_unions(conn, parent_id, scope=scope)
         page = page_from_rows(rows, request, total)
         return make_connection(page, lambda u: u.id, TradeUnionType.from_model)
 

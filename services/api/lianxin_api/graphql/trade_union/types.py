@@ -15,6 +15,7 @@ from lianxin.household import repository as household_repo
 from lianxin.trade_union.models import TradeUnion, UnionKind
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, Node, UserError, make_connection
+from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
@@ -51,12 +52,17 @@ class TradeUnionType(Node):
             region_code=union.region_code,
         )
 
-    @strawberry.field(description="The union this one belongs to; null for the root federation.")
+    @strawberry.field(
+        description="The union this one belongs to; null for the root federation, and above the top of "
+        "the caller's subtree."
+    )
     async def parent(self, info: Info) -> TradeUnionType | None:
         if self.model.parent_id is None:
             return None
         parent = await info.context.loaders.union_by_id.load(self.model.parent_id)
-        return TradeUnionType.from_model(parent) if parent else None
+        if parent is None or not await visible(info, "TradeUnion", parent):
+            return None
+        return TradeUnionType.from_model(parent)
 
     @strawberry.field(description="Direct child unions, oldest first.")
     async def children(self, info: Info) -> list[TradeUnionType]:

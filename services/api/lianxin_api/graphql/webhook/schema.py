@@ -1,22 +1,26 @@
-"""Webhook endpoints (register, list), deliveries with attempts, and redelivery."""
+"""Webhook endpoints (register, list, deactivate), deliveries with attempts, and redelivery."""
 
 from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
 
+from lianxin.core.db import Connection as DbConnection
 from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.ids import expect_global_id
-from lianxin.core.pagination import PageRequest
+from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin.core.tokens import Principal, Role
 from lianxin.notification import repository as repo
 from lianxin.notification import webhook
-from lianxin.notification.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from lianxin_api.context import Info
+from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.webhook.types import (
+    SetWebhookEndpointActivePayload,
     WebhookDeliveryPayload,
     WebhookDeliveryType,
     WebhookEndpointPayload,
@@ -44,6 +48,14 @@ def _agency_scope(caller: Principal) -> int | None:
     return caller.agency_id
 
 
+async def _attempts(conn: DbConnection, deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookAttempt]]:
+    """The attempts of a page of deliveries in one statement, by delivery id."""
+    found: dict[int, list[WebhookAttempt]] = {d.id: [] for d in deliveries}
+    for attempt in await repo.list_attempts_by_delivery_ids(conn, list(found)):
+        found[attempt.delivery_id].append(attempt)
+    return found
+
+
 @strawberry.type
 class WebhookQuery:
     @strawberry.field(description="Webhook endpoints: every one for ADMIN/AUDITOR, an agency's own for it.")
@@ -53,7 +65,9 @@ class WebhookQuery:
             found = await repo.list_endpoints(conn, _agency_scope(caller))
         return [WebhookEndpointType.from_model(e) for e in found]
 
-    @strawberry.field(description="Deliveries, oldest first; dead-lettered ones with status: DEAD.")
+    @strawberry.field(
+        description="Deliveries, oldest first; dead-lettered ones with status: DEAD. An agency sees its own."
+    )
     async def webhook_deliveries(
         self,
         info: Info,
@@ -61,18 +75,29 @@ class WebhookQuery:
         status: DeliveryStatus | None = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> list[WebhookDeliveryType]:
+    ) -> Connection[WebhookDeliveryType]:
         caller = require_role(info, Role.ADMIN, Role.AUDITOR, Role.CIVIL_AFFAIRS)
         try:
             request = PageRequest.parse(first, after)
             endpoint = expect_global_id(endpoint_id, "WebhookEndpoint", "endpointId") if endpoint_id else None
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        scope = _agency_scope(caller)
         async with info.context.pool.acquire() as conn:
             found = await repo.list_deliveries(
-                conn, _agency_scope(caller), endpoint, status, request.after_id, request.first
+                conn, scope, endpoint, status, request.after_id, request.first + 1
             )
-        return [WebhookDeliveryType.from_model(d) for d in found]
+            paths = selected_paths(info)
+            # counted only when asked for: the delivery table grows with every event
+            wanted = "totalCount" in paths
+            total = await repo.count_deliveries(conn, scope, endpoint, status) if wanted else 0
+            page = page_from_rows(found, request, total)
+            attempts = await _attempts(conn, page.items) if "edges.node.attempts" in paths else None
+
+        def convert(d: WebhookDelivery) -> WebhookDeliveryType:
+            return WebhookDeliveryType.from_model(d, attempts[d.id] if attempts is not None else None)
+
+        return make_connection(page, lambda d: d.id, convert)
 
 
 @strawberry.type
@@ -96,6 +121,26 @@ class WebhookMutation:
             return WebhookEndpointPayload(endpoint=None, secret=None, errors=errors)
         return WebhookEndpointPayload(
             endpoint=WebhookEndpointType.from_model(result[0]), secret=result[1], errors=[]
+        )
+
+    @strawberry.mutation(
+        description="Deactivate or reactivate a webhook endpoint (an agency only its own). An inactive "
+        "endpoint gets no deliveries: events of that time are never sent to it, and its pending "
+        "deliveries wait; reactivated, they are sent at once with a fresh retry window."
+    )
+    async def set_webhook_endpoint_active(
+        self, info: Info, id: strawberry.ID, active: bool
+    ) -> SetWebhookEndpointActivePayload:
+        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        scope = _agency_scope(caller)
+
+        async def work(uow: UnitOfWork) -> WebhookEndpoint:
+            endpoint_id = expect_global_id(id, "WebhookEndpoint", "id")
+            return await webhook.set_endpoint_active(uow, endpoint_id, scope, active)
+
+        endpoint, errors = await run_in_transaction(info, work)
+        return SetWebhookEndpointActivePayload(
+            endpoint=WebhookEndpointType.from_model(endpoint) if endpoint else None, errors=errors
         )
 
     @strawberry.mutation(description="Send a delivery again now (any status), with a fresh retry window.")

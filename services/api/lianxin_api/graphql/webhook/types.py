@@ -68,16 +68,23 @@ class WebhookDeliveryType:
     delivered_at: datetime | None
     dead_at: datetime | None
     pk: strawberry.Private[int]
+    # loaded with the whole page when the query asks for attempts (one statement, not one per delivery)
+    prefetched: strawberry.Private[list[WebhookAttempt] | None] = None
 
     @strawberry.field(description="Every attempt, oldest first.")
     async def attempts(self, info: Info) -> list[WebhookAttemptType]:
-        async with info.context.pool.acquire() as conn:
-            found = await repo.list_attempts_by_delivery_ids(conn, [self.pk])
+        found = self.prefetched
+        if found is None:
+            async with info.context.pool.acquire() as conn:
+                found = await repo.list_attempts_by_delivery_ids(conn, [self.pk])
         return [WebhookAttemptType.from_model(a) for a in found]
 
     @classmethod
-    def from_model(cls, d: WebhookDelivery) -> WebhookDeliveryType:
+    def from_model(
+        cls, d: WebhookDelivery, attempts: list[WebhookAttempt] | None = None
+    ) -> WebhookDeliveryType:
         return cls(
+            prefetched=attempts,
             id=strawberry.ID(to_global_id("WebhookDelivery", d.id)),
             endpoint_id=strawberry.ID(to_global_id("WebhookEndpoint", d.endpoint_id)),
             event_id=strawberry.ID(to_global_id("Event", d.event_id)),
@@ -105,4 +112,10 @@ class WebhookEndpointPayload:
 @strawberry.type(name="WebhookDeliveryPayload")
 class WebhookDeliveryPayload:
     delivery: WebhookDeliveryType | None
+    errors: list[UserError]
+
+
+@strawberry.type(name="SetWebhookEndpointActivePayload")
+class SetWebhookEndpointActivePayload:
+    endpoint: WebhookEndpointType | None
     errors: list[UserError]
