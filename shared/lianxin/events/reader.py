@@ -145,9 +145,16 @@ SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS cluster_xmin,
 
 
 def _widen(xid: int, next_xid: int) -> int:
-    """A 32-bit xid of an open transaction as a 64-bit xid8, in the epoch of `next_xid` or the one before."""
+    """A 32-bit xid of an open transaction as a 64-bit xid8, the one nearest `next_xid`.
+
+    Open xids lie within 2^31 of `next_xid`, mostly below it; one assigned after the statement's
+    snapshot was taken (listed by `pg_stat_activity` a moment later) is at or above it, in the same
+    epoch. Only an xid far above the low half is from the previous epoch (the counter wrapped since).
+    """
     epoch, low = next_xid >> 32, next_xid & 0xFFFFFFFF
-    return ((epoch if xid < low else epoch - 1) << 32) | xid
+    if xid < low or xid - low < 1 << 31 or epoch == 0:
+        return (epoch << 32) | xid
+    return ((epoch - 1) << 32) | xid
 
 
 async def horizon_txid(conn: Connection) -> int:
