@@ -220,7 +220,14 @@ async def _casework(gql: GraphQLClient, world: World, today: str) -> None:
                 "householdId": household,
                 "visitedOn": today,
                 "visitors": ["王老师"],
-                "findings": {"familySituation": "夫妻二人，孩子上学"},
+                "findings": {
+                    "familySituation": "夫妻二人，孩子上学",
+                    "hardshipCauses": "户主重病",
+                    "skills": "电焊",
+                    "employmentWishes": "就近灵活就业",
+                    "stateOfMind": "积极",
+                },
+                "plan": [{"action": "申请医疗救助", "owner": "王老师", "dueOn": today}],
             },
             "recordVisit",
         )
@@ -228,7 +235,13 @@ async def _casework(gql: GraphQLClient, world: World, today: str) -> None:
         paid = await _ok(
             gql,
             PAY,
-            {"householdId": household, "program": "GIFT_PACK", "period": str(world.year), "amount": "200"},
+            {
+                "householdId": household,
+                "program": "GIFT_PACK",
+                "period": str(world.year),
+                "amount": "200",
+                "note": "春节礼包",
+            },
             "payDisbursement",
         )
         world.add("AidDisbursement", side, paid["disbursement"]["id"])
@@ -258,6 +271,8 @@ async def _union_work(gql: GraphQLClient, world: World, quarter: str) -> None:
                 "village": f"村{side}",
                 "regionCode": REGION[side],
                 "landMu": "100",
+                "chairName": f"理事长{side}",
+                "foundedOn": "2019-05-01",
                 "unionId": world.unions[side],
             },
             "createCooperative",

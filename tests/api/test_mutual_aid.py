@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lianxin.core.ids import to_global_id
+from lianxin.core.ids import parse_global_id, to_global_id
 from lianxin.core.tokens import Role
 from lianxin.trade_union.models import UnionKind
 
@@ -282,3 +282,27 @@ async def test_claims_move_through_review_and_are_totalled(
     assert (
         await gql("query($id: ID!) { node(id: $id) { ... on MutualAidClaim { status } } }", {"id": ids[0]})
     )["node"] == {"status": "PAID"}
+
+
+async def test_a_household_s_enrollments_are_read_back_in_the_caller_s_scope(
+    gql: Any, pool: Any, union_id: str, scene: dict[str, Any]
+) -> None:
+    query = """query($plan: ID!, $household: ID!) {
+      mutualAidEnrollments(planId: $plan, householdId: $household) { memberId householdId } }"""
+    variables = {"plan": scene["plan"], "household": scene["household"]}
+    both = [
+        {"memberId": scene["head"], "householdId": scene["household"]},
+        {"memberId": scene["spouse"], "householdId": scene["household"]},
+    ]
+    assert (await gql(query, variables))["mutualAidEnrollments"] == both
+    district = parse_global_id(union_id)[1]  # type: ignore[index]
+    sibling = await make_union(pool, name="另一市总工会")
+    staff, outside = (make_token(Role.UNION_STAFF, union_id=u) for u in (district, sibling.id))
+    assert (await gql(query, variables, token=staff))["mutualAidEnrollments"] == both
+    assert (await gql(query, variables, token=outside))["mutualAidEnrollments"] == []
+    other_plan = (await create_plan(gql, name="女职工互助", womenOnly=True))["plan"]["id"]
+    assert (await gql(query, {**variables, "plan": other_plan}))["mutualAidEnrollments"] == []
+    bad = await gql.raw(query, {**variables, "household": scene["plan"]})
+    assert [e["extensions"]["code"] for e in bad["errors"]] == ["INVALID_ID"]
+    denied = await gql.raw(query, variables, token=make_token(Role.SPONSOR, sponsor_id=1))
+    assert [e["extensions"]["code"] for e in denied["errors"]] == ["FORBIDDEN"]

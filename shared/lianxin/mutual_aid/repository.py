@@ -70,6 +70,12 @@ async def enroll_members(
     conn: Connection, plan_id: int, household_id: int, member_ids: list[int], enrolled_on: date
 ) -> list[Enrollment]:
     await conn.execute(Q.enroll_members, plan_id, household_id, member_ids, enrolled_on)
+    return await list_enrollments_of_household(conn, plan_id, household_id)
+
+
+async def list_enrollments_of_household(
+    conn: Connection, plan_id: int, household_id: int
+) -> list[Enrollment]:
     rows = await conn.fetch(Q.list_enrollments_of_household, plan_id, household_id)
     return [Enrollment.from_row(r) for r in rows]
 

@@ -31,7 +31,7 @@ from lianxin_api.graphql.mutual_aid.types import (
     ReviewClaimInput,
 )
 from lianxin_api.graphql.permissions import require_role
-from lianxin_api.graphql.visibility import scope_for
+from lianxin_api.graphql.visibility import scope_for, sees_household_id
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
 READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
@@ -50,6 +50,26 @@ class MutualAidQuery:
         async with info.context.pool.acquire() as conn:
             plans = await repo.list_plans(conn, year)
         return [MutualAidPlanType.from_model(p) for p in plans]
+
+    @strawberry.field(
+        description="The members of a household enrolled in a plan, in enrollment order; empty when none "
+        "are, or when the household does not exist or is outside the caller's scope (UNION_STAFF: its "
+        "union's subtree)."
+    )
+    async def mutual_aid_enrollments(
+        self, info: Info, plan_id: strawberry.ID, household_id: strawberry.ID
+    ) -> list[EnrollmentType]:
+        caller = require_role(info, *READERS)
+        try:
+            plan = _plan_id(plan_id)
+            household = expect_global_id(household_id, "Household", "householdId")
+        except DomainError as exc:
+            raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        if not await sees_household_id(info, caller, household):
+            return []
+        async with info.context.pool.acquire() as conn:
+            enrollments = await repo.list_enrollments_of_household(conn, plan, household)
+        return [EnrollmentType.from_model(e) for e in enrollments]
 
     @strawberry.field(
         description="Claims, oldest first, of a plan, a member or a status when given. Only claims of "
