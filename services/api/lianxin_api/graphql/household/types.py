@@ -43,6 +43,13 @@ _ELIGIBILITY = "lianxin_api.graphql.eligibility.types"
 FULL_ID_ROLES = {Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS}
 
 
+def _hides_finances(info: Info) -> bool:
+    """Sponsors visit and give; a household's incomes, spending (medical included) and assets are not
+    theirs to read (DESIGN.md §7: no health detail)."""
+    caller = info.context.principal
+    return caller is None or caller.role is Role.SPONSOR
+
+
 @strawberry.type(name="Member", description="A member of a household (家庭成员).")
 class MemberType:
     model: strawberry.Private[Member]
@@ -204,20 +211,29 @@ class HouseholdType(Node):
             for m in await info.context.loaders.members_by_household.load(self.model.id)
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Monthly incomes; empty for sponsors (a pairing needs no finances).")
     async def incomes(self, info: Info) -> list[IncomeType]:
+        if _hides_finances(info):
+            return []
         loaders = info.context.loaders
         incomes = await loaders.incomes_by_household.load(self.model.id)
         members = await loaders.members_by_household.load(self.model.id) if incomes else []
         return [income_type(i, members) for i in incomes]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Rigid expenditures (medical, education…); empty for sponsors: medical spending is "
+        "health detail."
+    )
     async def expenditures(self, info: Info) -> list[ExpenditureType]:
+        if _hides_finances(info):
+            return []
         items: list[Expenditure] = await info.context.loaders.expenditures_by_household.load(self.model.id)
         return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
 
-    @strawberry.field
+    @strawberry.field(description="Assets; empty for sponsors.")
     async def assets(self, info: Info) -> list[AssetType]:
+        if _hides_finances(info):
+            return []
         items: list[Asset] = await info.context.loaders.assets_by_household.load(self.model.id)
         return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
 
