@@ -19,7 +19,7 @@ from lianxin.core.errors import IssueCollector
 from lianxin.core.ids import to_global_id
 from lianxin.core.jobs import Job, record_job
 from lianxin.core.money import MoneyError, fen_to_yuan, parse_yuan
-from lianxin.core.region import RegionCodeError, region_level, validate_region_code
+from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
 from lianxin.events.outbox import record_event, record_events
 
 BATCH_CHUNK: Final = 500
@@ -131,11 +131,6 @@ def _payload(d: Disbursement) -> dict[str, object]:
         "period": d.period,
         "amount": str(fen_to_yuan(d.amount_fen)),
     }
-
-
-def region_prefix(code: str) -> str:
-    level = region_level(code)
-    return code[:2] if level == "PROVINCE" else code[:4] if level == "CITY" else code
 
 
 async def request_condolence_batch(

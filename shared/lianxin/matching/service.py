@@ -13,7 +13,7 @@ from lianxin.core.db import Connection, UnitOfWork
 from lianxin.core.errors import IssueCollector
 from lianxin.core.ids import to_global_id
 from lianxin.core.jobs import Job, record_job
-from lianxin.core.region import RegionCodeError, region_level, validate_region_code
+from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
 from lianxin.eligibility import Decision, DibaoParameters, decide, fingerprint
 from lianxin.events.outbox import record_events
 from lianxin.household import repository as household_repo
@@ -168,11 +168,6 @@ async def request_run(
     run = await repo.insert_run(uow.conn, region_code, union_id, reason)
     await record_job(uow, Job.RUN_ELIGIBILITY, {"run_id": run.id})
     return run
-
-
-def region_prefix(code: str) -> str:
-    level = region_level(code)
-    return code[:2] if level == "PROVINCE" else code[:4] if level == "CITY" else code
 
 
 async def run_chunk(conn: Connection, run_id: int, *, as_of: date, chunk_size: int = CHUNK_SIZE) -> bool:

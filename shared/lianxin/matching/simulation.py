@@ -16,12 +16,11 @@ from lianxin.core.db import Connection, UnitOfWork
 from lianxin.core.errors import IssueCollector
 from lianxin.core.jobs import Job, record_job
 from lianxin.core.money import fen_to_yuan
-from lianxin.core.region import RegionCodeError, validate_region_code
+from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
 from lianxin.eligibility import DibaoParameters, decide, parse_parameters
 from lianxin.household import repository as household_repo
 from lianxin.matching import repository as repo
 from lianxin.matching.facts import group_by_household, household_facts
-from lianxin.matching.service import region_prefix
 from lianxin.policy.service import check_parameters
 
 
