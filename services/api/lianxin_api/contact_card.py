@@ -18,15 +18,12 @@ from lianxin.access.rules import HouseholdScope, sees_household
 from lianxin.contact_card import service
 from lianxin.contact_card.render import render_contact_card
 from lianxin.core.clock import today_in
-from lianxin.core.db import Connection
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import parse_global_id, to_global_id
 from lianxin.core.tokens import Principal, Role
 from lianxin.household import repository as household_repo
-from lianxin.household.models import Household
 from lianxin.sponsorship import repository as sponsorship_repo
 from lianxin.trade_union import repository as union_repo
-from lianxin.trade_union.models import TradeUnion
 from lianxin_api.abuse import Refused, caller_key, graphql_error_response
 from lianxin_api.auth import authenticate_request
 
@@ -41,19 +38,6 @@ def contact_card_path(household_id: int) -> str:
 
 def can_print(caller: Principal | None) -> bool:
     return caller is not None and caller.role in PRINTERS
-
-
-async def household_scope_on(
-    conn: Connection, household: Household, union: TradeUnion | None
-) -> HouseholdScope:
-    """The household's scope read on one connection (GraphQL resolvers use `visibility.household_scope`,
-    which goes through the request's DataLoaders instead)."""
-    pairs = await sponsorship_repo.list_sponsorships_by_household_ids(conn, [household.id])
-    return HouseholdScope(
-        union_path=union.path if union is not None else (),
-        region_code=household.region_code,
-        active_sponsor_ids=frozenset(s.sponsor_id for s in pairs if s.active),
-    )
 
 
 def _disposition(archive_no: str) -> str:
@@ -93,7 +77,8 @@ async def contact_card_pdf(request: Request) -> Response:
         if household is None:
             return graphql_error_response(404, NOT_FOUND, "NOT_FOUND")
         union = await union_repo.get_union(conn, household.union_id)
-        if not sees_household(caller, await household_scope_on(conn, household, union)):
+        pairs = await sponsorship_repo.list_sponsorships_by_household_ids(conn, [household.id])
+        if not sees_household(caller, HouseholdScope.of(household.region_code, union, pairs)):
             return graphql_error_response(404, NOT_FOUND, "NOT_FOUND")
         members = await household_repo.list_members_by_household_ids(conn, [household.id])
     try:

@@ -13,12 +13,14 @@ outsider nothing (not even that it exists).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from lianxin.core.region import RegionCodeError, region_contains, region_prefix
 from lianxin.core.tokens import Principal, Role
+from lianxin.sponsorship.models import Sponsorship
+from lianxin.trade_union.models import TradeUnion
 
 SEES_ALL = frozenset({Role.ADMIN, Role.AUDITOR})
 
@@ -30,6 +32,17 @@ class HouseholdScope:
     union_path: tuple[int, ...]
     region_code: str
     active_sponsor_ids: frozenset[int]
+
+    @classmethod
+    def of(
+        cls, region_code: str, union: TradeUnion | None, sponsorships: Iterable[Sponsorship]
+    ) -> HouseholdScope:
+        """From the household's region, its union (if it still exists) and its pairings."""
+        return cls(
+            union_path=union.path if union is not None else (),
+            region_code=region_code,
+            active_sponsor_ids=frozenset(s.sponsor_id for s in sponsorships if s.active),
+        )
 
 
 def in_union_subtree(caller: Principal, union_path: Collection[int]) -> bool:

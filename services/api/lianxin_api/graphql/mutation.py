@@ -7,34 +7,19 @@ scope is refused exactly like one that does not exist, so the answer tells an ou
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from lianxin.access.rules import SEES_ALL
 from lianxin.audit import service as audit
 from lianxin.core.db import UnitOfWork, unit_of_work
 from lianxin.core.errors import DomainError
-from lianxin.core.ids import parse_global_id
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit import recording
 from lianxin_api.graphql.common import UserError, user_errors
 from lianxin_api.graphql.visibility import REFERENCE_LOADERS, load_visible
 
 T = TypeVar("T")
-
-
-def _references(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, int]]:
-    """(input path, kind, primary key) of every global id of a known kind in the arguments."""
-    if isinstance(value, str):
-        parsed = parse_global_id(value)
-        if parsed is not None and parsed[0] in REFERENCE_LOADERS:
-            yield path, parsed[0], parsed[1]
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _references(item, (*path, str(key)))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _references(item, (*path, str(index)))
 
 
 def _not_found(path: tuple[str, ...], kind: str) -> UserError:
@@ -54,8 +39,8 @@ async def unseen_references(info: Info, args: Mapping[str, Any]) -> list[UserErr
     if caller is None or caller.role in SEES_ALL:
         return []
     errors = []
-    for path, kind, pk in _references(args):
-        if await load_visible(info, kind, pk) is None:
+    for path, _, kind, pk in recording.ids_in_input(args):
+        if kind in REFERENCE_LOADERS and await load_visible(info, kind, pk) is None:
             errors.append(_not_found(path, kind))
     return errors
 

@@ -37,11 +37,7 @@ async def household_scope(info: Info, household_id: int) -> HouseholdScope | Non
         return None
     union = await loaders.union_by_id.load(household.union_id)
     sponsorships = await loaders.sponsorships_by_household.load(household_id)
-    return HouseholdScope(
-        union_path=union.path if union is not None else (),
-        region_code=household.region_code,
-        active_sponsor_ids=frozenset(s.sponsor_id for s in sponsorships if s.active),
-    )
+    return HouseholdScope.of(household.region_code, union, sponsorships)
 
 
 async def sees_household_id(info: Info, caller: Principal, household_id: int) -> bool:

@@ -41,16 +41,18 @@ def arguments(info: Info) -> dict[str, Any]:
     return {}
 
 
-def _ids_in_input(value: Any) -> Iterator[str]:
+def ids_in_input(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str, str, int]]:
+    """(input path, global id, type name, primary key) of every one of our ids in the arguments."""
     if isinstance(value, str):
-        if parse_global_id(value) is not None:
-            yield value
+        parsed = parse_global_id(value)
+        if parsed is not None:
+            yield path, value, parsed[0], parsed[1]
     elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _ids_in_input(item)
+        for key, item in value.items():
+            yield from ids_in_input(item, (*path, str(key)))
     elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _ids_in_input(item)
+        for index, item in enumerate(value):
+            yield from ids_in_input(item, (*path, str(index)))
 
 
 def _ids_in_result(value: Any, depth: int = 0) -> Iterator[str]:
@@ -66,4 +68,4 @@ def _ids_in_result(value: Any, depth: int = 0) -> Iterator[str]:
 
 def entity_ids(args: Mapping[str, Any], result: Any = None) -> list[str]:
     """Global ids named in the input, then those of the objects the mutation returned."""
-    return list(dict.fromkeys([*_ids_in_input(args), *_ids_in_result(result)]))
+    return list(dict.fromkeys([*(gid for _, gid, _, _ in ids_in_input(args)), *_ids_in_result(result)]))
