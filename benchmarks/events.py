@@ -111,6 +111,10 @@ async def fan_out_latency(pool: Pool, url: str, n: int, rounds: int) -> list[flo
     return latencies
 
 
+# the receiver runs on 127.0.0.1: the development setting (LIANXIN_WEBHOOK_ALLOW_PRIVATE_TARGETS)
+LOCAL_RECEIVER = webhook.TargetPolicy(allow_private=True)
+
+
 async def webhook_rate(pool: Pool, m: int) -> float:
     received: set[str] = set()
 
@@ -129,7 +133,7 @@ async def webhook_rate(pool: Pool, m: int) -> float:
         await asyncio.sleep(0.01)
     async with unit_of_work(pool, None) as uow:
         await webhook.create_endpoint(
-            uow, webhook.NewEndpoint(f"http://127.0.0.1:{port}/hook", [], None, "b")
+            uow, webhook.NewEndpoint(f"http://127.0.0.1:{port}/hook", [], None, "b"), allow_private=True
         )
     async with pool.acquire() as conn, conn.transaction():
         for i in range(m):
@@ -140,7 +144,9 @@ async def webhook_rate(pool: Pool, m: int) -> float:
             pass
     async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(max_connections=16)) as client:
         while len(received) < m:
-            await webhook.deliver_due(pool, client, RetrySchedule(), limit=200, concurrency=8)
+            await webhook.deliver_due(
+                pool, client, RetrySchedule(), limit=200, concurrency=8, policy=LOCAL_RECEIVER
+            )
     elapsed = time.perf_counter() - started
     server.should_exit = True
     await serving

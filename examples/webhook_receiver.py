@@ -4,8 +4,9 @@ Run it (the secret is the one `createWebhookEndpoint` returned, once):
 
     LIANXIN_WEBHOOK_SECRET=whsec_... python examples/webhook_receiver.py --port 9000
 
-then register `http://<this host>:9000/lianxin` as the endpoint URL. It depends only on the
-standard library and starlette/uvicorn, so an agency can copy it as it is.
+then register `http://<this host>:9000/lianxin` as the endpoint URL (a public address: to try it on
+your own machine, start Lianxin with `LIANXIN_WEBHOOK_ALLOW_PRIVATE_TARGETS=true`, development only).
+It depends only on the standard library and starlette/uvicorn, so an agency can copy it as it is.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from arq.worker import Worker
+from asgi_lifespan import LifespanManager
 from gqlws import GqlWs, example, live_server, serve
 from test_webhooks import Receiver
 
@@ -32,6 +33,20 @@ async def drain(settings: Settings) -> None:
     worker = Worker(**{**worker_settings(settings, burst=True), "cron_jobs": []})
     await worker.main()
     await worker.close()
+
+
+@pytest.fixture(scope="module")
+def settings(settings: Settings) -> Settings:
+    """The webhook receiver listens on 127.0.0.1: only the development setting lets webhooks go there."""
+    return settings.model_copy(update={"webhook_allow_private_targets": True})
+
+
+@pytest.fixture(scope="module")
+async def app(settings: Settings, migrated: str) -> AsyncIterator[Any]:
+    from lianxin_api.app import create_app
+
+    async with LifespanManager(create_app(settings)) as manager:
+        yield manager.app
 
 
 @pytest.fixture

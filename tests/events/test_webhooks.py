@@ -1,4 +1,5 @@
-"""Webhooks end to end against a local HTTP receiver (uvicorn on a free port): endpoints through
+"""Webhooks end to end against a local HTTP receiver (uvicorn on a free port, allowed by the
+development setting LIANXIN_WEBHOOK_ALLOW_PRIVATE_TARGETS): endpoints through
 GraphQL, fan-out from the event log, signatures the documented example verifies, retries on 5xx and
 429, no retry on 400, dead-letter after the (injected) schedule, redelivery, agency scoping."""
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from gqlws import example, serve
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -41,6 +43,24 @@ CREATE = """mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoin
   endpoint { id url eventTypes agencyId } secret errors { code field } } }"""
 DELIVERIES = """query($status: WebhookDeliveryStatus) { webhookDeliveries(status: $status) { edges { node {
   id eventId eventType status attemptCount lastError createdAt deadAt attempts { statusCode error attemptedAt } } } } }"""
+
+
+@pytest.fixture(scope="module")
+def settings(settings: Settings) -> Settings:
+    """The receiver listens on 127.0.0.1: only the development setting lets webhooks go there."""
+    return settings.model_copy(update={"webhook_allow_private_targets": True})
+
+
+@pytest.fixture(scope="module")
+async def app(settings: Settings, migrated: str) -> AsyncIterator[Any]:
+    """The API with those settings (the session's app refuses loopback targets)."""
+    from lianxin_api.app import create_app
+
+    async with LifespanManager(create_app(settings)) as manager:
+        yield manager.app
+
+
+DEV = webhook.TargetPolicy(allow_private=True)
 
 
 def nodes(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,7 +107,7 @@ async def one_round(pool: Pool, schedule: RetrySchedule = FAST) -> dict[Delivery
         while await webhook.fan_out(conn):
             pass
     async with httpx.AsyncClient(timeout=5) as client:
-        return await webhook.deliver_due(pool, client, schedule)
+        return await webhook.deliver_due(pool, client, schedule, policy=DEV)
 
 
 async def run_round(pool: Pool, within: float = 10) -> dict[DeliveryStatus, int]:
@@ -170,7 +190,8 @@ async def test_5xx_and_429_are_retried_400_is_not(
     assert await one_round(pool) == {}
     failed = nodes(await gql(DELIVERIES, {"status": "FAILED"}))
     assert [(f["attemptCount"], f["attempts"][0]["statusCode"]) for f in failed] == [(1, 400)]
-    assert failed[0]["lastError"].startswith("HTTP 400")
+    assert failed[0]["lastError"].startswith("HTTP 400 after ")
+    assert failed[0]["lastError"].endswith(" ms")
 
 
 async def test_dead_letter_after_the_schedule_then_redeliver(

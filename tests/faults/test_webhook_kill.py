@@ -41,6 +41,7 @@ def start_worker(settings: Settings) -> subprocess.Popen[bytes]:
         "REDIS_URL": settings.require_redis_url(),
         "LIANXIN_WEBHOOK_TIMEOUT": "1",  # leases of killed deliveries run out after 3 s
         "LIANXIN_LOG_LEVEL": "WARNING",
+        "LIANXIN_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",  # the receiver is on 127.0.0.1
     }
     return subprocess.Popen([sys.executable, "-m", "lianxin_cli.main", "worker"], env=env)
 
@@ -77,7 +78,9 @@ async def test_killed_worker_mid_delivery_every_event_handled_exactly_once(
     async with serve(Starlette(routes=[Mount("/", app=Slow())])) as port:
         async with unit_of_work(pool, None) as uow:
             _, secret_box["secret"] = await webhook.create_endpoint(
-                uow, webhook.NewEndpoint(f"http://127.0.0.1:{port}/lianxin", [], None, "test")
+                uow,
+                webhook.NewEndpoint(f"http://127.0.0.1:{port}/lianxin", [], None, "test"),
+                allow_private=True,
             )
         async with pool.acquire() as conn, conn.transaction():
             for i in range(N):

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     webhook_retry_hours: float = Field(
         default=25.0, ge=24, le=720, validation_alias="LIANXIN_WEBHOOK_RETRY_HOURS"
     )
+    # development only: let webhooks go to loopback and private networks (never link-local/metadata)
+    webhook_allow_private_targets: bool = Field(
+        default=False, validation_alias="LIANXIN_WEBHOOK_ALLOW_PRIVATE_TARGETS"
+    )
     # E-mail to contact persons (none sent while LIANXIN_SMTP_HOST is unset).
     smtp_host: str | None = Field(default=None, validation_alias="LIANXIN_SMTP_HOST")
     smtp_port: int = Field(default=25, ge=1, le=65535, validation_alias="LIANXIN_SMTP_PORT")

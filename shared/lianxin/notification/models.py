@@ -8,11 +8,18 @@ from enum import StrEnum
 from typing import Any
 
 
+def public_error(error: str | None) -> str | None:
+    """An attempt's error as shown to the endpoint's owner. Rows written before targets were
+    checked hold `HTTP 500: <the receiver's body>` or an exception's text: only the part before the
+    colon is ours (errors written now have no colon: `HTTP 500 after 12 ms`)."""
+    return None if error is None else error.split(":", 1)[0]
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "PENDING"  # waiting for its (next) attempt
     DELIVERED = "DELIVERED"  # the receiver answered 2xx
-    FAILED = "FAILED"  # the receiver refused it (4xx other than 408/429): not retried
-    DEAD = "DEAD"  # retries exhausted: dead-lettered
+    FAILED = "FAILED"  # the receiver refused it (3xx, 4xx other than 408/429): not retried
+    DEAD = "DEAD"  # retries exhausted, or the target address is not allowed: dead-lettered
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +69,7 @@ class WebhookDelivery:
             status=DeliveryStatus(row["status"]),
             attempts=row["attempts"],
             next_attempt_at=row["next_attempt_at"],
-            last_error=row["last_error"],
+            last_error=public_error(row["last_error"]),
             created_at=row["created_at"],
             delivered_at=row["delivered_at"],
             dead_at=row["dead_at"],
@@ -85,7 +92,7 @@ class WebhookAttempt:
             delivery_id=row["delivery_id"],
             attempted_at=row["attempted_at"],
             status_code=row["status_code"],
-            error=row["error"],
+            error=public_error(row["error"]),
             duration_ms=row["duration_ms"],
         )
 

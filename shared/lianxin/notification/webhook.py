@@ -5,6 +5,11 @@ commit-safe reader, under its own saved position, and writes one `webhook_delive
 (endpoint, event) pair (unique, so a second pass or a second worker adds nothing). Sending leases
 due rows, posts them and records each attempt; a worker killed mid-post leaves a lease that runs
 out, and the delivery is sent again: receivers de-duplicate by `Lianxin-Event-Id`.
+
+A URL may name only a public http(s) target, checked at registration and again before each send
+against what its host resolves to then, and posted to the address that was checked (`target.py`).
+What is stored of a failed attempt is its status and timing (`HTTP 500 after 12 ms`), never the
+receiver's answer: an endpoint's owner must not be able to read a server through it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -36,12 +40,22 @@ from lianxin.notification.channels.errors import PermanentError, TransientError
 from lianxin.notification.channels.webhook import post_webhook
 from lianxin.notification.models import DeliveryStatus, DueDelivery, WebhookEndpoint
 from lianxin.notification.retry import RetrySchedule
+from lianxin.notification.target import (
+    LookupFailed,
+    PinnedTarget,
+    Resolver,
+    TargetRefused,
+    check_new_target,
+    parse_target,
+    resolve_target,
+)
 
 log = logging.getLogger(__name__)
 
 READER = "webhooks"
 FAN_OUT_LOCK = 0x57454248  # "WEBH": one fan-out pass at a time across workers
 MAX_TYPES = 50
+TARGET_REFUSED = "target address not allowed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +66,16 @@ class NewEndpoint:
     created_by: str
 
 
-async def create_endpoint(uow: UnitOfWork, new: NewEndpoint) -> tuple[WebhookEndpoint, str]:
-    """Register an endpoint; returns it with its signing secret, which is shown only this once."""
+async def create_endpoint(
+    uow: UnitOfWork, new: NewEndpoint, *, allow_private: bool = False, resolver: Resolver | None = None
+) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint; returns it with its signing secret, which is shown only this once.
+    The URL must be a public http(s) target (`target.py`) unless `allow_private` (development)."""
     issues = IssueCollector()
-    parts = urlsplit(new.url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(new.url) > 2000:
-        issues.add("INVALID_URL", "the URL must be an absolute http(s) URL", ["url"])
+    try:
+        await check_new_target(new.url, allow_private=allow_private, resolver=resolver)
+    except TargetRefused as exc:
+        issues.add(exc.code, exc.message, ["url"])
     types = sorted({t.strip() for t in new.event_types if t.strip()})
     if len(types) > MAX_TYPES:
         issues.add("TOO_MANY_TYPES", f"at most {MAX_TYPES} event types", ["eventTypes"])
@@ -67,9 +85,7 @@ async def create_endpoint(uow: UnitOfWork, new: NewEndpoint) -> tuple[WebhookEnd
         issues.add("NOT_FOUND", "the agency does not exist", ["agencyId"])
     issues.raise_if_any()
     secret = "whsec_" + secrets.token_urlsafe(32)
-    endpoint = await repo.insert_endpoint(
-        uow.conn, new.agency_id, new.url.strip(), types, secret, new.created_by
-    )
+    endpoint = await repo.insert_endpoint(uow.conn, new.agency_id, new.url, types, secret, new.created_by)
     return endpoint, secret
 
 
@@ -139,23 +155,52 @@ class Outcome:
     duration_ms: int
 
 
-async def _attempt(client: httpx.AsyncClient, due: DueDelivery, schedule: RetrySchedule) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class TargetPolicy:
+    """Where sends may go: public addresses only unless `allow_private` (development); `resolver`
+    replaces the system's getaddrinfo (tests)."""
+
+    allow_private: bool = False
+    resolver: Resolver | None = None
+    lookup_timeout: float = 10.0
+
+
+async def _pin(due: DueDelivery, policy: TargetPolicy) -> PinnedTarget:
+    """The checked address to post to, resolved now (the name may point elsewhere since creation)."""
+    try:
+        target = parse_target(due.url, allow_private=policy.allow_private)
+        async with asyncio.timeout(policy.lookup_timeout):
+            return await resolve_target(target, allow_private=policy.allow_private, resolver=policy.resolver)
+    except TargetRefused:
+        log.warning("webhook delivery %s refused: target address not allowed", due.id)
+        raise PermanentError(TARGET_REFUSED) from None
+    except (LookupFailed, TimeoutError):
+        raise TransientError("name lookup failed") from None
+
+
+async def _attempt(
+    client: httpx.AsyncClient, due: DueDelivery, schedule: RetrySchedule, policy: TargetPolicy
+) -> Outcome:
     started = time.monotonic()
     code: int | None = None
     error: str | None = None
     status = DeliveryStatus.DELIVERED
     retry_in: timedelta | None = None
     try:
-        code = await post_webhook(client, due.url, due.secret, to_global_id("Event", due.event_id), due.body)
+        target = await _pin(due, policy)
+        code = await post_webhook(client, target, due.secret, to_global_id("Event", due.event_id), due.body)
     except PermanentError as exc:
-        status, error = DeliveryStatus.FAILED, str(exc)
+        error, code = str(exc), exc.status_code
+        # a refused target is dead-lettered at once: no retry can make the address allowed
+        status = DeliveryStatus.DEAD if error == TARGET_REFUSED else DeliveryStatus.FAILED
     except TransientError as exc:
-        error = str(exc)
+        error, code = str(exc), exc.status_code
         retry_in = schedule.next_retry(due.attempts, datetime.now(UTC) - due.retry_from)
         status = DeliveryStatus.DEAD if retry_in is None else DeliveryStatus.PENDING
-    if error is not None and error.startswith("HTTP "):
-        code = int(error.split()[1].rstrip(":"))
-    return Outcome(due.id, status, code, error, retry_in, int((time.monotonic() - started) * 1000))
+    elapsed = int((time.monotonic() - started) * 1000)
+    if error is not None and error != TARGET_REFUSED:
+        error = f"{error} after {elapsed} ms"  # status and timing only: never the receiver's text
+    return Outcome(due.id, status, code, error, retry_in, elapsed)
 
 
 async def deliver_due(
@@ -166,6 +211,7 @@ async def deliver_due(
     limit: int = 200,
     concurrency: int = 8,
     lease: timedelta = timedelta(minutes=2),
+    policy: TargetPolicy | None = None,
 ) -> dict[DeliveryStatus, int]:
     """Send every due delivery (up to `limit`), `concurrency` at a time; counts by outcome.
 
@@ -180,7 +226,7 @@ async def deliver_due(
 
     async def one(item: DueDelivery) -> Outcome:
         async with gate:
-            return await _attempt(client, item, schedule)
+            return await _attempt(client, item, schedule, policy or TargetPolicy())
 
     outcomes = await asyncio.gather(*(one(d) for d in due))
     async with pool.acquire() as conn, conn.transaction():

@@ -37,7 +37,8 @@ async def dispatch_webhooks(ctx: WorkerContext) -> str:
             fanned += read
     counts: Counter[str] = Counter()
     deadline = time.monotonic() + SEND_BUDGET_SECONDS
-    async with httpx.AsyncClient(timeout=settings.webhook_timeout) as client:
+    # never follows redirects (a 3xx would lead past the target check); every send checks its target
+    async with httpx.AsyncClient(timeout=settings.webhook_timeout, follow_redirects=False) as client:
         while True:  # batch after batch while there is a backlog, within the tick's budget
             sent = await webhook.deliver_due(
                 ctx["pool"],
@@ -46,6 +47,10 @@ async def dispatch_webhooks(ctx: WorkerContext) -> str:
                 limit=SEND_BATCH,
                 # a POST cannot outlast its timeout: after this the worker holding it is presumed dead
                 lease=timedelta(seconds=settings.webhook_timeout * 3),
+                policy=webhook.TargetPolicy(
+                    allow_private=settings.webhook_allow_private_targets,
+                    lookup_timeout=settings.webhook_timeout,
+                ),
             )
             counts.update({status.value: n for status, n in sent.items()})
             if sum(sent.values()) < SEND_BATCH or time.monotonic() > deadline:

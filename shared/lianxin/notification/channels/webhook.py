@@ -16,10 +16,12 @@ from typing import Any
 import httpx
 
 from lianxin.notification.channels.errors import PermanentError, TransientError
+from lianxin.notification.target import PinnedTarget
 
 SIGNATURE_HEADER = "Lianxin-Signature"
 EVENT_ID_HEADER = "Lianxin-Event-Id"
 RETRYABLE_4XX = frozenset({408, 429})
+DISCARD_LIMIT = 64 * 1024
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -44,25 +46,55 @@ def encode_body(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
+async def _discard(response: httpx.Response) -> None:
+    """Read a little of the body, unseen, so that a short answer leaves the connection reusable;
+    a longer one is cut off (the connection is closed instead)."""
+    read = 0
+    try:
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > DISCARD_LIMIT:
+                break
+    except httpx.HTTPError:
+        pass  # the status is what counts
+    finally:
+        await response.aclose()
+
+
 async def post_webhook(
-    client: httpx.AsyncClient, url: str, secret: str, event_id: str, document: dict[str, Any]
+    client: httpx.AsyncClient, target: PinnedTarget, secret: str, event_id: str, document: dict[str, Any]
 ) -> int:
-    """POST one signed event; the status code on 2xx, else TransientError / PermanentError."""
+    """POST one signed event to the checked address; the status code on 2xx, else TransientError /
+    PermanentError carrying the status, never the receiver's body (read, at most 64 KiB, and dropped).
+    Redirects are not followed: a 3xx is final."""
     body = encode_body(document)
     headers = {
+        "Host": target.host_header,
         "Content-Type": "application/json",
         SIGNATURE_HEADER: sign(secret, int(time.time()), body),
         EVENT_ID_HEADER: event_id,
         "User-Agent": "lianxin-webhooks/1",
     }
+    extensions = None
+    if target.server_name:
+        # the URL names the checked address; the certificate must still match the name (SNI). The
+        # client pools connections by address, so one verified for another name at the same address
+        # could be reused: a TLS connection made for a name is used for this one request only.
+        extensions = {"sni_hostname": target.server_name}
+        headers["Connection"] = "close"
     try:
-        response = await client.post(url, content=body, headers=headers)
+        request = client.build_request(
+            "POST", target.url, content=body, headers=headers, extensions=extensions
+        )
+        response = await client.send(request, stream=True, follow_redirects=False)
     except httpx.HTTPError as exc:
-        raise TransientError(f"{type(exc).__name__}: {exc}") from None
+        raise TransientError(type(exc).__name__) from None  # the class only: its text may quote the peer
+    except httpx.InvalidURL:
+        raise PermanentError("InvalidURL") from None
     code = response.status_code
+    await _discard(response)
     if 200 <= code < 300:
         return code
-    detail = f"HTTP {code}: {response.text[:200]}"
-    if 400 <= code < 500 and code not in RETRYABLE_4XX:
-        raise PermanentError(detail)
-    raise TransientError(detail)
+    if 300 <= code < 400 or (400 <= code < 500 and code not in RETRYABLE_4XX):
+        raise PermanentError(f"HTTP {code}", status_code=code)
+    raise TransientError(f"HTTP {code}", status_code=code)

@@ -114,7 +114,8 @@ class WebhookMutation:
             if scope is None and input.agency_id:
                 agency = expect_global_id(input.agency_id, "Agency", "agencyId")
             new = webhook.NewEndpoint(input.url, input.event_types, agency, caller.subject)
-            return await webhook.create_endpoint(uow, new)
+            allow = info.context.settings.webhook_allow_private_targets
+            return await webhook.create_endpoint(uow, new, allow_private=allow)
 
         result, errors = await run_in_transaction(info, work)
         if result is None:

@@ -15,7 +15,8 @@ from lianxin_api.graphql.common import UserError
 strawberry.enum(
     DeliveryStatus,
     name="WebhookDeliveryStatus",
-    description="PENDING (waiting for an attempt), DELIVERED, FAILED (refused: 4xx), DEAD (retries spent).",
+    description="PENDING (waiting for an attempt), DELIVERED, FAILED (refused: 3xx or 4xx), DEAD (retries "
+    "spent, or the target address is not allowed).",
 )
 
 
