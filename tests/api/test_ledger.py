@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lianxin.audit.models import Actor
 from lianxin.core.ids import parse_global_id, to_global_id
-from lianxin.core.tokens import Role
+from lianxin.core.tokens import Principal, Role
 from lianxin.ledger import service as ledger_service
 from lianxin.trade_union.models import UnionKind
 
@@ -214,7 +213,7 @@ async def test_the_import_reports_progress(gql: Any, pool: Any, union_id: str) -
         out.getvalue(),
         today=date(2026, 11, 29),
         dispatcher=None,
-        who=ledger_service.ImportContext(actor=Actor("test:admin", "ADMIN")),
+        who=ledger_service.ImportContext(caller=Principal("test:admin", Role.ADMIN)),
         progress=lambda d, t: seen.append((d, t)),
     )
     assert seen == [(1, 2), (2, 2)]

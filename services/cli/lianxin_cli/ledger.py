@@ -9,21 +9,32 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from lianxin.audit import service as audit
 from lianxin.audit.models import Actor
 from lianxin.core.clock import today_in
 from lianxin.core.config import Settings
 from lianxin.core.db import create_pool
 from lianxin.core.errors import DomainError
 from lianxin.core.jobs import JobQueue
+from lianxin.core.tokens import Principal, Role
 from lianxin.ledger import service
 from lianxin.ledger.service import ImportContext, ImportReport
+from lianxin.ledger.workbook import WorkbookLimits
 
 BAR_WIDTH = 30
+# as the API's Member.idNumber resolver records a full ID number it returns
+ID_NUMBER_FIELD = "Member.idNumber"
+
+
+def cli_caller() -> Principal:
+    """The operator at the terminal: an ADMIN, named in the audit and access logs as cli:<user>."""
+    return Principal(subject=f"cli:{getpass.getuser()}", role=Role.ADMIN)
 
 
 def cli_actor() -> Actor:
     """The operator at the terminal, as the audit log names them."""
-    return Actor(subject=f"cli:{getpass.getuser()}", role="ADMIN")
+    caller = cli_caller()
+    return Actor(subject=caller.subject, role=caller.role.value)
 
 
 def progress_bar(out: TextIO) -> service.Progress:
@@ -40,10 +51,13 @@ def progress_bar(out: TextIO) -> service.Progress:
 
 
 async def export_workbook(settings: Settings) -> bytes:
+    """The whole ledger; its members' full ID numbers are in the access log before the bytes are back."""
     pool = await create_pool(settings.require_database_url(), max_size=2)
     try:
         async with pool.acquire() as conn:
-            return await service.export_ledger(conn)
+            exported = await service.export_ledger(conn)
+        await audit.record_unmasked_reads(pool, cli_actor(), ID_NUMBER_FIELD, exported.member_ids)
+        return exported.content
     finally:
         await pool.close()
 
@@ -58,8 +72,9 @@ async def import_workbook(settings: Settings, data: bytes, out: TextIO) -> Impor
             data,
             today=today_in(settings.timezone),
             dispatcher=queue,
-            who=ImportContext(actor=cli_actor(), operation="ledger-import"),
+            who=ImportContext(caller=cli_caller(), operation="ledger-import"),
             progress=progress_bar(out),
+            limits=WorkbookLimits(max_unpacked_bytes=settings.workbook_max_unpacked_bytes),
         )
     finally:
         await pool.close()

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=20 << 20, ge=1024, le=256 << 20, validation_alias="LIANXIN_MAX_UPLOAD_BYTES"
     )
+    # an imported ledger workbook may unpack to this much (all zip members together); more is refused
+    # before parsing (WORKBOOK_TOO_LARGE), as are zip bombs (high ratios), huge rows and string tables
+    workbook_max_unpacked_bytes: int = Field(
+        default=64 << 20, ge=64 << 10, le=1 << 30, validation_alias="LIANXIN_WORKBOOK_MAX_UNPACKED_BYTES"
+    )
     # printed on contact cards (连心牌); the unions' service line is 12351 nationwide, empty: none
     union_hotline: str = Field(
         default="12351", pattern=r"^[0-9+() -]{0,20}$", validation_alias="LIANXIN_UNION_HOTLINE"

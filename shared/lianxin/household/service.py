@@ -60,10 +60,11 @@ class HouseholdChanges:
     contact_phone: str | None = None
 
 
-def _member_in_use(id_number: str, archive_no: str, position: int) -> tuple[str, str, list[str]]:
+def _member_in_use(position: int) -> tuple[str, str, list[str]]:
+    # never which household: the caller may not see it, and out of scope reads like "does not exist"
     return (
         "MEMBER_IN_OTHER_HOUSEHOLD",
-        f"this person is already an active member of household {archive_no}",
+        "this person is already an active member of another household",
         ["members", str(position), "idNumber"],
     )
 
@@ -77,7 +78,7 @@ async def _check_people(
     taken = await repo.active_holders(uow.conn, [m.id_number for m in members], household_id)
     for m in members:
         if m.id_number in taken:
-            issues.add(*_member_in_use(m.id_number, taken[m.id_number], m.position))
+            issues.add(*_member_in_use(m.position))
 
 
 def _unique_violation(exc: asyncpg.UniqueViolationError) -> DomainError:

@@ -1,25 +1,34 @@
 """The ledger (台账) in Excel: export every household with its members; import a workbook row by row.
 
+An export returns the ids of the members whose ID numbers it wrote in full: the caller records them in
+the access log like any other unmasked read.
+
 An import is idempotent: households are matched by archive number, a new one is archived, a known one
 updated only where the sheet differs (never duplicated), an identical one left alone. Each household
 commits on its own, so one bad household does not hold back the rest; every refusal comes back with
-its sheet, row and column, and as a downloadable `.xlsx` error report.
+its sheet, row and column, and as a downloadable `.xlsx` error report. The workbook is parsed in a
+worker thread (never on the event loop) within `WorkbookLimits`. Who may write which household is
+decided by `lianxin.access` alone: a row naming a union outside the caller's scope is refused like one
+naming no union, and an archive number held by a household the caller cannot see is refused exactly
+like a number already in use, without a word about that household.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
-from lianxin.access.rules import EVERYTHING, ListScope
+from lianxin.access.rules import EVERYTHING, HouseholdScope, ListScope, sees_household
 from lianxin.audit import service as audit
 from lianxin.audit.models import Actor
 from lianxin.core.db import Connection, JobDispatcher, Pool, unit_of_work
 from lianxin.core.errors import DomainError, Issue
 from lianxin.core.ids import to_global_id
 from lianxin.core.sql import load_queries
+from lianxin.core.tokens import Principal
 from lianxin.household import repository as household_repo
 from lianxin.household import service as household_service
 from lianxin.household.models import Household, Member
@@ -30,7 +39,8 @@ from lianxin.ledger.workbook import (
     HOUSEHOLDS,
     MEMBER_COLUMNS,
     MEMBERS,
-    read_sheet,
+    WorkbookLimits,
+    read_workbook,
     write_workbook,
 )
 
@@ -48,10 +58,19 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-async def export_ledger(conn: Connection, scope: ListScope = EVERYTHING) -> bytes:
+@dataclass(frozen=True, slots=True)
+class LedgerExport:
+    """The workbook, and the members whose ID numbers it holds unmasked (for the access log)."""
+
+    content: bytes
+    member_ids: tuple[int, ...]
+
+
+async def export_ledger(conn: Connection, scope: ListScope = EVERYTHING) -> LedgerExport:
     """Every household in `scope` (oldest first) and its members, as the import reads them back."""
     households: list[list[object]] = []
     members: list[list[object]] = []
+    member_ids: list[int] = []
     after = 0
     while rows := await conn.fetch(Q.list_households_after, after, EXPORT_CHUNK, *scope.household_params()):
         chunk = [Household.from_row(r) for r in rows]
@@ -63,7 +82,11 @@ async def export_ledger(conn: Connection, scope: ListScope = EVERYTHING) -> byte
             households.append(_household_cells(h))
             for m in by_household.get(h.id, []):
                 members.append([h.archive_no, m.name, m.relation, m.id_number, m.health, m.employment])
-    return write_workbook({HOUSEHOLDS: (HOUSEHOLD_COLUMNS, households), MEMBERS: (MEMBER_COLUMNS, members)})
+                member_ids.append(m.id)
+    content = await asyncio.to_thread(
+        write_workbook, {HOUSEHOLDS: (HOUSEHOLD_COLUMNS, households), MEMBERS: (MEMBER_COLUMNS, members)}
+    )
+    return LedgerExport(content=content, member_ids=tuple(member_ids))
 
 
 def _household_cells(h: Household) -> list[object]:
@@ -128,17 +151,30 @@ def _row_errors(new: LedgerHousehold, issues: tuple[Issue, ...]) -> list[RowErro
 
 @dataclass(frozen=True, slots=True)
 class ImportContext:
-    """Who imports, within which scope: a row whose union lies outside `scope` is refused exactly like
-    one naming a union that does not exist; every household written is audited as `operation`."""
+    """Who imports: `caller` decides, through `lianxin.access`, which households a row may create or
+    change; every household written is audited as `operation` by `caller`."""
 
-    actor: Actor
+    caller: Principal
     operation: str = "importLedger"
-    scope: ListScope = EVERYTHING
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(subject=self.caller.subject, role=self.caller.role.value)
 
 
-async def _union_in_scope(conn: Connection, union_id: int, scope: ListScope) -> bool:
-    path = await conn.fetchval(Q.union_path, union_id)
-    return path is not None and (scope.union_root is None or scope.union_root in path)
+def _may_write(caller: Principal, union_path: tuple[int, ...] | None, region_code: str) -> bool:
+    """The caller would see a household of this union and region (no union: never). Only ADMIN and
+    UNION_STAFF import, and their reach does not depend on pairings, so none are looked up."""
+    if union_path is None:
+        return False
+    return sees_household(caller, HouseholdScope(union_path, region_code, frozenset()))
+
+
+def archive_no_unavailable(new: LedgerHousehold) -> RowError:
+    """The one refusal for an archive number the caller may not use: word for word what archiving a
+    household says of a number already in use, whoever holds it and whatever it holds."""
+    message = f"archive number {new.archive_no} is already in use"
+    return RowError(HOUSEHOLDS, new.row, "archiveNo", "DUPLICATE_ARCHIVE_NO", message)
 
 
 async def _apply(
@@ -150,7 +186,8 @@ async def _apply(
     who: ImportContext,
 ) -> None:
     async with pool.acquire() as conn:
-        if not await _union_in_scope(conn, new.union_id, who.scope):
+        path = await conn.fetchval(Q.union_path, new.union_id)
+        if not _may_write(who.caller, tuple(path) if path is not None else None, new.region_code):
             report.failed += 1
             report.errors.append(
                 RowError(HOUSEHOLDS, new.row, "unionId", "UNION_NOT_FOUND", "the union does not exist")
@@ -158,6 +195,14 @@ async def _apply(
             return
         found = await conn.fetch(Q.find_by_archive_nos, [new.archive_no])
         current = Household.from_row(found[0]) if found else None
+        if current is not None:
+            held_by = await conn.fetchval(Q.union_path, current.union_id)
+            if not _may_write(
+                who.caller, tuple(held_by) if held_by is not None else None, current.region_code
+            ):
+                report.failed += 1
+                report.errors.append(archive_no_unavailable(new))
+                return
         members = await household_repo.list_members_by_household_ids(conn, [current.id]) if current else []
     if current is not None and (fixed := _fixed_fields(current, new)):
         report.failed += 1
@@ -192,7 +237,10 @@ async def _apply(
             )
     except DomainError as exc:
         report.failed += 1
-        report.errors.extend(_row_errors(new, exc.issues))
+        report.errors.extend(
+            archive_no_unavailable(new) if i.code == "DUPLICATE_ARCHIVE_NO" else r
+            for i, r in zip(exc.issues, _row_errors(new, exc.issues), strict=True)
+        )
         return
     if current is None:
         report.created += 1
@@ -222,11 +270,15 @@ async def import_ledger(
     dispatcher: JobDispatcher | None,
     who: ImportContext,
     progress: Progress | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> ImportReport:
     """Import a workbook; raises DomainError only when the file itself is unusable. Each household
-    commits on its own, with its audit row (refused rows are reported, not audited: nothing changed)."""
-    household_rows = read_sheet(data, HOUSEHOLDS, HOUSEHOLD_COLUMNS)
-    member_rows = read_sheet(data, MEMBERS, MEMBER_COLUMNS)
+    commits on its own, with its audit row (refused rows are reported, not audited: nothing changed).
+    The workbook is checked and parsed in a worker thread, so the event loop keeps serving."""
+    sheets = await asyncio.to_thread(
+        read_workbook, data, {HOUSEHOLDS: HOUSEHOLD_COLUMNS, MEMBERS: MEMBER_COLUMNS}, limits
+    )
+    household_rows, member_rows = sheets[HOUSEHOLDS], sheets[MEMBERS]
     report = ImportReport()
     households = parse_households(household_rows, report.errors)
     known = {r.cells["archiveNo"] for r in household_rows}

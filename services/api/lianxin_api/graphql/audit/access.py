@@ -5,6 +5,7 @@ refused as FORBIDDEN (one audit row each, outcome FORBIDDEN)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from lianxin.audit import service as audit
 from lianxin_api.context import Context
@@ -13,6 +14,12 @@ from lianxin_api.graphql.audit.recording import actor_of, entity_ids
 log = logging.getLogger(__name__)
 
 ID_NUMBER_FIELD = "Member.idNumber"
+
+
+def note_unmasked_reads(context: Context, member_ids: Iterable[int]) -> None:
+    """Members whose full ID number the response carries, whichever resolver put it there (the
+    `Member.idNumber` field, a ledger export): written with the request's other reads, after execution."""
+    context.unmasked_member_ids.update(member_ids)
 
 
 async def flush_audit_notes(context: Context) -> None:

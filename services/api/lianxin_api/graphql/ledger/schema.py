@@ -15,10 +15,11 @@ from lianxin.core.errors import DomainError
 from lianxin.core.tokens import Role
 from lianxin.ledger import service
 from lianxin.ledger.rows import RowError
+from lianxin.ledger.workbook import WorkbookLimits
 from lianxin_api.context import Info
-from lianxin_api.graphql.audit import recording
+from lianxin_api.graphql.audit.access import note_unmasked_reads
 from lianxin_api.graphql.common import UserError, user_errors
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import principal, require_role
 from lianxin_api.graphql.visibility import scope_for
 
 STAFF = (Role.ADMIN, Role.UNION_STAFF)
@@ -64,14 +65,17 @@ def _failed(exc: DomainError) -> LedgerImportPayload:
 class LedgerQuery:
     @strawberry.field(
         description="The whole ledger as a base64 .xlsx workbook: sheets `households` and `members`; "
-        "for UNION_STAFF, the households of its union's subtree only."
+        "for UNION_STAFF, the households of its union's subtree only. Every cell is text (never a "
+        "formula); each exported member's ID number is recorded in the access log as an unmasked read."
     )
     async def ledger_export(self, info: Info) -> str:
         require_role(info, *STAFF)
         scope = scope_for(info, "Household")
         async with info.context.pool.acquire() as conn:
-            data = await service.export_ledger(conn, scope)
-        return base64.b64encode(data).decode("ascii")
+            exported = await service.export_ledger(conn, scope)
+        # full ID numbers, as Member.idNumber gives them: logged before the response leaves (fails closed)
+        note_unmasked_reads(info.context, exported.member_ids)
+        return base64.b64encode(exported.content).decode("ascii")
 
 
 async def _import(info: Info, data: bytes, field: str) -> LedgerImportPayload:
@@ -79,12 +83,17 @@ async def _import(info: Info, data: bytes, field: str) -> LedgerImportPayload:
     if len(data) > MAX_BYTES:
         return _failed(DomainError.single("FILE_TOO_LARGE", "at most 20 MiB", [field]))
     ctx = info.context
+    scope_for(info, "Household")  # FORBIDDEN for a caller who sees no household at all
+    limits = WorkbookLimits(max_unpacked_bytes=ctx.settings.workbook_max_unpacked_bytes)
     try:
-        who = service.ImportContext(
-            actor=recording.actor(info), operation=info.field_name, scope=scope_for(info, "Household")
-        )
+        who = service.ImportContext(caller=principal(info), operation=info.field_name)
         report = await service.import_ledger(
-            ctx.pool, data, today=today_in(ctx.settings.timezone), dispatcher=ctx.queue, who=who
+            ctx.pool,
+            data,
+            today=today_in(ctx.settings.timezone),
+            dispatcher=ctx.queue,
+            who=who,
+            limits=limits,
         )
     except DomainError as exc:
         # the workbook service names the file `content`, the argument importLedger sends it in
