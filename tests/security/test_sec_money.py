@@ -78,7 +78,7 @@ def condolence(household: str, amount: Any) -> dict[str, Any]:
         ("", "INVALID_AMOUNT"),
         ("9" * 100, "INVALID_AMOUNT"),
         ("1.005", "TOO_MANY_DECIMALS"),
-        ("1.500", "TOO_MANY_DECIMALS"),
+        ("1.0001", "TOO_MANY_DECIMALS"),
         (1.5, "INVALID_AMOUNT"),
         (True, "INVALID_AMOUNT"),
         ("5000.01", "AMOUNT_ABOVE_LIMIT"),

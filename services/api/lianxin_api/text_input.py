@@ -3,7 +3,8 @@
 - `Date`/`DateTime`/`Decimal` scalars that read only what the domain can store: dates in
   `EARLIEST`..`LATEST` (1900-01-01..2100-12-31: every birth, payment, visit and policy date of the
   service fits, and date arithmetic around them can neither overflow Python nor leave PostgreSQL's
-  range), amounts through `lianxin.core.money.read_api_decimal` (the one reader of amount text);
+  range), instants from 1900 to `LATEST_INSTANT` (also in UTC: year 0001 at +14:00 overflowed),
+  amounts through `lianxin.core.money.read_api_decimal` (the one reader of amount text);
 - text with a lone UTF-16 surrogate ("\\ud800" in a JSON string), which cannot be encoded as UTF-8 for
   PostgreSQL (nor for the JSON answer), refused like the NUL character (`limits.NoNulInVariables`);
 - a mutation refused here still leaves an audit row (outcome: the error code), its input sanitised.
@@ -34,6 +35,9 @@ from lianxin.core.money import read_api_decimal
 
 EARLIEST: Final = dt.date(1900, 1, 1)
 LATEST: Final = dt.date(2100, 12, 31)
+# DateTime inputs are only bounds of searches (the audit log's from/to), where "far in the future" is
+# a fair value: any instant from 1900 whose UTC date is a year before the end of Python's calendar.
+LATEST_INSTANT: Final = dt.date(9998, 12, 31)
 SURROGATE_MESSAGE: Final = "text must be valid Unicode: a lone surrogate (U+D800..U+DFFF) cannot be stored"
 BAD_USER_INPUT: Final = "BAD_USER_INPUT"
 
@@ -48,8 +52,8 @@ class RefusedInput(GraphQLError):
 # -- scalars ------------------------------------------------------------------------------------------
 
 
-def _date_range_error(value: object) -> RefusedInput:
-    return RefusedInput(f"a date must be between {EARLIEST} and {LATEST}, got {str(value)[:40]!r}")
+def _date_range_error(value: object, latest: dt.date = LATEST) -> RefusedInput:
+    return RefusedInput(f"a date must be between {EARLIEST} and {latest}, got {str(value)[:40]!r}")
 
 
 def _parse_date(value: object) -> dt.date:
@@ -75,9 +79,9 @@ def _parse_datetime(value: object) -> dt.datetime:
     try:
         utc_day = parsed.astimezone(dt.UTC).date() if parsed.tzinfo else parsed.date()
     except OverflowError:
-        raise _date_range_error(value) from None
-    if not (EARLIEST <= parsed.date() <= LATEST and EARLIEST <= utc_day <= LATEST):
-        raise _date_range_error(value)
+        raise _date_range_error(value, LATEST_INSTANT) from None
+    if not (EARLIEST <= parsed.date() <= LATEST_INSTANT and EARLIEST <= utc_day <= LATEST_INSTANT):
+        raise _date_range_error(value, LATEST_INSTANT)
     return parsed
 
 

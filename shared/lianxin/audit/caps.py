@@ -36,7 +36,7 @@ class Cut:
 
 
 def _clean(text: str) -> str:
-    cleaned = text.encode("utf-8", "replace").decode("utf-8") if not _encodes(text) else text
+    cleaned = text if _encodes(text) else "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
     return cleaned.replace("\x00", "\ufffd")
 
 

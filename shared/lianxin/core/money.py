@@ -61,7 +61,9 @@ def read_yuan_text(text: str) -> Decimal:
     if match is None:
         raise _invalid(text)
     if match[1] is not None and len(match[1]) > 2:
-        raise MoneyError("TOO_MANY_DECIMALS", f"amount must have at most 2 decimal places, got {text!r}")
+        raise MoneyError(
+            "TOO_MANY_DECIMALS", f"amount must have at most 2 decimal places (whole fen), got {text}"
+        )
     return Decimal(text)
 
 
@@ -69,10 +71,11 @@ def read_api_decimal(value: object) -> Decimal:
     """The API `Decimal` scalar's input: amount text or a whole number; anything else is a
     `RefusedAmount` that the domain refuses with its field path (floats included: 0.1 is no jiao)."""
     if isinstance(value, str):
-        try:
-            return read_yuan_text(value)
-        except MoneyError as exc:
-            return RefusedAmount(exc)
+        # decimals beyond the fen are left to the domain reader (TOO_MANY_DECIMALS, INVALID_AREA…),
+        # which knows the field; the text is still plain ASCII notation
+        if len(value) <= _MAX_TEXT and _YUAN_TEXT.fullmatch(value):
+            return Decimal(value)
+        return RefusedAmount(_invalid(value))
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     return RefusedAmount(_invalid(value))
