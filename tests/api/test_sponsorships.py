@@ -90,7 +90,7 @@ async def test_refusals_write_nothing(gql: Any, pool: Any, scene: dict[str, str]
         ({**ok, "sponsorId": scene["member_unit"]}, "NOT_A_SPONSOR", ["sponsorId"]),
         ({**ok, "sponsorId": to_global_id("Organization", 999)}, "SPONSOR_NOT_FOUND", ["sponsorId"]),
         ({**ok, "householdId": to_global_id("Household", 999)}, "HOUSEHOLD_NOT_FOUND", ["householdId"]),
-        ({**ok, "startedOn": "2999-01-01"}, "DUPLICATE_SPONSORSHIP", ["sponsorId"]),
+        ({**ok, "startedOn": "2099-01-01"}, "DUPLICATE_SPONSORSHIP", ["sponsorId"]),
         ({**ok, "householdId": "bad"}, "INVALID_ID", ["householdId"]),
     ]
     for input_, code, field in cases:

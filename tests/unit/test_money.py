@@ -10,7 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lianxin.core.errors import DomainError
-from lianxin.core.money import MAX_YUAN, MoneyError, fen_to_yuan, parse_yuan, round_half_up_fen
+from lianxin.core.money import (
+    MAX_YUAN,
+    MoneyError,
+    RefusedAmount,
+    fen_to_yuan,
+    parse_yuan,
+    read_api_decimal,
+    round_half_up_fen,
+)
 
 pytestmark = pytest.mark.no_db
 
@@ -30,8 +38,6 @@ MAX_FEN = 10**14
         ("0.01", 1),
         ("0", 0),
         ("0.00", 0),
-        ("+3.20", 320),
-        ("  1.50 ", 150),
         ("007.10", 710),
         ("1000000000000", MAX_FEN),
         ("1000000000000.00", MAX_FEN),
@@ -42,8 +48,6 @@ MAX_FEN = 10**14
         (Decimal("1E+12"), MAX_FEN),
         (Decimal("0E-50"), 0),
         (Decimal("0E+999999"), 0),
-        (Decimal("-0"), 0),
-        (Decimal("-0.00"), 0),
         (Decimal("1" + "0" * 5000 + "E-5000"), 100),
         (Decimal("123456789012.34"), 12345678901234),
     ],
@@ -76,6 +80,10 @@ def test_parse_yuan_allows_negative_only_when_asked(value: Decimal | str, fen: i
         "1e3",
         "1E-2",
         "1_000",
+        "+3.20",
+        "  1.50 ",
+        "１００",
+        "1.50\n",
         "1,000.00",
         ".5",
         "5.",
@@ -216,3 +224,42 @@ def test_round_half_up_fen_is_within_half_a_fen(numerator: int, denominator: int
     x = Fraction(numerator, denominator)
 
     assert abs(round_half_up_fen(x) - x) <= Fraction(1, 2)
+
+
+@pytest.mark.parametrize("value", ["-0", "-0.00", Decimal("-0"), Decimal("-0.00")])
+def test_a_minus_sign_on_zero_is_negative(value: Decimal | str) -> None:
+    assert parse_yuan(value, allow_negative=True) == 0
+    with pytest.raises(MoneyError) as caught:
+        parse_yuan(value)
+    assert caught.value.code == "NEGATIVE_AMOUNT"
+
+
+@pytest.mark.parametrize("value", ["0", "0.00", Decimal(0)])
+def test_a_payment_of_nothing_is_refused_when_positive_is_asked(value: Decimal | str) -> None:
+    assert parse_yuan(value) == 0
+    with pytest.raises(MoneyError) as caught:
+        parse_yuan(value, positive=True)
+    assert caught.value.code == "AMOUNT_NOT_POSITIVE"
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("1e7", "INVALID_AMOUNT"),
+        ("１", "INVALID_AMOUNT"),
+        (1.5, "INVALID_AMOUNT"),
+        (None, "INVALID_AMOUNT"),
+    ],
+)
+def test_what_the_api_scalar_cannot_read_is_refused_by_parse_yuan(value: object, code: str) -> None:
+    refused = read_api_decimal(value)
+    assert isinstance(refused, RefusedAmount)
+    with pytest.raises(MoneyError) as caught:
+        parse_yuan(refused)
+    assert caught.value.code == code
+
+
+def test_the_api_scalar_reads_plain_text_and_whole_numbers_exactly() -> None:
+    assert read_api_decimal("850.50") == Decimal("850.50")
+    assert read_api_decimal(300) == Decimal(300)
+    assert parse_yuan(read_api_decimal("-12.5"), allow_negative=True) == -1250

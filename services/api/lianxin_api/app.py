@@ -31,6 +31,7 @@ from lianxin_api.abuse import (
     is_multipart,
 )
 from lianxin_api.auth import authenticate_request, authorization_from_params
+from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
 from lianxin_api.graphql.audit.access import flush_audit_notes
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(Utf8BodyMiddleware)  # inside the size limit: it buffers bodies
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -46,6 +46,7 @@ from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.webhook.contact import ContactEmailMutation
 from lianxin_api.graphql.webhook.schema import WebhookMutation, WebhookQuery
 from lianxin_api.limits import limit_extensions
+from lianxin_api.text_input import SCALAR_OVERRIDES, input_extensions
 
 
 @strawberry.type
@@ -103,6 +104,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides=SCALAR_OVERRIDES,
         types=[
             TradeUnionType,
             OrganizationType,
@@ -124,6 +126,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
         ],
         extensions=[
             AuthenticationGate,
+            *input_extensions(),
             *limit_extensions(),
             CostLimit,
             *guards,

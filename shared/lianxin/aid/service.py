@@ -6,10 +6,13 @@ repeated by hand or by a batch run twice is refused or skipped, never paid twice
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Final
 
 from lianxin.aid import repository as repo
@@ -74,19 +77,73 @@ def check_period(issues: IssueCollector, program: AidProgram, period: str, today
     return cleaned
 
 
-def _amount(issues: IssueCollector, value: Decimal, *, positive: bool) -> int | None:
+# Programs paid in money: a payment of 0 would use up the household's period (one disbursement per
+# household, program and period) and the real payment would then be refused. The others are services
+# or goods, recorded at 0.00 when they have no cash value.
+CASH_PROGRAMS: Final = frozenset(
+    {AidProgram.QUARTERLY_CONDOLENCE, AidProgram.LOVE_CARD, AidProgram.BUS_CARD, AidProgram.EMERGENCY}
+)
+# The most one household may be paid per program and period, in yuan (LIANXIN_AID_MAX_YUAN overrides).
+DEFAULT_MAX_YUAN: Final = {
+    AidProgram.QUARTERLY_CONDOLENCE: 5_000,
+    AidProgram.GIFT_PACK: 5_000,
+    AidProgram.LOVE_CARD: 5_000,
+    AidProgram.BUS_CARD: 2_000,
+    AidProgram.EMERGENCY: 50_000,
+    AidProgram.COUNSELING: 10_000,
+    AidProgram.MEDICINE_DELIVERY: 20_000,
+    AidProgram.TRAINING: 20_000,
+}
+AidLimits = Mapping[AidProgram, int]  # the most per payment, in fen
+
+
+@lru_cache(maxsize=8)
+def aid_limits(setting: str = "") -> AidLimits:
+    """`DEFAULT_MAX_YUAN` in fen, overridden by `setting` ("EMERGENCY=80000,BUS_CARD=1500" or the same
+    as a JSON object). Raises ValueError for an unknown program or an amount that is not positive."""
+    limits = {program: yuan * 100 for program, yuan in DEFAULT_MAX_YUAN.items()}
+    text = setting.strip()
+    if not text:
+        return limits
+    if text.startswith("{"):
+        pairs = [(str(k), str(v)) for k, v in json.loads(text).items()]
+    else:
+        pairs = [tuple(part.split("=", 1)) for part in text.split(",") if part.strip()]  # type: ignore[misc]
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ValueError(f"LIANXIN_AID_MAX_YUAN: expected PROGRAM=amount, got {pair[0]!r}")
+        name, amount = pair[0].strip(), pair[1].strip()
+        if name not in AidProgram.__members__:
+            raise ValueError(f"LIANXIN_AID_MAX_YUAN: unknown program {name!r}")
+        try:
+            limits[AidProgram(name)] = parse_yuan(amount, positive=True)
+        except MoneyError as exc:
+            raise ValueError(f"LIANXIN_AID_MAX_YUAN: {name}: {exc.message}") from None
+    return limits
+
+
+def _amount(
+    issues: IssueCollector, value: Decimal, program: AidProgram, limits: AidLimits | None
+) -> int | None:
     try:
-        fen = parse_yuan(value)
+        fen = parse_yuan(value, positive=program in CASH_PROGRAMS)
     except MoneyError as exc:
         issues.add(exc.code, exc.message, ["amount"])
         return None
-    if positive and fen == 0:
-        issues.add("AMOUNT_NOT_POSITIVE", "the amount must be above 0", ["amount"])
+    most = (limits or aid_limits())[program]
+    if fen > most:
+        issues.add(
+            "AMOUNT_ABOVE_LIMIT",
+            f"{program.value} pays at most {fen_to_yuan(most)} yuan per household and period",
+            ["amount"],
+        )
         return None
     return fen
 
 
-async def pay_disbursement(uow: UnitOfWork, new: NewDisbursement, *, today: date) -> Disbursement:
+async def pay_disbursement(
+    uow: UnitOfWork, new: NewDisbursement, *, today: date, limits: AidLimits | None = None
+) -> Disbursement:
     """Pay one household once for a program and period; emits `aid.paid`."""
     issues = IssueCollector()
     household = await repo.get_household(uow.conn, new.household_id)
@@ -95,7 +152,7 @@ async def pay_disbursement(uow: UnitOfWork, new: NewDisbursement, *, today: date
     elif household[0] != "ACTIVE":
         issues.add("HOUSEHOLD_NOT_ACTIVE", f"the household is {household[0]}", ["householdId"])
     period = check_period(issues, new.program, new.period, today)
-    fen = _amount(issues, new.amount, positive=False)
+    fen = _amount(issues, new.amount, new.program, limits)
     if new.paid_on > today:
         issues.add("PAID_IN_FUTURE", "a payment cannot be recorded before it is made", ["paidOn"])
     if new.member_id is not None:
@@ -142,6 +199,7 @@ async def request_condolence_batch(
     amount: Decimal,
     today: date,
     requested_by: str | None,
+    limits: AidLimits | None = None,
 ) -> AidBatch:
     """Queue the quarterly condolence payment to every ACTIVE household of a region or union subtree."""
     issues = IssueCollector()
@@ -155,7 +213,7 @@ async def request_condolence_batch(
     if union_id is not None and not await repo.union_exists(uow.conn, union_id):
         issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
     cleaned = check_period(issues, AidProgram.QUARTERLY_CONDOLENCE, period, today)
-    fen = _amount(issues, amount, positive=True)
+    fen = _amount(issues, amount, AidProgram.QUARTERLY_CONDOLENCE, limits)
     issues.raise_if_any()
     assert fen is not None
     batch = await repo.insert_batch(

@@ -26,6 +26,8 @@ class AuditEntry:
     # and `after` hold only the changed columns of an update (masked like `input`); at most 1000 kept
     changes: tuple[dict[str, Any], ...] = ()
     change_count: int = 0
+    # what `lianxin.audit.caps` cut from input and changes: {"values": n, "characters": m}, or None
+    truncated: dict[str, int] | None = None
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> AuditEntry:
@@ -41,6 +43,7 @@ class AuditEntry:
             request_id=row["request_id"],
             changes=tuple(row["changes"]),
             change_count=row["change_count"],
+            truncated=row["truncated"],
         )
 
 

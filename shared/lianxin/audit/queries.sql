@@ -4,22 +4,25 @@
 -- For the rest of this transaction, audited tables stage their row changes (migration 0013).
 SELECT set_config('lianxin.audit_capture', 'on', true);
 
--- name: insert_audit_entry
--- Takes the row changes staged by this transaction (the first 1000 kept, all counted) and clears them.
+-- name: take_row_changes
+-- The row changes staged by this transaction (the first 1000, all counted), cleared from the stage.
 WITH taken AS (
     DELETE FROM audit_row_change WHERE txid = txid_current()
     RETURNING seq, table_name, row_id, op, before, after
 ), kept AS (
     SELECT * FROM taken ORDER BY seq LIMIT 1000
 )
+SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                'table', table_name, 'rowId', row_id, 'op', op, 'before', before, 'after', after)
+            ORDER BY seq), '[]'::jsonb)
+          FROM kept) AS changes,
+       (SELECT count(*) FROM taken) AS change_count;
+
+-- name: insert_audit_entry
 INSERT INTO audit_entry
-    (actor_subject, actor_role, operation, entity_ids, input, outcome, request_id, changes, change_count)
-VALUES ($1, $2, $3, $4, $5, $6, $7,
-        (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'table', table_name, 'rowId', row_id, 'op', op, 'before', before, 'after', after)
-                ORDER BY seq), '[]'::jsonb)
-           FROM kept),
-        (SELECT count(*) FROM taken))
+    (actor_subject, actor_role, operation, entity_ids, input, outcome, request_id, changes, change_count,
+     truncated)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING *;
 
 -- name: list_audit_entries_page

@@ -18,6 +18,13 @@ async def start_change_capture(conn: Connection) -> None:
     await conn.execute(Q.start_change_capture)
 
 
+async def take_row_changes(conn: Connection) -> tuple[list[dict[str, Any]], int]:
+    """(the first 1000 row changes staged by this transaction, how many there were); clears them."""
+    row = await conn.fetchrow(Q.take_row_changes)
+    assert row is not None
+    return list(row["changes"]), row["change_count"]
+
+
 async def insert_audit_entry(
     conn: Connection,
     actor: Actor,
@@ -26,9 +33,22 @@ async def insert_audit_entry(
     input: dict[str, Any],
     outcome: list[str],
     request_id: str | None,
+    changes: list[dict[str, Any]],
+    change_count: int,
+    truncated: dict[str, int] | None,
 ) -> AuditEntry:
     row = await conn.fetchrow(
-        Q.insert_audit_entry, actor.subject, actor.role, operation, entity_ids, input, outcome, request_id
+        Q.insert_audit_entry,
+        actor.subject,
+        actor.role,
+        operation,
+        entity_ids,
+        input,
+        outcome,
+        request_id,
+        changes,
+        change_count,
+        truncated,
     )
     assert row is not None
     return AuditEntry.from_row(row)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lianxin.audit import repository
+from lianxin.audit.caps import MAX_ITEMS, Cut, cap_entry, cap_value
 from lianxin.audit.models import OK, Actor, AuditEntry, AuditFilter
 from lianxin.core.db import Connection, Pool
 from lianxin.core.logs import request_id_var
@@ -61,16 +62,25 @@ async def record_mutation(
     arguments: Mapping[str, Any],
     error_codes: Iterable[str] = (),
 ) -> AuditEntry:
-    """Append one audit row on `conn`: inside the mutation's transaction, so both commit or neither."""
+    """Append one audit row on `conn`: inside the mutation's transaction, so both commit or neither.
+
+    Input and changes are kept within the bounds of `caps` (what was cut is counted in `truncated`)."""
     outcome = list(dict.fromkeys(error_codes)) or [OK]
+    changes, change_count = await repository.take_row_changes(conn)
+    cut = Cut()
+    ids = [cap_value(i, cut) for i in list(dict.fromkeys(entity_ids))[:MAX_ITEMS]]
+    input, changes = cap_entry(mask_input(arguments), changes, cut)
     return await repository.insert_audit_entry(
         conn,
         actor,
-        operation,
-        list(dict.fromkeys(entity_ids)),
-        mask_input(arguments),
+        cap_value(operation, cut),
+        ids,
+        input,
         outcome,
         request_id_var.get(),
+        changes,
+        change_count,
+        cut.as_json(),
     )
 
 

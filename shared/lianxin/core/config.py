@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     )
     # None: on in development, off in production (schema.graphql serves frontend teams)
     introspection: bool | None = Field(default=None, validation_alias="LIANXIN_INTROSPECTION")
+    aid_max_yuan: str = Field(default="", max_length=2000, validation_alias="LIANXIN_AID_MAX_YUAN")
 
     @property
     def is_production(self) -> bool:

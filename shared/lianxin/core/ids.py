@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
+from typing import Final
 
 from lianxin.core.errors import DomainError
+
+MAX_PK: Final = 2**63 - 1
+"""The largest primary key there can be (PostgreSQL bigint); identity columns start at 1."""
+NO_SUCH_PK: Final = -1
+"""What a well-formed id with a number outside 1..MAX_PK decodes to: a key no row has (and, unlike 0,
+not falsy, so no `if pk:` takes it for "absent"), so every lookup answers exactly as for a missing
+record, never with an overflow in the driver or the database."""
+
+_NUMBER: Final = re.compile(r"-?(0|[1-9][0-9]*)", re.ASCII)  # as `str(int)` writes it, nothing else
 
 
 def to_global_id(type_name: str, pk: int) -> str:
@@ -18,15 +29,20 @@ def _b64decode(value: str) -> str:
 
 
 def parse_global_id(value: str) -> tuple[str, int] | None:
-    """(type name, primary key), or None when `value` is not one of our ids."""
+    """(type name, primary key), or None when `value` is not one of our ids.
+
+    A number that no row can have (0, negative, beyond 64 bits) decodes to `NO_SUCH_PK`: such an id
+    reads exactly like the id of a missing record, and no lookup ever sees a number it cannot bind."""
     try:
         type_name, _, pk = _b64decode(value).partition(":")
-        number = int(pk)
     except (ValueError, UnicodeError, binascii.Error):
         return None
-    if not type_name or number <= 0 or str(number) != pk:
+    if not type_name or not _NUMBER.fullmatch(pk):
         return None
-    return type_name, number
+    if len(pk) > len(str(MAX_PK)):  # no int() of thousands of digits
+        return type_name, NO_SUCH_PK
+    number = int(pk)
+    return type_name, number if 0 < number <= MAX_PK else NO_SUCH_PK
 
 
 def expect_global_id(value: str, type_name: str, field: str) -> int:
@@ -48,6 +64,6 @@ def decode_cursor(cursor: str) -> int:
     except (ValueError, UnicodeError, binascii.Error):
         number = -1
         prefix = ""
-    if prefix != "k" or number < 0:
+    if prefix != "k" or not 0 <= number <= MAX_PK:
         raise DomainError.single("INVALID_CURSOR", "the cursor is not one this API returned", ["after"])
     return number

@@ -1,7 +1,8 @@
 """Money: integer fen (分) in SQL and logic, `Decimal` yuan (元) at the API; never float.
 
-Yuan from the API are exact decimals with at most two places ("850.00", "12.5"); anything finer
-than a fen is refused rather than rounded, so no amount changes silently on the way in.
+Yuan from the API are exact decimals with at most two places ("850.00", "12.5"), written in ASCII
+digits with an optional leading '-' and nothing else (`read_yuan_text`, the one reader of amount text);
+anything finer than a fen is refused rather than rounded, so no amount changes silently on the way in.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from lianxin.core.errors import DomainError, Issue
 MAX_YUAN: Final = Decimal(10**12)
 """The largest amount accepted, in yuan: far above any real figure, far below bigint fen."""
 
-# Plain decimal notation only: no exponent, no underscores, no full-width or other non-ASCII digits
-# (all of which `Decimal()` would otherwise accept).
-_YUAN_TEXT: Final = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+# The only way amounts are written: ASCII digits, an optional single leading '-', an optional '.' with
+# digits after it. No '+', no exponent, no underscores, no spaces, no full-width or other non-ASCII
+# digits, no NaN/Infinity, all of which `Decimal()` would otherwise accept.
+_YUAN_TEXT: Final = re.compile(r"-?[0-9]+(?:\.([0-9]+))?", re.ASCII)
 _MAX_TEXT: Final = 64
 
 
@@ -31,31 +33,79 @@ class MoneyError(DomainError, ValueError):
         super().__init__([Issue(code=code, message=message)])
 
 
+class RefusedAmount(Decimal):
+    """What the API's `Decimal` scalar hands on for text that is no amount: a NaN that remembers why.
+
+    The scalar cannot answer with a typed user error (it has no payload), so it lets the mutation run
+    and `parse_yuan` (or any finiteness check) refuses the value with the field's path and this reason.
+    """
+
+    error: MoneyError
+
+    def __new__(cls, error: MoneyError) -> RefusedAmount:
+        refused = super().__new__(cls, "NaN")
+        refused.error = error
+        return refused
+
+
+def _invalid(value: object) -> MoneyError:
+    shown = repr(value) if len(repr(value)) <= _MAX_TEXT + 2 else repr(value)[:_MAX_TEXT] + "…"
+    return MoneyError("INVALID_AMOUNT", f"amount must be written like 850.00 (ASCII digits), got {shown}")
+
+
+def read_yuan_text(text: str) -> Decimal:
+    """Amount text → the exact `Decimal`, or MoneyError (INVALID_AMOUNT, TOO_MANY_DECIMALS).
+
+    The single reader of amounts written as text (the API's `Decimal` scalar, `parse_yuan`)."""
+    match = _YUAN_TEXT.fullmatch(text) if len(text) <= _MAX_TEXT else None
+    if match is None:
+        raise _invalid(text)
+    if match[1] is not None and len(match[1]) > 2:
+        raise MoneyError(
+            "TOO_MANY_DECIMALS", f"amount must have at most 2 decimal places (whole fen), got {text}"
+        )
+    return Decimal(text)
+
+
+def read_api_decimal(value: object) -> Decimal:
+    """The API `Decimal` scalar's input: amount text or a whole number; anything else is a
+    `RefusedAmount` that the domain refuses with its field path (floats included: 0.1 is no jiao)."""
+    if isinstance(value, str):
+        # decimals beyond the fen are left to the domain reader (TOO_MANY_DECIMALS, INVALID_AREA…),
+        # which knows the field; the text is still plain ASCII notation
+        if len(value) <= _MAX_TEXT and _YUAN_TEXT.fullmatch(value):
+            return Decimal(value)
+        return RefusedAmount(_invalid(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return RefusedAmount(_invalid(value))
+
+
 def _as_decimal(value: Decimal | str) -> Decimal:
+    if isinstance(value, RefusedAmount):
+        raise value.error
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise MoneyError("INVALID_AMOUNT", f"amount must be a finite number, got {value}")
         return value
     if isinstance(value, str):
-        text = value.strip()
-        if len(text) > _MAX_TEXT or not _YUAN_TEXT.fullmatch(text):
-            raise MoneyError(
-                "INVALID_AMOUNT", f"amount must be a decimal number such as 850.00, got {value!r}"
-            )
-        return Decimal(text)
+        return read_yuan_text(value)
     # float included: 0.1 is not 1 jiao, and a silent conversion would hide the bug that produced it.
     raise TypeError(f"amount must be a Decimal or str, not {type(value).__name__}")
 
 
-def parse_yuan(value: Decimal | str, *, allow_negative: bool = False) -> int:
-    """Yuan (`Decimal` or decimal text) → integer fen, exactly.
+def parse_yuan(value: Decimal | str, *, allow_negative: bool = False, positive: bool = False) -> int:
+    """Yuan (`Decimal` or amount text, see `read_yuan_text`) → integer fen, exactly.
 
-    Raises `MoneyError` with code INVALID_AMOUNT (NaN, Infinity, not a number), NEGATIVE_AMOUNT,
-    AMOUNT_TOO_LARGE (magnitude above `MAX_YUAN`) or TOO_MANY_DECIMALS (a non-zero digit below the
-    fen; trailing zeros such as Decimal("1.500") are accepted). Raises TypeError for any other type.
+    Raises `MoneyError` with code INVALID_AMOUNT (NaN, Infinity, text that is not plain ASCII decimal
+    notation), NEGATIVE_AMOUNT (any minus sign, "-0" included, unless `allow_negative`),
+    AMOUNT_NOT_POSITIVE (zero when `positive`: a payment of nothing), AMOUNT_TOO_LARGE (magnitude
+    above `MAX_YUAN`) or TOO_MANY_DECIMALS (text with more than 2 decimals; a `Decimal` with a non-zero
+    digit below the fen — trailing zeros such as Decimal("1.500") made by code are accepted).
+    Raises TypeError for any other type.
     """
     number = _as_decimal(value)
-    if number < 0 and not allow_negative:
+    if number.is_signed() and not allow_negative:
         raise MoneyError("NEGATIVE_AMOUNT", f"amount must not be negative, got {value}")
     if number.copy_abs() > MAX_YUAN:  # comparison and copy_abs are exact, whatever the context precision
         raise MoneyError("AMOUNT_TOO_LARGE", f"amount must be at most {MAX_YUAN} yuan, got {value}")
@@ -72,6 +122,8 @@ def parse_yuan(value: Decimal | str, *, allow_negative: bool = False) -> int:
     for digit in digits:
         magnitude = magnitude * 10 + digit
     if magnitude == 0:  # also avoids 10**exponent for zeros such as Decimal("0E+999999")
+        if positive:
+            raise MoneyError("AMOUNT_NOT_POSITIVE", f"amount must be above 0, got {value}")
         return 0
     if below_fen < 0:
         magnitude *= 10**-below_fen  # bounded: the magnitude check keeps exponent ≤ 12

@@ -99,6 +99,10 @@ class AidQuery:
         return [AidTotalType.from_model(t) for t in totals]
 
 
+def _limits(info: Info) -> service.AidLimits:
+    return service.aid_limits(info.context.settings.aid_max_yuan)
+
+
 @strawberry.type
 class AidMutation:
     @strawberry.mutation(description="Pay aid to a household; once per program and period (ALREADY_PAID).")
@@ -116,7 +120,7 @@ class AidMutation:
                 member_id=_member_id(input.member_id),
                 note=input.note,
             )
-            return await service.pay_disbursement(uow, new, today=today)
+            return await service.pay_disbursement(uow, new, today=today, limits=_limits(info))
 
         paid, errors = await run_in_transaction(info, work)
         return AidDisbursementPayload(
@@ -143,6 +147,7 @@ class AidMutation:
                 amount=input.amount,
                 today=today,
                 requested_by=caller.subject,
+                limits=_limits(info),
             )
 
         batch, errors = await run_in_transaction(info, work)
