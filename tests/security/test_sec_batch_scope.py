@@ -162,3 +162,41 @@ async def test_statistics_of_district_staff_count_its_own_households_only(
         {"key": "371002", "households": 2},
         {"key": "371003", "households": 3},
     ]
+
+
+async def test_cooperative_member_counts_leave_out_households_outside_the_callers_scope(
+    gql: Any, world: dict[str, Any]
+) -> None:
+    created = await gql(
+        """mutation($input: CreateCooperativeInput!) { createCooperative(input: $input) {
+             cooperative { id } errors { code } } }""",
+        {
+            "input": {
+                "name": "环翠大棚合作社",
+                "village": "东山村",
+                "regionCode": "371002",
+                "landMu": "100",
+                "unionId": to_global_id("TradeUnion", world["a"].id),
+            }
+        },
+    )
+    coop = created["createCooperative"]["cooperative"]["id"]
+    for household, share in ((world["households"]["A"][0], "10.5"), (world["households"]["B"][0], "20")):
+        added = await gql(
+            """mutation($input: AddCooperativeMemberInput!) { addCooperativeMember(input: $input) {
+                 errors { code } } }""",
+            {
+                "input": {
+                    "cooperativeId": coop,
+                    "householdId": to_global_id("Household", household),
+                    "landShareMu": share,
+                }
+            },
+        )
+        assert added["addCooperativeMember"]["errors"] == []
+    query = """query($id: ID!) { node(id: $id) { ... on Cooperative { memberCount totalShareMu
+      members { landShareMu } } } }"""
+    staff = (await gql(query, {"id": coop}, token=world["staff_a"]))["node"]
+    assert staff == {"memberCount": 1, "totalShareMu": "10.50", "members": [{"landShareMu": "10.50"}]}
+    admin = (await gql(query, {"id": coop}))["node"]
+    assert (admin["memberCount"], admin["totalShareMu"]) == (2, "30.50")
