@@ -69,7 +69,8 @@ SELECT count(*)::integer AS claims,
        coalesce(sum(c.amount_fen) FILTER (WHERE c.status <> 'REJECTED'), 0)::bigint AS amount_claimed_fen,
        coalesce(sum(c.amount_fen) FILTER (WHERE c.status = 'PAID'), 0)::bigint AS amount_paid_fen
 FROM mutual_aid_claim c JOIN mutual_aid_plan p ON p.id = c.plan_id
-JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id JOIN lianxin_households_in_scope($3, $4, $5) h ON h.id = e.household_id
+JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id
+JOIN lianxin_households_in_scope($3, $4, $5) h ON h.id = e.household_id
 WHERE p.year BETWEEN $1 AND $2;
 
 -- name: enrollment_household
