@@ -117,7 +117,11 @@ class AidBatch:
             last_household_id=row["last_household_id"],
             created_at=row["created_at"],
             finished_at=row["finished_at"],
-            scope=ListScope(row["scope_union_root"], row["scope_region_prefix"], row["scope_sponsor_id"]),
+            scope=ListScope(
+                union_root=row["scope_union_root"],
+                region_prefix=row["scope_region_prefix"],
+                sponsor_id=row["scope_sponsor_id"],
+            ),
         )
 
 

@@ -96,7 +96,11 @@ class EligibilityRun:
             created_at=row["created_at"],
             started_at=row["started_at"],
             finished_at=row["finished_at"],
-            scope=ListScope(row["scope_union_root"], row["scope_region_prefix"], row["scope_sponsor_id"]),
+            scope=ListScope(
+                union_root=row["scope_union_root"],
+                region_prefix=row["scope_region_prefix"],
+                sponsor_id=row["scope_sponsor_id"],
+            ),
         )
 
 
