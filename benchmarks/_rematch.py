@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import date
 
+from lianxin.access.rules import EVERYTHING
 from lianxin.core.db import connect
 from lianxin.matching import repository as repo
 from lianxin.matching import service
@@ -18,7 +19,7 @@ from lianxin.matching import service
 
 async def main(url: str, chunk: int) -> None:
     conn = await connect(url)
-    run = await repo.insert_run(conn, "371000", None, "benchmark")
+    run = await repo.insert_run(conn, "371000", None, "benchmark", scope=EVERYTHING)
     started = time.perf_counter()
     more = True
     while more:

@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lianxin.core.db import Pool
+from lianxin.core.ids import to_global_id
 from lianxin.core.tokens import Role
 
 from conftest import GraphQLClient
@@ -339,7 +340,13 @@ async def test_statistics_of_a_union_or_region_outside_the_scope_count_nothing(
     staff = world.tokens[STAFF]
     mine = await api(query, {"u": world.unions["A"]}, token=staff)
     assert mine["householdStatistics"]["byRegion"] == [{"key": "371002", "households": 1}]
-    for given in ({"u": world.unions["B"]}, {"r": "370202"}, {"r": "370000"}):
+    # a union outside the subtree reads exactly like one that does not exist (not as an empty count)
+    outside = await api.raw(query, {"u": world.unions["B"]}, token=staff)
+    missing = await api.raw(query, {"u": to_global_id("TradeUnion", 987654321)}, token=staff)
+    assert outside["data"] is None
+    assert [e["message"] for e in outside["errors"]] == [e["message"] for e in missing["errors"]]
+    assert [e["extensions"]["code"] for e in outside["errors"]] == ["UNION_NOT_FOUND"]
+    for given in ({"r": "370202"}, {"r": "370000"}):
         data = await api(query, given, token=staff)
         expected = [{"key": "371002", "households": 1}] if given == {"r": "370000"} else []
         assert data["householdStatistics"]["byRegion"] == expected, given

@@ -3,7 +3,8 @@ resolves, every field of its type (leaf fields directly, value objects field by 
 another record by its `id`; arguments left to their defaults, so `TradeUnion.households` is its first
 page) is read by every role that sees the record, and compared with ADMIN's answer.
 Each cell is ALLOW (ADMIN's value), MASK (ID numbers masked), NULL (null or empty where ADMIN's is not),
-FILTER (a list without its entries outside the caller's scope) or DENY (FORBIDDEN on that field); and
+FILTER (a list without its entries outside the caller's scope, or a count or sum over such a list
+below ADMIN's) or DENY (FORBIDDEN on that field); and
 every record a field leads to, the caller may read through `node(id)` as well.
 
 The cells that are not ALLOW are written out by hand in `EXPECTED` and `ELSEWHERE`: a field added without
@@ -16,7 +17,7 @@ subtree counts, expenditures and assets, a second (side B) sponsor of household 
 side in cooperative A, a leased asset and a year of accounts.
 
 Matrix size: 573 cells in 51 (record, role) pairs over 202 fields of 17 types (23 of them leading to
-another record): 538 ALLOW, 30 NULL, 4 FILTER, 1 MASK, 0 DENY (AUDITOR 224, UNION_STAFF 196,
+another record): 536 ALLOW, 30 NULL, 6 FILTER, 1 MASK, 0 DENY (AUDITOR 224, UNION_STAFF 196,
 CIVIL_AFFAIRS 81, SPONSOR 72 cells; ADMIN's answers are the reference).
 
 Not exercised (null for ADMIN too on side A, so their cells cannot show a difference; `NOT_EXERCISED`
@@ -30,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pytest
@@ -86,6 +88,8 @@ EXPECTED: dict[tuple[str, str], dict[Role, str]] = {
     ("Cooperative", "members.landShareMu"): {STAFF: FILTER},
     ("Cooperative", "members.joinedOn"): {STAFF: FILTER},
     ("Cooperative", "members.household"): {STAFF: FILTER},
+    ("Cooperative", "memberCount"): {STAFF: FILTER},  # counted over the members listed (issue 11)
+    ("Cooperative", "totalShareMu"): {STAFF: FILTER},
 }
 # (kind, record, field) → the same, for the other records read, where they differ from `EXPECTED`.
 ELSEWHERE: dict[tuple[str, str, str], dict[Role, str]] = {
@@ -199,7 +203,13 @@ def _masked(value: Any) -> Any:
 
 
 def _filtered(full: Any, got: Any) -> bool:
-    """`got` keeps some of the items of `full`, in order, and not all."""
+    """`got` keeps some of the items of `full`, in order, and not all; or, for a count or a sum over
+    such a list, is a smaller number."""
+    if isinstance(full, int | str) and isinstance(got, int | str) and not isinstance(full, bool):
+        try:
+            return 0 <= Decimal(str(got)) < Decimal(str(full))
+        except InvalidOperation:
+            return False
     if not (isinstance(full, list) and isinstance(got, list) and 0 < len(got) < len(full)):
         return False
     rest = iter(full)

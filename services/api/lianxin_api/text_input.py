@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Final
@@ -31,7 +32,12 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.scalar import ScalarDefinition
 
 from lianxin.audit import service as audit
+from lianxin.core.logs import EncodableMessages
 from lianxin.core.money import read_api_decimal
+
+# strawberry logs each request error with the document's text, which may quote a lone surrogate: keep
+# those lines writable by any handler (ours, uvicorn's, a test runner's)
+logging.getLogger("strawberry.execution").addFilter(EncodableMessages())
 
 EARLIEST: Final = dt.date(1900, 1, 1)
 LATEST: Final = dt.date(2100, 12, 31)

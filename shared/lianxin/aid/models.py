@@ -9,6 +9,8 @@ from typing import NewType
 
 import asyncpg
 
+from lianxin.access.rules import ListScope
+
 DisbursementId = NewType("DisbursementId", int)
 AidBatchId = NewType("AidBatchId", int)
 
@@ -95,6 +97,8 @@ class AidBatch:
     last_household_id: int
     created_at: datetime
     finished_at: datetime | None
+    # the requesting caller's scope: the batch pays only households inside it too
+    scope: ListScope
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> AidBatch:
@@ -113,6 +117,11 @@ class AidBatch:
             last_household_id=row["last_household_id"],
             created_at=row["created_at"],
             finished_at=row["finished_at"],
+            scope=ListScope(
+                union_root=row["scope_union_root"],
+                region_prefix=row["scope_region_prefix"],
+                sponsor_id=row["scope_sponsor_id"],
+            ),
         )
 
 

@@ -18,8 +18,10 @@ SELECT * FROM aid_disbursement WHERE id = ANY($1::bigint[]);
 SELECT * FROM aid_disbursement WHERE household_id = ANY($1::bigint[]) ORDER BY household_id, paid_on DESC, id DESC;
 
 -- name: insert_batch
-INSERT INTO aid_batch (program, period, amount_fen, region_code, union_id, paid_on, requested_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+-- $8 $9 $10 the requesting caller's scope (lianxin.access.rules.ListScope; NULL for no limit)
+INSERT INTO aid_batch (program, period, amount_fen, region_code, union_id, paid_on, requested_by,
+                       scope_union_root, scope_region_prefix, scope_sponsor_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING *;
 
 -- name: list_batches_by_ids
@@ -38,18 +40,21 @@ UPDATE aid_batch SET done = done + $2, paid = paid + $3, last_household_id = $4 
 UPDATE aid_batch SET status = $2, finished_at = now() WHERE id = $1;
 
 -- name: scope_household_ids
--- ACTIVE households of a region prefix ($1) or union subtree ($2) after id $3, in id order.
-SELECT h.id FROM household h
+-- ACTIVE households of a region prefix ($1) or union subtree ($2) after id $3, in id order, among those
+-- the requesting caller may see: $5 $6 $7 its scope as recorded on the row (union root, region prefix,
+-- actively paired sponsor; NULL for no limit).
+SELECT h.id FROM lianxin_households_in_scope($5, $6, $7) h
 WHERE h.status = 'ACTIVE' AND h.id > $3
   AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
 ORDER BY h.id LIMIT $4;
 
 -- name: count_scope
-SELECT count(*) FROM household h
+-- $1 region prefix, $2 union subtree, $3 $4 $5 the requesting caller's scope: as scope_household_ids
+SELECT count(*) FROM lianxin_households_in_scope($3, $4, $5) h
 WHERE h.status = 'ACTIVE'
   AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]));
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)));
 
 -- name: pay_households
 -- One batch chunk: pays each household once; those already paid for the period are skipped.
@@ -59,38 +64,27 @@ ON CONFLICT (household_id, program, period) DO NOTHING
 RETURNING household_id, (SELECT region_code FROM household WHERE id = household_id) AS region_code;
 
 -- name: union_exists
-SELECT EXISTS (SELECT 1 FROM trade_union WHERE id = $1);
+-- $2 the caller's union root or NULL: a union outside its subtree does not exist for it
+SELECT EXISTS (SELECT 1 FROM lianxin_unions_in_subtree($2) WHERE id = $1);
 
 -- name: aid_totals
 -- $1 program or NULL, $2 period prefix ('2026' matches 2026, 2026Q4, 2026-11 …) or NULL; $3 $4 $5 the
 -- caller's scope (union root, region prefix, actively paired sponsor of the household; NULL: no limit).
 SELECT d.program, d.period, count(*)::integer AS households, coalesce(sum(d.amount_fen), 0)::bigint AS amount_fen
-FROM aid_disbursement d JOIN household h ON h.id = d.household_id
+FROM aid_disbursement d JOIN lianxin_households_in_scope($3, $4, $5) h ON h.id = d.household_id
 WHERE ($1::text IS NULL OR d.program = $1) AND ($2::text IS NULL OR d.period LIKE $2 || '%')
-  AND ($3::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
-  AND ($4::text IS NULL OR h.region_code LIKE $4 || '%')
-  AND ($5::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $5 AND s.ended_on IS NULL))
 GROUP BY d.program, d.period
 ORDER BY d.program, d.period;
 
 -- name: list_disbursements_page
 -- $1 household id or NULL, $2 program or NULL, $3 period prefix or NULL, $4 after id, $5 limit; $6 $7 $8
 -- the caller's scope (union root, region prefix, actively paired sponsor of the household; NULL: no limit)
-SELECT d.* FROM aid_disbursement d JOIN household h ON h.id = d.household_id
+SELECT d.* FROM aid_disbursement d JOIN lianxin_households_in_scope($6, $7, $8) h ON h.id = d.household_id
 WHERE ($1::bigint IS NULL OR d.household_id = $1) AND ($2::text IS NULL OR d.program = $2)
   AND ($3::text IS NULL OR d.period LIKE $3 || '%') AND d.id > $4
-  AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$6::bigint]))
-  AND ($7::text IS NULL OR h.region_code LIKE $7 || '%')
-  AND ($8::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $8 AND s.ended_on IS NULL))
 ORDER BY d.id LIMIT $5;
 
 -- name: count_disbursements
-SELECT count(*) FROM aid_disbursement d JOIN household h ON h.id = d.household_id
+SELECT count(*) FROM aid_disbursement d JOIN lianxin_households_in_scope($4, $5, $6) h ON h.id = d.household_id
 WHERE ($1::bigint IS NULL OR d.household_id = $1) AND ($2::text IS NULL OR d.program = $2)
-  AND ($3::text IS NULL OR d.period LIKE $3 || '%')
-  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
-  AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
-  AND ($6::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $6 AND s.ended_on IS NULL));
+  AND ($3::text IS NULL OR d.period LIKE $3 || '%');

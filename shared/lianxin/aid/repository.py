@@ -23,8 +23,9 @@ async def member_household(conn: Connection, member_id: int) -> int | None:
     return found
 
 
-async def union_exists(conn: Connection, union_id: int) -> bool:
-    return bool(await conn.fetchval(Q.union_exists, union_id))
+async def union_exists(conn: Connection, union_id: int, scope: ListScope) -> bool:
+    """The union exists and lies in `scope`'s union subtree (when it has one)."""
+    return bool(await conn.fetchval(Q.union_exists, union_id, scope.union_root))
 
 
 async def insert_disbursement(
@@ -62,9 +63,19 @@ async def insert_batch(
     union_id: int | None,
     paid_on: date,
     requested_by: str | None,
+    *,
+    scope: ListScope,
 ) -> AidBatch:
     row = await conn.fetchrow(
-        Q.insert_batch, program.value, period, amount_fen, region_code, union_id, paid_on, requested_by
+        Q.insert_batch,
+        program.value,
+        period,
+        amount_fen,
+        region_code,
+        union_id,
+        paid_on,
+        requested_by,
+        *scope.household_params(),
     )
     assert row is not None
     return AidBatch.from_row(row)
@@ -94,13 +105,23 @@ async def finish_batch(conn: Connection, batch_id: int, status: str) -> None:
 
 
 async def scope_household_ids(
-    conn: Connection, prefix: str | None, union_id: int | None, after_id: int, limit: int
+    conn: Connection,
+    prefix: str | None,
+    union_id: int | None,
+    after_id: int,
+    limit: int,
+    *,
+    scope: ListScope,
 ) -> list[int]:
-    return [r["id"] for r in await conn.fetch(Q.scope_household_ids, prefix, union_id, after_id, limit)]
+    """ACTIVE households of the region or union subtree that `scope` (the requester's) reaches."""
+    rows = await conn.fetch(
+        Q.scope_household_ids, prefix, union_id, after_id, limit, *scope.household_params()
+    )
+    return [r["id"] for r in rows]
 
 
-async def count_scope(conn: Connection, prefix: str | None, union_id: int | None) -> int:
-    total: int = await conn.fetchval(Q.count_scope, prefix, union_id)
+async def count_scope(conn: Connection, prefix: str | None, union_id: int | None, *, scope: ListScope) -> int:
+    total: int = await conn.fetchval(Q.count_scope, prefix, union_id, *scope.household_params())
     return total
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Final
 
+from lianxin.access.rules import ListScope
 from lianxin.aid import repository as repo
 from lianxin.aid.models import PERIOD_KIND, AidBatch, AidProgram, BatchStatus, Disbursement, PeriodKind
 from lianxin.core.db import Connection, UnitOfWork
@@ -199,9 +200,15 @@ async def request_condolence_batch(
     amount: Decimal,
     today: date,
     requested_by: str | None,
+    scope: ListScope,
     limits: AidLimits | None = None,
 ) -> AidBatch:
-    """Queue the quarterly condolence payment to every ACTIVE household of a region or union subtree."""
+    """Queue the quarterly condolence payment to every ACTIVE household of a region or union subtree.
+
+    The batch records `scope`, the requesting caller's (lianxin.access.rules.list_scope of "Household"),
+    and pays only households inside it as well: a region the caller cannot reach is like a region
+    without ACTIVE households, an empty batch (total 0), so it tells nothing about what lies there.
+    """
     issues = IssueCollector()
     if (region_code is None) == (union_id is None):
         issues.add("SCOPE_REQUIRED", "give exactly one of regionCode or unionId", ["regionCode"])
@@ -210,14 +217,22 @@ async def request_condolence_batch(
             validate_region_code(region_code)
         except RegionCodeError as exc:
             issues.add("INVALID_REGION_CODE", str(exc), ["regionCode"])
-    if union_id is not None and not await repo.union_exists(uow.conn, union_id):
+    if union_id is not None and not await repo.union_exists(uow.conn, union_id, scope):
         issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
     cleaned = check_period(issues, AidProgram.QUARTERLY_CONDOLENCE, period, today)
     fen = _amount(issues, amount, AidProgram.QUARTERLY_CONDOLENCE, limits)
     issues.raise_if_any()
     assert fen is not None
     batch = await repo.insert_batch(
-        uow.conn, AidProgram.QUARTERLY_CONDOLENCE, cleaned, fen, region_code, union_id, today, requested_by
+        uow.conn,
+        AidProgram.QUARTERLY_CONDOLENCE,
+        cleaned,
+        fen,
+        region_code,
+        union_id,
+        today,
+        requested_by,
+        scope=scope,
     )
     await record_job(uow, Job.PAY_AID_BATCH, {"batch_id": batch.id})
     return batch
@@ -234,8 +249,11 @@ async def run_batch_chunk(conn: Connection, batch_id: int, *, chunk_size: int = 
         return False
     prefix = region_prefix(batch.region_code) if batch.region_code else None
     if batch.status is BatchStatus.QUEUED:
-        await repo.start_batch(conn, batch_id, await repo.count_scope(conn, prefix, batch.union_id))
-    ids = await repo.scope_household_ids(conn, prefix, batch.union_id, batch.last_household_id, chunk_size)
+        total = await repo.count_scope(conn, prefix, batch.union_id, scope=batch.scope)
+        await repo.start_batch(conn, batch_id, total)
+    ids = await repo.scope_household_ids(
+        conn, prefix, batch.union_id, batch.last_household_id, chunk_size, scope=batch.scope
+    )
     if not ids:
         await repo.finish_batch(conn, batch_id, BatchStatus.DONE.value)
         return False

@@ -38,7 +38,7 @@ ORDER BY v.household_id, v.visited_on DESC, v.id DESC;
 -- a round is due once its span has ended.
 SELECT h.id AS household_id, d.rounds_due, coalesce(v.done, 0)::integer AS rounds_done,
        (SELECT max(visited_on) FROM visit WHERE household_id = h.id AND visited_on <= $1) AS last_visited_on
-FROM household h
+FROM lianxin_households_in_scope($7, $8, $9) h
 CROSS JOIN LATERAL (
     SELECT ((extract(month FROM $1::date)::integer - CASE WHEN h.archived_on >= date_trunc('year', $1::date)
              THEN extract(month FROM h.archived_on)::integer ELSE 1 END) * $2::integer / 12) AS rounds_due
@@ -49,17 +49,13 @@ LEFT JOIN LATERAL (
 ) v ON true
 WHERE h.status = 'ACTIVE' AND h.archived_on <= $1 AND coalesce(v.done, 0) < d.rounds_due AND h.id > $3
   AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
-  AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$6::bigint]))
-  AND ($7::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$7::bigint]))
-  AND ($8::text IS NULL OR h.region_code LIKE $8 || '%')
-  AND ($9::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $9 AND s.ended_on IS NULL))
+  AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($6)))
 ORDER BY h.id LIMIT $4;
 
 -- name: count_overdue
 -- $1 as-of date, $2 rounds per year, $3 region prefix or NULL, $4 union id or NULL, $5 $6 $7 the scope
 SELECT count(*)
-FROM household h
+FROM lianxin_households_in_scope($5, $6, $7) h
 CROSS JOIN LATERAL (
     SELECT ((extract(month FROM $1::date)::integer - CASE WHEN h.archived_on >= date_trunc('year', $1::date)
              THEN extract(month FROM h.archived_on)::integer ELSE 1 END) * $2::integer / 12) AS rounds_due
@@ -68,11 +64,7 @@ WHERE h.status = 'ACTIVE' AND h.archived_on <= $1
   AND (SELECT count(*) FROM visit WHERE household_id = h.id AND year = extract(year FROM $1::date)::integer
          AND visited_on <= $1) < d.rounds_due
   AND ($3::text IS NULL OR h.region_code LIKE $3 || '%')
-  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
-  AND ($5::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
-  AND ($6::text IS NULL OR h.region_code LIKE $6 || '%')
-  AND ($7::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $7 AND s.ended_on IS NULL));
+  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($4)));
 
 -- name: list_leaving_suggestions_page
 -- $1 as-of date, $2 months, $3 after household id, $4 limit; $5 $6 $7 the caller's scope (union root,
@@ -84,12 +76,8 @@ WITH d AS (
            round(d.standard_fen * (p.parameters ->> 'relative_hardship_multiple')::numeric)::bigint AS threshold_fen
     FROM eligibility_decision d
     JOIN dibao_policy p ON p.id = d.policy_id
-    JOIN household h ON h.id = d.household_id
+    JOIN lianxin_households_in_scope($5, $6, $7) h ON h.id = d.household_id
     WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1 AND h.id > $3
-      AND ($5::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
-      AND ($6::text IS NULL OR h.region_code LIKE $6 || '%')
-      AND ($7::bigint IS NULL OR EXISTS (
-          SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $7 AND s.ended_on IS NULL))
 ), s AS (
     SELECT household_id, max(id) AS latest_id,
            coalesce(max(id) FILTER (WHERE per_capita_income_fen < threshold_fen), 0) AS last_below_id
@@ -109,12 +97,8 @@ WITH d AS (
            round(d.standard_fen * (p.parameters ->> 'relative_hardship_multiple')::numeric)::bigint AS threshold_fen
     FROM eligibility_decision d
     JOIN dibao_policy p ON p.id = d.policy_id
-    JOIN household h ON h.id = d.household_id
+    JOIN lianxin_households_in_scope($3, $4, $5) h ON h.id = d.household_id
     WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1
-      AND ($3::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
-      AND ($4::text IS NULL OR h.region_code LIKE $4 || '%')
-      AND ($5::bigint IS NULL OR EXISTS (
-          SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $5 AND s.ended_on IS NULL))
 ), s AS (
     SELECT household_id,
            coalesce(max(id) FILTER (WHERE per_capita_income_fen < threshold_fen), 0) AS last_below_id

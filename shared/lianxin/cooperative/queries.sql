@@ -14,13 +14,13 @@ SELECT id FROM cooperative WHERE region_code = $1 AND lower(btrim(name)) = lower
 -- name: list_cooperatives_page
 -- $1 after id, $2 limit; $3 the caller's union root (the cooperative's union in its subtree) or NULL
 SELECT * FROM cooperative
-WHERE ($3::bigint IS NULL OR union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
+WHERE ($3::bigint IS NULL OR union_id IN (SELECT id FROM lianxin_unions_in_subtree($3)))
   AND id > $1
 ORDER BY id LIMIT $2;
 
 -- name: count_cooperatives
 SELECT count(*) FROM cooperative
-WHERE ($1::bigint IS NULL OR union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$1::bigint]));
+WHERE ($1::bigint IS NULL OR union_id IN (SELECT id FROM lianxin_unions_in_subtree($1)));
 
 -- name: insert_cooperative
 INSERT INTO cooperative (name, village, region_code, led_by_party_branch, land_mu, chair_name, founded_on, union_id)

@@ -15,31 +15,23 @@ SELECT id FROM household WHERE archive_no = $1;
 -- $6 current eligibility outcome or NULL; $7 $8 $9 the caller's scope (lianxin.access.rules.ListScope):
 -- union root, region prefix, actively paired sponsor, each NULL for no limit; $10 true: only those
 -- lacking a contact person's name or phone, false: only those with both, NULL: either
-SELECT h.* FROM household h
-WHERE ($1::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$1::bigint]))
+SELECT h.* FROM lianxin_households_in_scope($7, $8, $9) h
+WHERE ($1::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($1)))
   AND ($2::text IS NULL OR h.region_code LIKE $2 || '%')
   AND ($3::text IS NULL OR h.status = $3)
   AND ($6::text IS NULL OR EXISTS (
       SELECT 1 FROM household_eligibility e WHERE e.household_id = h.id AND e.outcome = $6))
-  AND ($7::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$7::bigint]))
-  AND ($8::text IS NULL OR h.region_code LIKE $8 || '%')
-  AND ($9::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $9 AND s.ended_on IS NULL))
   AND ($10::boolean IS NULL OR $10 = (h.contact_name IS NULL OR h.contact_phone IS NULL))
   AND h.id > $4
 ORDER BY h.id LIMIT $5;
 
 -- name: count_households
-SELECT count(*) FROM household h
-WHERE ($1::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$1::bigint]))
+SELECT count(*) FROM lianxin_households_in_scope($5, $6, $7) h
+WHERE ($1::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($1)))
   AND ($2::text IS NULL OR h.region_code LIKE $2 || '%')
   AND ($3::text IS NULL OR h.status = $3)
   AND ($4::text IS NULL OR EXISTS (
       SELECT 1 FROM household_eligibility e WHERE e.household_id = h.id AND e.outcome = $4))
-  AND ($5::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
-  AND ($6::text IS NULL OR h.region_code LIKE $6 || '%')
-  AND ($7::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $7 AND s.ended_on IS NULL))
   AND ($8::boolean IS NULL OR $8 = (h.contact_name IS NULL OR h.contact_phone IS NULL));
 
 -- name: list_households_by_union_page

@@ -9,6 +9,7 @@ from typing import Any, NewType
 
 import asyncpg
 
+from lianxin.access.rules import ListScope
 from lianxin.household.enums import EligibilityOutcome, HardshipCategory
 
 DecisionId = NewType("DecisionId", int)
@@ -77,6 +78,8 @@ class EligibilityRun:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    # the requesting caller's scope: the run decides only households inside it too
+    scope: ListScope
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> EligibilityRun:
@@ -93,6 +96,11 @@ class EligibilityRun:
             created_at=row["created_at"],
             started_at=row["started_at"],
             finished_at=row["finished_at"],
+            scope=ListScope(
+                union_root=row["scope_union_root"],
+                region_prefix=row["scope_region_prefix"],
+                sponsor_id=row["scope_sponsor_id"],
+            ),
         )
 
 

@@ -36,7 +36,9 @@ WHERE c.household_id = ANY($1::bigint[]);
 SELECT * FROM eligibility_decision WHERE household_id = ANY($1::bigint[]) ORDER BY household_id, id DESC;
 
 -- name: insert_run
-INSERT INTO eligibility_run (region_code, union_id, reason) VALUES ($1, $2, $3) RETURNING *;
+-- $4 $5 $6 the requesting caller's scope (lianxin.access.rules.ListScope; NULL for no limit)
+INSERT INTO eligibility_run (region_code, union_id, reason, scope_union_root, scope_region_prefix, scope_sponsor_id)
+VALUES ($1, $2, $3, $4, $5, $6) RETURNING *;
 
 -- name: get_run
 SELECT * FROM eligibility_run WHERE id = $1;
@@ -58,18 +60,21 @@ UPDATE eligibility_run SET done = done + $2, changed = changed + $3, last_househ
 UPDATE eligibility_run SET status = $2, finished_at = now() WHERE id = $1;
 
 -- name: scope_household_ids
--- Active households of a region prefix ($1) or union subtree ($2) after id $3, in id order.
-SELECT h.id FROM household h
+-- Active households of a region prefix ($1) or union subtree ($2) after id $3, in id order, among those
+-- the requesting caller may see: $5 $6 $7 its scope as recorded on the row (union root, region prefix,
+-- actively paired sponsor; NULL for no limit).
+SELECT h.id FROM lianxin_households_in_scope($5, $6, $7) h
 WHERE h.status = 'ACTIVE' AND h.id > $3
   AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
 ORDER BY h.id LIMIT $4;
 
 -- name: count_scope
-SELECT count(*) FROM household h
+-- $1 region prefix, $2 union subtree, $3 $4 $5 the requesting caller's scope: as scope_household_ids
+SELECT count(*) FROM lianxin_households_in_scope($3, $4, $5) h
 WHERE h.status = 'ACTIVE'
   AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]));
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)));
 
 -- name: list_simulations_by_ids
 SELECT * FROM policy_simulation WHERE id = ANY($1::bigint[]);

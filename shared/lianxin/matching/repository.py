@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from lianxin.access.rules import ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.matching.models import EligibilityRun, RunStatus, Simulation, StoredDecision
@@ -58,9 +59,9 @@ async def list_decisions_by_household_ids(conn: Connection, ids: list[int]) -> l
 
 
 async def insert_run(
-    conn: Connection, region_code: str | None, union_id: int | None, reason: str
+    conn: Connection, region_code: str | None, union_id: int | None, reason: str, *, scope: ListScope
 ) -> EligibilityRun:
-    row = await conn.fetchrow(Q.insert_run, region_code, union_id, reason)
+    row = await conn.fetchrow(Q.insert_run, region_code, union_id, reason, *scope.household_params())
     assert row is not None
     return EligibilityRun.from_row(row)
 
@@ -92,15 +93,25 @@ async def finish_run(conn: Connection, run_id: int, status: RunStatus) -> None:
 
 
 async def scope_household_ids(
-    conn: Connection, region_prefix: str | None, union_id: int | None, after_id: int, limit: int
+    conn: Connection,
+    region_prefix: str | None,
+    union_id: int | None,
+    after_id: int,
+    limit: int,
+    *,
+    scope: ListScope,
 ) -> list[int]:
-    return [
-        r["id"] for r in await conn.fetch(Q.scope_household_ids, region_prefix, union_id, after_id, limit)
-    ]
+    """Active households of the region or union subtree that `scope` (the requester's) reaches."""
+    rows = await conn.fetch(
+        Q.scope_household_ids, region_prefix, union_id, after_id, limit, *scope.household_params()
+    )
+    return [r["id"] for r in rows]
 
 
-async def count_scope(conn: Connection, region_prefix: str | None, union_id: int | None) -> int:
-    total: int = await conn.fetchval(Q.count_scope, region_prefix, union_id)
+async def count_scope(
+    conn: Connection, region_prefix: str | None, union_id: int | None, *, scope: ListScope
+) -> int:
+    total: int = await conn.fetchval(Q.count_scope, region_prefix, union_id, *scope.household_params())
     return total
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection, UnitOfWork
 from lianxin.core.errors import IssueCollector
 from lianxin.core.ids import to_global_id
@@ -151,9 +152,14 @@ def _decided_event(row: dict[str, Any], new_ids: dict[int, int], regions: dict[i
 
 
 async def request_run(
-    uow: UnitOfWork, *, region_code: str | None, union_id: int | None, reason: str
+    uow: UnitOfWork, *, region_code: str | None, union_id: int | None, reason: str, scope: ListScope
 ) -> EligibilityRun:
-    """Queue a re-match of every active household of a region or a union's subtree."""
+    """Queue a re-match of every active household of a region or a union's subtree.
+
+    The run records `scope`, the requesting caller's (EVERYTHING for the system's own runs), and decides
+    only households inside it as well: a region the caller cannot reach is like a region without active
+    households, an empty run (total 0), so it tells nothing about what lies there.
+    """
     issues = IssueCollector()
     if (region_code is None) == (union_id is None):
         issues.add("SCOPE_REQUIRED", "give exactly one of regionCode or unionId", ["regionCode"])
@@ -165,7 +171,7 @@ async def request_run(
     if union_id is not None and await union_repo.get_union(uow.conn, union_id) is None:
         issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
     issues.raise_if_any()
-    run = await repo.insert_run(uow.conn, region_code, union_id, reason)
+    run = await repo.insert_run(uow.conn, region_code, union_id, reason, scope=scope)
     await record_job(uow, Job.RUN_ELIGIBILITY, {"run_id": run.id})
     return run
 
@@ -181,8 +187,11 @@ async def run_chunk(conn: Connection, run_id: int, *, as_of: date, chunk_size: i
         return False
     prefix = region_prefix(run.region_code) if run.region_code else None
     if run.status is RunStatus.QUEUED:
-        await repo.start_run(conn, run_id, await repo.count_scope(conn, prefix, run.union_id))
-    ids = await repo.scope_household_ids(conn, prefix, run.union_id, run.last_household_id, chunk_size)
+        total = await repo.count_scope(conn, prefix, run.union_id, scope=run.scope)
+        await repo.start_run(conn, run_id, total)
+    ids = await repo.scope_household_ids(
+        conn, prefix, run.union_id, run.last_household_id, chunk_size, scope=run.scope
+    )
     if not ids:
         await repo.finish_run(conn, run_id, RunStatus.DONE)
         return False
@@ -196,5 +205,8 @@ async def publish_policy(
 ) -> tuple[DibaoPolicy, EligibilityRun]:
     """Publish a policy version and queue the re-match of the households it governs."""
     policy = await policy_service.publish_policy(uow, region_code, effective_from, raw, published_by)
-    run = await request_run(uow, region_code=policy.region_code, union_id=None, reason="policy.published")
+    # publishing is ADMIN's (the resolver checks): the region's whole re-match is the system's own run
+    run = await request_run(
+        uow, region_code=policy.region_code, union_id=None, reason="policy.published", scope=EVERYTHING
+    )
     return policy, run

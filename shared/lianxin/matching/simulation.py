@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from lianxin.access.rules import EVERYTHING
 from lianxin.core.db import Connection, UnitOfWork
 from lianxin.core.errors import IssueCollector
 from lianxin.core.jobs import Job, record_job
@@ -94,12 +95,13 @@ async def run_simulation(
     assert row is not None
     params = parse_parameters(row["parameters"])
     prefix = region_prefix(row["region_code"])
-    total = await repo.count_scope(conn, prefix, None)
+    # simulations are ADMIN's alone (simulateDibaoPolicy): the whole region, no caller scope to apply
+    total = await repo.count_scope(conn, prefix, None, scope=EVERYTHING)
     await conn.execute(
         "UPDATE policy_simulation SET status = 'RUNNING', total = $2 WHERE id = $1", sim_id, total
     )
     tally, after, done = Tally(), 0, 0
-    while ids := await repo.scope_household_ids(conn, prefix, None, after, chunk_size):
+    while ids := await repo.scope_household_ids(conn, prefix, None, after, chunk_size, scope=EVERYTHING):
         await _tally_chunk(conn, ids, params, as_of, tally)
         after, done = ids[-1], done + len(ids)
         await conn.execute(repo.Q.advance_simulation, sim_id, done)

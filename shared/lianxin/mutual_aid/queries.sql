@@ -69,12 +69,9 @@ SELECT count(*)::integer AS claims,
        coalesce(sum(c.amount_fen) FILTER (WHERE c.status <> 'REJECTED'), 0)::bigint AS amount_claimed_fen,
        coalesce(sum(c.amount_fen) FILTER (WHERE c.status = 'PAID'), 0)::bigint AS amount_paid_fen
 FROM mutual_aid_claim c JOIN mutual_aid_plan p ON p.id = c.plan_id
-JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id JOIN household h ON h.id = e.household_id
-WHERE p.year BETWEEN $1 AND $2
-  AND ($3::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
-  AND ($4::text IS NULL OR h.region_code LIKE $4 || '%')
-  AND ($5::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $5 AND s.ended_on IS NULL));
+JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id
+JOIN lianxin_households_in_scope($3, $4, $5) h ON h.id = e.household_id
+WHERE p.year BETWEEN $1 AND $2;
 
 -- name: enrollment_household
 SELECT household_id FROM mutual_aid_enrollment WHERE id = $1;
@@ -83,21 +80,13 @@ SELECT household_id FROM mutual_aid_enrollment WHERE id = $1;
 -- $1 plan id or NULL, $2 member id or NULL, $3 status or NULL, $4 after id, $5 limit; $6 $7 $8 the
 -- caller's scope (union root, region prefix, actively paired sponsor of the household; NULL: no limit)
 SELECT c.* FROM mutual_aid_claim c JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id
-JOIN household h ON h.id = e.household_id
+JOIN lianxin_households_in_scope($6, $7, $8) h ON h.id = e.household_id
 WHERE ($1::bigint IS NULL OR c.plan_id = $1) AND ($2::bigint IS NULL OR e.member_id = $2)
   AND ($3::text IS NULL OR c.status = $3) AND c.id > $4
-  AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$6::bigint]))
-  AND ($7::text IS NULL OR h.region_code LIKE $7 || '%')
-  AND ($8::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $8 AND s.ended_on IS NULL))
 ORDER BY c.id LIMIT $5;
 
 -- name: count_claims
 SELECT count(*) FROM mutual_aid_claim c JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id
-JOIN household h ON h.id = e.household_id
+JOIN lianxin_households_in_scope($4, $5, $6) h ON h.id = e.household_id
 WHERE ($1::bigint IS NULL OR c.plan_id = $1) AND ($2::bigint IS NULL OR e.member_id = $2)
-  AND ($3::text IS NULL OR c.status = $3)
-  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
-  AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
-  AND ($6::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $6 AND s.ended_on IS NULL));
+  AND ($3::text IS NULL OR c.status = $3);

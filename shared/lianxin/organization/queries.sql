@@ -12,14 +12,14 @@ SELECT id FROM organization WHERE credit_code = $1;
 -- organization's union in its subtree), $6 sponsor (the organization itself), each NULL for no limit
 SELECT * FROM organization
 WHERE ($1::bigint IS NULL OR union_id = $1) AND ($2::text IS NULL OR kind = $2) AND id > $3
-  AND ($5::bigint IS NULL OR union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
+  AND ($5::bigint IS NULL OR union_id IN (SELECT id FROM lianxin_unions_in_subtree($5)))
   AND ($6::bigint IS NULL OR id = $6)
 ORDER BY id LIMIT $4;
 
 -- name: count_organizations
 SELECT count(*) FROM organization
 WHERE ($1::bigint IS NULL OR union_id = $1) AND ($2::text IS NULL OR kind = $2)
-  AND ($3::bigint IS NULL OR union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
+  AND ($3::bigint IS NULL OR union_id IN (SELECT id FROM lianxin_unions_in_subtree($3)))
   AND ($4::bigint IS NULL OR id = $4);
 
 -- name: insert_organization

@@ -40,20 +40,16 @@ SELECT * FROM referral WHERE household_id = ANY($1::bigint[]) ORDER BY household
 -- name: list_referrals_page
 -- $1 agency id or NULL, $2 status or NULL, $3 after id, $4 limit; the caller's scope, each NULL for no
 -- limit: $5 union root, $6 region prefix and $7 actively paired sponsor of the household, $8 an agency
--- whose referrals are in scope whatever the region (a civil-affairs caller's own)
-SELECT r.* FROM referral r JOIN household h ON h.id = r.household_id
+-- whose referrals are in scope whatever the region (a civil-affairs caller's own). The region and the
+-- agency are alternatives (a NULL region with an agency means "only the agency's", not "no limit"), so
+-- the region is tested here, next to the agency, rather than in lianxin_households_in_scope.
+SELECT r.* FROM referral r JOIN lianxin_households_in_scope($5, NULL, $7) h ON h.id = r.household_id
 WHERE ($1::bigint IS NULL OR r.agency_id = $1) AND ($2::text IS NULL OR r.status = $2)
-  AND ($5::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
   AND (($6::text IS NULL AND $8::bigint IS NULL) OR h.region_code LIKE $6 || '%' OR r.agency_id = $8)
-  AND ($7::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $7 AND s.ended_on IS NULL))
   AND r.id > $3
 ORDER BY r.id LIMIT $4;
 
 -- name: count_referrals
-SELECT count(*) FROM referral r JOIN household h ON h.id = r.household_id
+SELECT count(*) FROM referral r JOIN lianxin_households_in_scope($3, NULL, $5) h ON h.id = r.household_id
 WHERE ($1::bigint IS NULL OR r.agency_id = $1) AND ($2::text IS NULL OR r.status = $2)
-  AND ($3::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
-  AND (($4::text IS NULL AND $6::bigint IS NULL) OR h.region_code LIKE $4 || '%' OR r.agency_id = $6)
-  AND ($5::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $5 AND s.ended_on IS NULL));
+  AND (($4::text IS NULL AND $6::bigint IS NULL) OR h.region_code LIKE $4 || '%' OR r.agency_id = $6);

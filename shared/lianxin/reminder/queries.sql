@@ -61,8 +61,7 @@ SELECT r.id, r.kind, r.household_id, r.sponsorship_id, s.sponsor_id, r.period, r
 FROM reminder r LEFT JOIN sponsorship s ON s.id = r.sponsorship_id
 WHERE ($1::text IS NULL OR r.kind = $1) AND ($2::text IS NULL OR r.period = $2)
   AND ($3::bigint IS NULL OR r.household_id = $3)
-  AND ($4::bigint IS NULL OR r.household_id IN (
-        SELECT h.id FROM household h JOIN trade_union u ON u.id = h.union_id WHERE u.path @> ARRAY[$4::bigint]))
+  AND ($4::bigint IS NULL OR r.household_id IN (SELECT id FROM lianxin_households_in_scope($4, NULL, NULL)))
   AND ($5::bigint IS NULL OR s.sponsor_id = $5)
   AND r.id > $6
 ORDER BY r.id LIMIT $7;
@@ -73,8 +72,7 @@ SELECT count(*)
 FROM reminder r LEFT JOIN sponsorship s ON s.id = r.sponsorship_id
 WHERE ($1::text IS NULL OR r.kind = $1) AND ($2::text IS NULL OR r.period = $2)
   AND ($3::bigint IS NULL OR r.household_id = $3)
-  AND ($4::bigint IS NULL OR r.household_id IN (
-        SELECT h.id FROM household h JOIN trade_union u ON u.id = h.union_id WHERE u.path @> ARRAY[$4::bigint]))
+  AND ($4::bigint IS NULL OR r.household_id IN (SELECT id FROM lianxin_households_in_scope($4, NULL, NULL)))
   AND ($5::bigint IS NULL OR s.sponsor_id = $5);
 
 -- name: list_reminders_by_ids

@@ -16,19 +16,15 @@ SELECT id FROM sponsorship WHERE household_id = $1 AND sponsor_id = $2 AND ended
 -- name: list_sponsorships_page
 -- $1 active filter or NULL, $2 sponsor id or NULL, $3 after id, $4 limit; the caller's scope: $5 union
 -- root and $6 region prefix of the household, $7 the pairing's sponsor, each NULL for no limit
-SELECT p.* FROM sponsorship p JOIN household h ON h.id = p.household_id
+SELECT p.* FROM sponsorship p JOIN lianxin_households_in_scope($5, $6, NULL) h ON h.id = p.household_id
 WHERE ($1::boolean IS NULL OR (p.ended_on IS NULL) = $1) AND ($2::bigint IS NULL OR p.sponsor_id = $2)
-  AND ($5::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$5::bigint]))
-  AND ($6::text IS NULL OR h.region_code LIKE $6 || '%')
   AND ($7::bigint IS NULL OR p.sponsor_id = $7)
   AND p.id > $3
 ORDER BY p.id LIMIT $4;
 
 -- name: count_sponsorships
-SELECT count(*) FROM sponsorship p JOIN household h ON h.id = p.household_id
+SELECT count(*) FROM sponsorship p JOIN lianxin_households_in_scope($3, $4, NULL) h ON h.id = p.household_id
 WHERE ($1::boolean IS NULL OR (p.ended_on IS NULL) = $1) AND ($2::bigint IS NULL OR p.sponsor_id = $2)
-  AND ($3::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$3::bigint]))
-  AND ($4::text IS NULL OR h.region_code LIKE $4 || '%')
   AND ($5::bigint IS NULL OR p.sponsor_id = $5);
 
 -- name: insert_sponsorship

@@ -1,5 +1,6 @@
 -- name: union_exists
-SELECT EXISTS (SELECT 1 FROM trade_union WHERE id = $1);
+-- $2 the caller's union root or NULL: a union outside its subtree does not exist for it
+SELECT EXISTS (SELECT 1 FROM lianxin_unions_in_subtree($2) WHERE id = $1);
 
 -- name: household_counts
 -- $1 region prefix or NULL, $2 union id (its subtree) or NULL, $3 status or NULL; $4 $5 $6 the caller's
@@ -8,27 +9,19 @@ SELECT CASE WHEN GROUPING(h.level) = 0 THEN 'LEVEL' WHEN GROUPING(h.category) = 
             WHEN GROUPING(h.status) = 0 THEN 'STATUS' ELSE 'REGION' END AS dimension,
        coalesce(h.level, h.category, h.status, h.region_code::text) AS key,
        count(*)::integer AS households
-FROM household h
+FROM lianxin_households_in_scope($4, $5, $6) h
 WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
   AND ($3::text IS NULL OR h.status = $3)
-  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
-  AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
-  AND ($6::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $6 AND s.ended_on IS NULL))
 GROUP BY GROUPING SETS ((h.level), (h.category), (h.status), (h.region_code))
 ORDER BY 1, 2;
 
 -- name: reason_counts
 SELECT 'REASON' AS dimension, r AS key, count(*)::integer AS households
-FROM household h, unnest(h.hardship_reasons) AS r
+FROM lianxin_households_in_scope($4, $5, $6) h, unnest(h.hardship_reasons) AS r
 WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
   AND ($3::text IS NULL OR h.status = $3)
-  AND ($4::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$4::bigint]))
-  AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
-  AND ($6::bigint IS NULL OR EXISTS (
-      SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $6 AND s.ended_on IS NULL))
 GROUP BY r
 ORDER BY r;
 
@@ -43,13 +36,9 @@ SELECT y AS year,
        (count(h.id) FILTER (WHERE h.status = 'OUT_OF_HARDSHIP'
            AND extract(year FROM h.status_changed_on) = y))::integer AS out_of_hardship
 FROM generate_series($4::integer, $5::integer) AS y
-LEFT JOIN household h
+LEFT JOIN lianxin_households_in_scope($6, $7, $8) h
   ON ($1::text IS NULL OR h.region_code LIKE $1 || '%')
- AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$2::bigint]))
+ AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
  AND ($3::text IS NULL OR h.level = $3)
- AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM trade_union WHERE path @> ARRAY[$6::bigint]))
- AND ($7::text IS NULL OR h.region_code LIKE $7 || '%')
- AND ($8::bigint IS NULL OR EXISTS (
-     SELECT 1 FROM sponsorship s WHERE s.household_id = h.id AND s.sponsor_id = $8 AND s.ended_on IS NULL))
 GROUP BY y
 ORDER BY y;

@@ -10,8 +10,9 @@ from lianxin.statistics.models import Count, YearFigures
 Q = load_queries(__package__)
 
 
-async def union_exists(conn: Connection, union_id: int) -> bool:
-    return bool(await conn.fetchval(Q.union_exists, union_id))
+async def union_exists(conn: Connection, union_id: int, within: ListScope) -> bool:
+    """The union exists and lies in `within`'s union subtree (when it has one)."""
+    return bool(await conn.fetchval(Q.union_exists, union_id, within.union_root))
 
 
 async def household_counts(

@@ -30,7 +30,8 @@ class Scope:
 async def _prefix(conn: Connection, issues: IssueCollector, scope: Scope) -> str | None:
     if scope.region_code is not None and scope.union_id is not None:
         issues.add("ONE_SCOPE_ONLY", "give regionCode or unionId, not both", ["regionCode"])
-    if scope.union_id is not None and not await repo.union_exists(conn, scope.union_id):
+    # a union outside the caller's subtree reads exactly like one that does not exist
+    if scope.union_id is not None and not await repo.union_exists(conn, scope.union_id, scope.within):
         issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
     if scope.region_code is None:
         return None

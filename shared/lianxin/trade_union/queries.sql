@@ -13,13 +13,13 @@ WHERE coalesce(parent_id, 0) = coalesce($1::bigint, 0) AND lower(btrim(name)) = 
 
 -- name: list_unions_page
 -- $1 parent id or NULL (all), $2 after id, $3 limit, $4 the caller's union root (its subtree) or NULL
-SELECT * FROM trade_union
-WHERE ($1::bigint IS NULL OR parent_id = $1) AND ($4::bigint IS NULL OR path @> ARRAY[$4::bigint]) AND id > $2
+SELECT * FROM lianxin_unions_in_subtree($4)
+WHERE ($1::bigint IS NULL OR parent_id = $1) AND id > $2
 ORDER BY id LIMIT $3;
 
 -- name: count_unions
-SELECT count(*) FROM trade_union
-WHERE ($1::bigint IS NULL OR parent_id = $1) AND ($2::bigint IS NULL OR path @> ARRAY[$2::bigint]);
+SELECT count(*) FROM lianxin_unions_in_subtree($2)
+WHERE ($1::bigint IS NULL OR parent_id = $1);
 
 -- name: insert_union
 WITH new AS (SELECT nextval(pg_get_serial_sequence('trade_union', 'id')) AS id)
@@ -37,7 +37,7 @@ UPDATE trade_union AS t
 SET path = $2::bigint[] || t.path[array_position(t.path, $1::bigint):],
     parent_id = CASE WHEN t.id = $1 THEN ($2::bigint[])[array_upper($2::bigint[], 1)] ELSE t.parent_id END,
     updated_at = now()
-WHERE t.path @> ARRAY[$1::bigint];
+WHERE t.id IN (SELECT id FROM lianxin_unions_in_subtree($1::bigint)) AND $1::bigint IS NOT NULL;
 
 -- name: lock_union
 SELECT id FROM trade_union WHERE id = $1 FOR UPDATE;
@@ -49,11 +49,11 @@ SELECT * FROM trade_union_stats WHERE union_id = ANY($1::bigint[]);
 -- For the union $1 and each of its ancestors: counts over that union's whole subtree.
 INSERT INTO trade_union_stats AS s (union_id, child_unions, member_units, sponsors, computed_at)
 SELECT a.id,
-       (SELECT count(*) FROM trade_union d WHERE d.path @> ARRAY[a.id] AND d.id <> a.id),
-       (SELECT count(*) FROM organization o JOIN trade_union d ON d.id = o.union_id
-         WHERE d.path @> ARRAY[a.id] AND o.kind IN ('MEMBER_UNIT', 'EMPLOYER')),
-       (SELECT count(*) FROM organization o JOIN trade_union d ON d.id = o.union_id
-         WHERE d.path @> ARRAY[a.id] AND o.kind = 'SPONSOR'),
+       (SELECT count(*) FROM lianxin_unions_in_subtree(a.id) d WHERE d.id <> a.id),
+       (SELECT count(*) FROM organization o JOIN lianxin_unions_in_subtree(a.id) d ON d.id = o.union_id
+         WHERE o.kind IN ('MEMBER_UNIT', 'EMPLOYER')),
+       (SELECT count(*) FROM organization o JOIN lianxin_unions_in_subtree(a.id) d ON d.id = o.union_id
+         WHERE o.kind = 'SPONSOR'),
        now()
 FROM trade_union a
 WHERE a.id = ANY((SELECT path FROM trade_union WHERE id = $1)::bigint[])

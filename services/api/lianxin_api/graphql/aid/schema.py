@@ -136,6 +136,8 @@ class AidMutation:
     ) -> AidBatchPayload:
         caller = require_role(info, *STAFF)
         today = today_in(info.context.settings.timezone)
+        # the batch pays only households the caller could pay one by one, whatever region it names
+        scope = scope_for(info, "Household")
 
         async def work(uow: UnitOfWork) -> AidBatch:
             union_id = expect_global_id(input.union_id, "TradeUnion", "unionId") if input.union_id else None
@@ -148,6 +150,7 @@ class AidMutation:
                 today=today,
                 requested_by=caller.subject,
                 limits=_limits(info),
+                scope=scope,
             )
 
         batch, errors = await run_in_transaction(info, work)

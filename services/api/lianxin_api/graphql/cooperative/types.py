@@ -137,13 +137,21 @@ class CooperativeType(Node):
         seen = await only_of_visible_households(info, found, lambda m: m.household_id)
         return [CooperativeMemberType.from_model(m) for m in seen]
 
-    @strawberry.field(description="How many households are members.")
-    async def member_count(self, info: Info) -> int:
-        return len(await info.context.loaders.members_by_cooperative.load(self.model.id))
-
-    @strawberry.field(description="The land shares of all members, in mu; never above landMu.")
-    async def total_share_mu(self, info: Info) -> Decimal:
+    async def _visible_members(self, info: Info) -> list[CooperativeMember]:
+        # the counts cover the members `members` lists, so they tell nothing about households outside
+        # the caller's scope (a UNION_STAFF caller's union subtree)
         found = await info.context.loaders.members_by_cooperative.load(self.model.id)
+        return await only_of_visible_households(info, found, lambda m: m.household_id)
+
+    @strawberry.field(description="How many member households there are in the caller's scope.")
+    async def member_count(self, info: Info) -> int:
+        return len(await self._visible_members(info))
+
+    @strawberry.field(
+        description="The land shares of the members in the caller's scope, in mu; never above landMu."
+    )
+    async def total_share_mu(self, info: Info) -> Decimal:
+        found = await self._visible_members(info)
         return sum((m.land_share_mu for m in found), Decimal("0.00"))
 
     @strawberry.field(description="Greenhouses, land, equipment and buildings, with their leases.")

@@ -129,11 +129,13 @@ class EligibilityMutation:
     @strawberry.mutation(description="Re-match every active household of a region or union subtree.")
     async def request_eligibility_run(self, info: Info, input: EligibilityRunInput) -> EligibilityRunPayload:
         require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        # the run decides only households the caller sees, whatever region it names
+        scope = scope_for(info, "Household")
 
         async def work(uow: UnitOfWork) -> EligibilityRun:
             union_id = expect_global_id(input.union_id, "TradeUnion", "unionId") if input.union_id else None
             return await matching.request_run(
-                uow, region_code=input.region_code, union_id=union_id, reason="requested"
+                uow, region_code=input.region_code, union_id=union_id, reason="requested", scope=scope
             )
 
         run, errors = await run_in_transaction(info, work)
