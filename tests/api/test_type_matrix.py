@@ -68,6 +68,11 @@ EXPECTED: dict[tuple[str, str], dict[Role, str]] = {
     ("Household", "union"): {AGENCY: NULL, SPONSOR: NULL},
     ("Household", "members.idNumber"): {AUDITOR: MASK, SPONSOR: NULL},
     ("Household", "members.health"): {SPONSOR: NULL},
+    # a birth date narrows an ID number to ~500 candidates: a sponsor gets `birthYear` only
+    ("Household", "members.birthDate"): {SPONSOR: NULL},
+    # household A's only reason is ILLNESS, health detail a sponsor does not get (statusReason, hidden
+    # from sponsors too, is empty on side A: tests/security/test_sec_sponsor.py shows it)
+    ("Household", "hardshipReasons"): {SPONSOR: NULL},
     # a pairing needs no finances; medical spending is health detail
     ("Household", "incomes.kind"): {SPONSOR: NULL},
     ("Household", "incomes.monthlyAmount"): {SPONSOR: NULL},

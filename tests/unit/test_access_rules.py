@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.access.rules import REACH, HouseholdScope, Reach, reach, sees_household
+from lianxin.access.kinds import REACH, Reach, reach
+from lianxin.access.rules import HouseholdScope, sees_household
 from lianxin.core.tokens import Principal, Role
 
 pytestmark = pytest.mark.no_db

@@ -13,11 +13,9 @@ from lianxin.reminder import repository as repo
 from lianxin.reminder.models import ReminderKind
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.reminder.types import ReminderType
 from lianxin_api.graphql.selection import selected_paths
-
-READERS = (Role.ADMIN, Role.AUDITOR, Role.UNION_STAFF, Role.SPONSOR)
 
 
 def _scoped(caller: Principal, wanted: repo.ReminderFilter) -> repo.ReminderFilter:
@@ -52,7 +50,7 @@ class ReminderQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ReminderType]:
-        caller = require_role(info, *READERS)
+        caller = require_operation(info, "reminders")
         try:
             request = PageRequest.parse(first, after)
             household = expect_global_id(household_id, "Household", "householdId") if household_id else None
