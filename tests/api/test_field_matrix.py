@@ -1,7 +1,7 @@
 """A generated role × field matrix for households and members: every leaf field of `Household` and
 `Member`, for every role, is allowed (same value as ADMIN), masked, null, or denied, as DESIGN.md §7 says.
 A SPONSOR reaches its paired household only through `sponsorships` and `node`, and never sees an ID
-number, phone or health condition there."""
+number, phone, birth date, health detail or the caseworker's free text there."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ HOUSEHOLD_FIELDS = _leaf_fields("Household")
 MEMBER_FIELDS = _leaf_fields("Member")
 
 # (type, field) → what each role gets; any field not listed is ALLOW for every role that may read
-FULL, MASK, NULL = "full", "mask", "null"
+FULL, MASK, NULL, NO_HEALTH = "full", "mask", "null", "no health reasons"
+HEALTH_REASONS = {"ILLNESS", "DISABILITY", "ACCIDENT"}
 SENSITIVE: dict[tuple[str, str], dict[Role, str]] = {
     ("Member", "idNumber"): {
         Role.ADMIN: FULL,
@@ -43,6 +44,11 @@ SENSITIVE: dict[tuple[str, str], dict[Role, str]] = {
         Role.SPONSOR: NULL,
     },
     ("Member", "health"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
+    # with the region and sex, a birth date leaves ~500 candidate ID numbers; the year is enough
+    ("Member", "birthDate"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
+    # caseworkers write illness and income into the reason of a status change
+    ("Household", "statusReason"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
+    ("Household", "hardshipReasons"): {r: (NO_HEALTH if r is Role.SPONSOR else FULL) for r in Role},
     ("Household", "contactPhone"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
     # the contact card (连心牌) is printed by union staff only
     ("Household", "contactCardUrl"): {
@@ -79,7 +85,7 @@ async def scene(gql: Any, pool: Any) -> dict[str, Any]:
         "archiveNo": "WH2018000001",
         "level": "NATIONAL",
         "category": "DEEP",
-        "hardshipReasons": ["ILLNESS"],
+        "hardshipReasons": ["ILLNESS", "EDUCATION"],
         "regionCode": "371002",
         "contactName": "王敏",
         "contactPhone": "13812345678",
@@ -93,6 +99,10 @@ async def scene(gql: Any, pool: Any) -> dict[str, Any]:
         {"input": given},
     )
     household_id = created["createHousehold"]["household"]["id"]
+    async with pool.acquire() as conn:  # what a caseworker writes when the status changes
+        await conn.execute(
+            "UPDATE household SET status_reason = '户主肝癌晚期，月收入不足800元' WHERE archive_no = 'WH2018000001'"
+        )
     await gql(
         "mutation($input: CreateSponsorshipInput!) { createSponsorship(input: $input) { errors { code } } }",
         {
@@ -121,6 +131,9 @@ def _check(role: Role, type_name: str, field: str, got: list[Any], full: list[An
         assert got == full
     elif expected == NULL:
         assert got == [None] * len(full)
+    elif expected == NO_HEALTH:
+        assert got == [[r for r in v if r not in HEALTH_REASONS] for v in full]
+        assert got != full
     else:
         assert got == [mask_resident_id(v) for v in full]
         assert all(g != v for g, v in zip(got, full, strict=True))

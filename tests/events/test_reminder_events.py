@@ -106,9 +106,9 @@ async def test_agency_webhooks_get_no_reminders_but_admin_endpoints_do(pool: Poo
             "SELECT e.agency_id, d.event_type FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id"
             " ORDER BY d.id"
         )
-    # the agency still gets what happens in its region (the union's creation), but no reminder
+    # the agency gets neither the reminder nor the union's creation: union casework and the union tree
+    # are not the agency's records (GraphQL shows it neither), so not its events either
     assert sorted((d["agency_id"] is None, d["event_type"]) for d in deliveries) == [
-        (False, "union.created"),
         (True, "reminder.due"),
         (True, "union.created"),
     ]

@@ -151,8 +151,8 @@ async def test_an_agency_sees_only_its_region_and_a_sponsor_nothing(server: str,
         ]:
             await record_event(conn, "household.updated", "h", {"name": name}, region)
     assert names(await agency.events(1)) == ["inside"]
-    assert names(await staff.events(4)) == ["inside", "elsewhere", "city", "none"]
-    await agency.nothing_within(0.3)
+    # events about households of no union a staff member's union could contain: none is the staff's
+    await asyncio.gather(agency.nothing_within(0.3), staff.nothing_within(0.3))
     for client in (agency, staff, sponsor):
         await client.close()
 

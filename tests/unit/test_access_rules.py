@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lianxin.access.rules import REACH, HouseholdScope, Reach, reach, sees_household
+from lianxin.access.events import EventFacts, may_see_event
+from lianxin.access.kinds import KINDS, REACH, Reach, reach
+from lianxin.access.rules import HouseholdScope, sees_household
 from lianxin.core.tokens import Principal, Role
 
 pytestmark = pytest.mark.no_db
@@ -54,3 +56,27 @@ def test_civil_affairs_never_reaches_casework_or_the_union_tree() -> None:
     agency = Principal("c", Role.CIVIL_AFFAIRS, region_code="371002", agency_id=1)
     for kind in ("Visit", "AidDisbursement", "MutualAidClaim", "TradeUnion", "Sponsorship", "Cooperative"):
         assert reach(agency, kind) is Reach.NONE
+
+
+@pytest.mark.parametrize("role", [Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.SPONSOR])
+def test_no_event_reaches_a_role_the_kind_of_its_record_does_not(role: Role) -> None:
+    """Events follow the registry: a role with no reach over a kind gets none of its events, whatever
+    the event's region, union path, agency or sponsor."""
+    caller = Principal("x", role, union_id=1, region_code="371002", agency_id=7, sponsor_id=40)
+    for k in KINDS.values():
+        if k.reach(role) is not Reach.NONE:
+            continue
+        for prefix in k.events:
+            event = EventFacts(
+                f"{prefix}x", union_path=(1,), region_code="371002", agency_id=7, sponsor_id=40, subject_id=40
+            )
+            assert not may_see_event(caller, event), (role, prefix)
+
+
+def test_a_household_event_reaches_whom_the_household_does() -> None:
+    event = EventFacts("household.updated", union_path=SCOPE.union_path, region_code=SCOPE.region_code)
+    assert may_see_event(Principal("s", Role.UNION_STAFF, union_id=3), event)
+    assert not may_see_event(Principal("s", Role.UNION_STAFF, union_id=8), event)
+    assert may_see_event(Principal("c", Role.CIVIL_AFFAIRS, region_code="371000"), event)
+    assert not may_see_event(Principal("c", Role.CIVIL_AFFAIRS, region_code="370200"), event)
+    assert not may_see_event(Principal("p", Role.SPONSOR, sponsor_id=40), event)  # no pairing named

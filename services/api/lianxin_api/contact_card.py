@@ -78,7 +78,10 @@ async def contact_card_pdf(request: Request) -> Response:
             return graphql_error_response(404, NOT_FOUND, "NOT_FOUND")
         union = await union_repo.get_union(conn, household.union_id)
         pairs = await sponsorship_repo.list_sponsorships_by_household_ids(conn, [household.id])
-        if not sees_household(caller, HouseholdScope.of(household.region_code, union, pairs)):
+        scope = HouseholdScope.of(
+            household.region_code, union.path if union else (), (p.sponsor_id for p in pairs if p.active)
+        )
+        if not sees_household(caller, scope):
             return graphql_error_response(404, NOT_FOUND, "NOT_FOUND")
         members = await household_repo.list_members_by_household_ids(conn, [household.id])
     try:

@@ -1,28 +1,42 @@
-"""Who may see which record (DESIGN.md §7), as pure functions of the caller and the record's scope.
+"""Who sees one record, as pure functions of the caller and plain facts about the record.
 
-One rule per kind of scope, used by `node(id)`, the list queries and the event stream alike:
-
-- ADMIN and AUDITOR see every record (AUDITOR read-only; mutations check roles separately).
+- ADMIN and AUDITOR see every record (AUDITOR read-only; operations are checked separately).
 - UNION_STAFF sees what belongs to a union in its union's subtree.
 - CIVIL_AFFAIRS sees households (and their decisions) inside its region, and referrals to its agency.
 - SPONSOR sees the households it is actively paired with and its own pairings, nothing else.
 
 A record the caller may not see is reported exactly like one that does not exist, so an id tells an
-outsider nothing (not even that it exists).
+outsider nothing (not even that it exists). Which rule applies to which kind and role is the
+registry's (`lianxin.access.kinds`); this module only states the rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lianxin.core.region import RegionCodeError, region_contains, region_prefix
+from lianxin.access.roles import SEES_ALL
+from lianxin.core.region import RegionCodeError, region_contains
 from lianxin.core.tokens import Principal, Role
-from lianxin.sponsorship.models import Sponsorship
-from lianxin.trade_union.models import TradeUnion
 
-SEES_ALL = frozenset({Role.ADMIN, Role.AUDITOR})
+__all__ = [
+    "EVERYTHING",
+    "IN_HOUSEHOLD",
+    "IN_UNION",
+    "ITSELF",
+    "OWN_AGENCY",
+    "OWN_SPONSOR",
+    "SEES_ALL",
+    "Fact",
+    "HouseholdScope",
+    "ListScope",
+    "RecordFacts",
+    "Rule",
+    "in_region",
+    "in_union_subtree",
+    "sees_household",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +49,11 @@ class HouseholdScope:
 
     @classmethod
     def of(
-        cls, region_code: str, union: TradeUnion | None, sponsorships: Iterable[Sponsorship]
+        cls, region_code: str, union_path: Iterable[int], active_sponsor_ids: Iterable[int]
     ) -> HouseholdScope:
-        """From the household's region, its union (if it still exists) and its pairings."""
-        return cls(
-            union_path=union.path if union is not None else (),
-            region_code=region_code,
-            active_sponsor_ids=frozenset(s.sponsor_id for s in sponsorships if s.active),
-        )
+        """From the household's region, its union's path (empty once the union is gone) and the ids of
+        the sponsors it is actively paired with."""
+        return cls(tuple(union_path), region_code, frozenset(active_sponsor_ids))
 
 
 def in_union_subtree(caller: Principal, union_path: Collection[int]) -> bool:
@@ -72,51 +83,62 @@ def sees_household(caller: Principal, scope: HouseholdScope) -> bool:
     return False
 
 
-class Reach(StrEnum):
-    """How far a role sees one kind of record."""
+class Fact(StrEnum):
+    """A fact about a record that takes loading (the others come with the record itself)."""
 
-    ALL = "ALL"  # every record of the kind
-    SCOPED = "SCOPED"  # only those inside the caller's scope (the kind's own rule decides)
-    NONE = "NONE"  # none: the kind is outside the role's job
-
-
-# Per kind of record, per role. Kinds whose scope is the household they belong to say SCOPED and are
-# checked with `sees_household`; the others have their own rule in `lianxin_api.graphql.visibility`.
-REACH: dict[str, dict[Role, Reach]] = {
-    # the household and what hangs off it
-    "Household": {
-        Role.UNION_STAFF: Reach.SCOPED,
-        Role.CIVIL_AFFAIRS: Reach.SCOPED,
-        Role.SPONSOR: Reach.SCOPED,
-    },
-    "EligibilityDecision": {Role.UNION_STAFF: Reach.SCOPED, Role.CIVIL_AFFAIRS: Reach.SCOPED},
-    "Sponsorship": {Role.UNION_STAFF: Reach.SCOPED, Role.SPONSOR: Reach.SCOPED},
-    "Referral": {Role.UNION_STAFF: Reach.SCOPED, Role.CIVIL_AFFAIRS: Reach.SCOPED},
-    "Visit": {Role.UNION_STAFF: Reach.SCOPED},
-    "AidDisbursement": {Role.UNION_STAFF: Reach.SCOPED},
-    "MutualAidClaim": {Role.UNION_STAFF: Reach.SCOPED},
-    "Reminder": {Role.UNION_STAFF: Reach.SCOPED, Role.SPONSOR: Reach.SCOPED},
-    "Member": {Role.UNION_STAFF: Reach.SCOPED, Role.CIVIL_AFFAIRS: Reach.SCOPED, Role.SPONSOR: Reach.SCOPED},
-    # the union tree and union-owned work
-    "TradeUnion": {Role.UNION_STAFF: Reach.SCOPED},
-    "Cooperative": {Role.UNION_STAFF: Reach.SCOPED},
-    "AidBatch": {Role.UNION_STAFF: Reach.SCOPED},
-    "EligibilityRun": {Role.UNION_STAFF: Reach.SCOPED},
-    # reference data
-    "Organization": {Role.UNION_STAFF: Reach.ALL, Role.SPONSOR: Reach.SCOPED},
-    "DibaoPolicy": {Role.UNION_STAFF: Reach.ALL, Role.CIVIL_AFFAIRS: Reach.ALL},
-    # agencies are public bodies, and a referral a civil-affairs caller sees may go to another region's
-    "Agency": {Role.UNION_STAFF: Reach.ALL, Role.CIVIL_AFFAIRS: Reach.ALL},
-    "MutualAidPlan": {Role.UNION_STAFF: Reach.ALL},
-    "DibaoSimulation": {},
-}
+    HOUSEHOLD = "HOUSEHOLD"  # the scope of the household the record belongs to
+    UNION = "UNION"  # the path of the union the record belongs to (a union's own path)
 
 
-def reach(caller: Principal, kind: str) -> Reach:
-    """How far `caller` sees records of `kind`; unknown kinds are seen by ADMIN and AUDITOR only."""
-    if caller.role in SEES_ALL:
-        return Reach.ALL
-    return REACH.get(kind, {}).get(caller.role, Reach.NONE)
+@dataclass(frozen=True, slots=True)
+class RecordFacts:
+    """Plain facts about one record, as far as they are known; None: not known or not applicable."""
+
+    record_id: int | None = None
+    sponsor_id: int | None = None  # the pairing's (or reminder's) sponsor
+    agency_id: int | None = None  # the agency a referral goes to
+    union_path: tuple[int, ...] | None = None
+    household: HouseholdScope | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One way a scoped caller may see a record; `needs` names the facts the check reads that are not
+    part of the record itself, so an adapter loads them only when this rule is tried."""
+
+    name: str
+    needs: frozenset[Fact]
+    check: Callable[[Principal, RecordFacts], bool]
+
+    def __call__(self, caller: Principal, facts: RecordFacts) -> bool:
+        return self.check(caller, facts)
+
+
+IN_HOUSEHOLD = Rule(
+    "in a household the caller sees",
+    frozenset({Fact.HOUSEHOLD}),
+    lambda caller, f: f.household is not None and sees_household(caller, f.household),
+)
+IN_UNION = Rule(
+    "of a union in the caller's subtree",
+    frozenset({Fact.UNION}),
+    lambda caller, f: f.union_path is not None and in_union_subtree(caller, f.union_path),
+)
+OWN_SPONSOR = Rule(
+    "the caller's own pairing",
+    frozenset(),
+    lambda caller, f: caller.sponsor_id is not None and f.sponsor_id == caller.sponsor_id,
+)
+OWN_AGENCY = Rule(
+    "sent to the caller's agency",
+    frozenset(),
+    lambda caller, f: caller.agency_id is not None and f.agency_id == caller.agency_id,
+)
+ITSELF = Rule(
+    "the caller's own organization",
+    frozenset(),
+    lambda caller, f: caller.sponsor_id is not None and f.record_id == caller.sponsor_id,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,36 +162,3 @@ class ListScope:
 
 
 EVERYTHING = ListScope()
-
-
-def _region_prefix(code: str | None) -> str | None:
-    if code is None:
-        return None
-    try:
-        return region_prefix(code)
-    except RegionCodeError:
-        return None
-
-
-def list_scope(caller: Principal, kind: str) -> ListScope | None:
-    """The limits a list of `kind` puts on `caller`, or None when the caller may see none of them.
-
-    The SQL counterpart of the per-record rules: a list answers exactly the records `node(id)` shows.
-    A scoped role whose token lacks its scope (no union, no valid region, no sponsor) sees nothing.
-    """
-    match reach(caller, kind):
-        case Reach.ALL:
-            return EVERYTHING
-        case Reach.NONE:
-            return None
-    if caller.role is Role.UNION_STAFF:
-        return None if caller.union_id is None else ListScope(union_root=caller.union_id)
-    if caller.role is Role.SPONSOR:
-        return None if caller.sponsor_id is None else ListScope(sponsor_id=caller.sponsor_id)
-    if caller.role is Role.CIVIL_AFFAIRS:
-        prefix = _region_prefix(caller.region_code)
-        agency_id = caller.agency_id if kind == "Referral" else None
-        if prefix is None and agency_id is None:
-            return None
-        return ListScope(region_prefix=prefix, agency_id=agency_id)
-    return None

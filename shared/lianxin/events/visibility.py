@@ -1,73 +1,64 @@
-"""Which events a caller may see (DESIGN.md §7), for subscriptions and webhook endpoints alike."""
+"""Which events a caller may see (DESIGN.md §7), for subscriptions and webhook endpoints alike.
+
+The decision is `lianxin.access.events`' (an event is seen as the record it is about would be); this
+module only reads the plain facts out of a stored event: its union path, region, and the agency or
+sponsor its payload names.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from lianxin.core.ids import to_global_id
-from lianxin.core.region import RegionCodeError, region_contains
+from lianxin.access.events import EventFacts, kind_of_event, may_see_event
+from lianxin.core.ids import parse_global_id
 from lianxin.core.tokens import Principal, Role
 from lianxin.events.reader import StoredEvent
 
-SEES_EVERYTHING = frozenset({Role.ADMIN, Role.AUDITOR})
 REMINDER_PREFIX = "reminder."
 
 
-def is_reminder(event: StoredEvent) -> bool:
-    return event.type.startswith(REMINDER_PREFIX)
+def _pk(value: Any, kind: str) -> int | None:
+    """The primary key of a global id of `kind` in a payload, else None."""
+    parsed = parse_global_id(value) if isinstance(value, str) else None
+    return parsed[1] if parsed is not None and parsed[0] == kind else None
 
 
-def may_see_reminder(principal: Principal, event: StoredEvent) -> bool:
-    """Reminders are casework: ADMIN and AUDITOR see all, UNION_STAFF those of households in its union's
-    subtree, a SPONSOR those of its own pairings (festival visits); civil-affairs agencies none."""
-    if principal.role in (Role.ADMIN, Role.AUDITOR):
-        return True
-    if principal.role is Role.UNION_STAFF:
-        return union_may_see(principal.union_id, event)
-    if principal.role is Role.SPONSOR:
-        own = to_global_id("Organization", principal.sponsor_id) if principal.sponsor_id else None
-        return own is not None and event.payload.get("sponsorId") == own
-    return False
+def _union_path(event: StoredEvent) -> tuple[int, ...]:
+    if event.union_path:  # kept per event by the database (migration 0014)
+        return event.union_path
+    given = event.payload.get("unionPath")  # reminders also carry it in their payload
+    if not isinstance(given, list):
+        return ()
+    path = tuple(_pk(u, "TradeUnion") for u in given)
+    return () if None in path else tuple(p for p in path if p is not None)
 
 
-def union_may_see(union_id: int | None, event: StoredEvent) -> bool:
-    """Union staff see events about their union's subtree (the database keeps each event's union path,
-    migration 0014), and events whose subject belongs to no union (policies, organizations)."""
-    if union_id is None:
-        return False
-    if event.union_path:
-        return union_id in event.union_path
-    payload_path = event.payload.get("unionPath")  # reminders also carry it in their payload
-    if payload_path:
-        return to_global_id("TradeUnion", union_id) in payload_path
-    return True
-
-
-def agency_may_see(region_code: str | None, agency_id: int | None, event: StoredEvent) -> bool:
-    """A civil-affairs agency sees events inside its region and those about its own referrals, but no
-    reminders (union casework, not the agency's)."""
-    if is_reminder(event):
-        return False
-    if agency_id is not None and event.payload.get("agencyId") == to_global_id("Agency", agency_id):
-        return True
-    if region_code is None or event.region_code is None:
-        return False
-    try:
-        return region_contains(region_code, event.region_code)
-    except RegionCodeError:
-        return False
+def facts_of(event: StoredEvent) -> EventFacts:
+    kind = kind_of_event(event.type)
+    subject = parse_global_id(event.subject_id)
+    return EventFacts(
+        type=event.type,
+        union_path=_union_path(event),
+        region_code=event.region_code,
+        agency_id=_pk(event.payload.get("agencyId"), "Agency"),
+        sponsor_id=_pk(event.payload.get("sponsorId"), "Organization"),
+        subject_id=subject[1]
+        if subject is not None and kind is not None and subject[0] == kind.name
+        else None,
+    )
 
 
 def may_see(principal: Principal, event: StoredEvent) -> bool:
-    if is_reminder(event):
-        return may_see_reminder(principal, event)
-    if principal.role in SEES_EVERYTHING:
-        return True
-    if principal.role is Role.UNION_STAFF:
-        return union_may_see(principal.union_id, event)
-    if principal.role is Role.CIVIL_AFFAIRS:
-        return agency_may_see(principal.region_code, principal.agency_id, event)
-    return False  # SPONSOR: its pairings are served by queries; of the event stream only its reminders
+    return may_see_event(principal, facts_of(event))
+
+
+def agency_may_see(region_code: str | None, agency_id: int | None, event: StoredEvent) -> bool:
+    """What the webhook endpoint of a civil-affairs agency receives: what its token would see."""
+    agency = Principal(
+        f"agency:{agency_id}", Role.CIVIL_AFFAIRS, region_code=region_code, agency_id=agency_id
+    )
+    return may_see(agency, event)
 
 
 def matches_types(types: Collection[str] | None, event: StoredEvent) -> bool:

@@ -26,6 +26,7 @@ from lianxin_api.graphql.eligibility.types import (
 from lianxin_api.graphql.household.types import HouseholdType
 from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.organization.types import OrganizationType
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.reminder.types import ReminderType
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
 from lianxin_api.graphql.trade_union.types import TradeUnionType
@@ -72,6 +73,7 @@ RESOLVERS: dict[str, Resolver] = {
 class NodeQuery:
     @strawberry.field(description="Any object by its global id; null when it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        require_operation(info, "node")
         parsed = parse_global_id(id)
         if parsed is None or parsed[0] not in RESOLVERS:
             return None

@@ -1,11 +1,13 @@
-"""Role checks shared by resolvers. A refused mutation is noted for the audit trail (written after
-execution by the view, see `graphql.audit.access.flush_audit_notes`)."""
+"""Operation checks shared by resolvers: who may call a root field is `lianxin.access.operations`'
+to say. A refused mutation is noted for the audit trail (written after execution by the view, see
+`graphql.audit.access.flush_audit_notes`)."""
 
 from __future__ import annotations
 
 from graphql import GraphQLError, OperationType
 
-from lianxin.core.tokens import Principal, Role
+from lianxin.access.operations import allowed_roles
+from lianxin.core.tokens import Principal
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit import recording
 
@@ -17,10 +19,13 @@ def principal(info: Info) -> Principal:
     return caller
 
 
-def require_role(info: Info, *roles: Role) -> Principal:
+def require_operation(info: Info, operation: str) -> Principal:
+    """The caller, if the operation table lets its role call `operation` (a root field's GraphQL name);
+    FORBIDDEN otherwise, and for a name the table does not know."""
     caller = principal(info)
+    roles = allowed_roles(operation)
     if caller.role not in roles:
-        allowed = ", ".join(r.value for r in roles)
+        allowed = ", ".join(sorted(r.value for r in roles)) or "none"
         raise forbidden(info, f"this operation needs one of the roles {allowed}")
     return caller
 

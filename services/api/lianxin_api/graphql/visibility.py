@@ -1,33 +1,27 @@
-"""Per-record visibility for `node(id)` and nested lookups: `lianxin.access.rules` applied to loaded rows.
+"""Per-record visibility for `node(id)` and nested lookups: the GraphQL side of `lianxin.access`.
 
-`visible(info, kind, item)` answers whether the caller may see one loaded record; `only_visible` filters
-a nested list with it. The facts a rule needs (a household's union path and active sponsors) come through
-the request's DataLoaders, so checking a page of records costs a few batched queries, not one per record.
-List queries filter in SQL instead, with the limits `scope_for(info, kind)` gives (the same rules).
+Access decides (`lianxin.access.kinds`: the kind's reach for the role, then its rules); this module only
+loads the facts a rule needs through the request's DataLoaders (a household's union path and active
+sponsors, a union's path), and only when a rule that needs them is tried, so checking a page of records
+costs a few batched queries, not one per record. List queries filter in SQL instead, with the limits
+`scope_for(info, kind)` gives (`lianxin.access.lists`, the same rules).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from lianxin.access.rules import (
-    HouseholdScope,
-    ListScope,
-    Reach,
-    in_union_subtree,
-    list_scope,
-    reach,
-    sees_household,
-)
-from lianxin.core.tokens import Principal, Role
+from lianxin.access.kinds import Reach, reach, rules_of
+from lianxin.access.lists import list_scope
+from lianxin.access.rules import IN_HOUSEHOLD, Fact, HouseholdScope, ListScope, RecordFacts, sees_household
+from lianxin.core.tokens import Principal
 from lianxin_api.context import Info
 from lianxin_api.graphql.permissions import forbidden, principal
 
 T = TypeVar("T")
-
-Rule = Callable[[Info, Principal, Any], Awaitable[bool]]
 
 
 async def household_scope(info: Info, household_id: int) -> HouseholdScope | None:
@@ -37,7 +31,11 @@ async def household_scope(info: Info, household_id: int) -> HouseholdScope | Non
         return None
     union = await loaders.union_by_id.load(household.union_id)
     sponsorships = await loaders.sponsorships_by_household.load(household_id)
-    return HouseholdScope.of(household.region_code, union, sponsorships)
+    return HouseholdScope.of(
+        household.region_code,
+        union.path if union is not None else (),
+        (s.sponsor_id for s in sponsorships if s.active),
+    )
 
 
 async def sees_household_id(info: Info, caller: Principal, household_id: int) -> bool:
@@ -45,73 +43,56 @@ async def sees_household_id(info: Info, caller: Principal, household_id: int) ->
     return scope is not None and sees_household(caller, scope)
 
 
-async def sees_union_id(info: Info, caller: Principal, union_id: int | None) -> bool:
-    if union_id is None:
-        return False
-    union = await info.context.loaders.union_by_id.load(union_id)
-    return union is not None and in_union_subtree(caller, union.path)
+async def _household_id(info: Info, kind: str, item: Any) -> int | None:
+    """The household a record belongs to (a claim's through its enrollment)."""
+    if kind == "Household":
+        return int(item.id)
+    if kind == "MutualAidClaim":
+        enrollment = await info.context.loaders.enrollment_by_id.load(item.enrollment_id)
+        return enrollment.household_id if enrollment is not None else None
+    household_id: int | None = item.household_id
+    return household_id
 
 
-async def _household(info: Info, caller: Principal, item: Any) -> bool:
-    return await sees_household_id(info, caller, item.id)
+async def _union_path(info: Info, kind: str, item: Any) -> tuple[int, ...] | None:
+    """The path of the union a record belongs to (a union's own)."""
+    if kind == "TradeUnion":
+        return tuple(item.path)
+    if item.union_id is None:
+        return None
+    union = await info.context.loaders.union_by_id.load(item.union_id)
+    return tuple(union.path) if union is not None else None
 
 
-async def _of_household(info: Info, caller: Principal, item: Any) -> bool:
-    return await sees_household_id(info, caller, item.household_id)
+async def _with_facts(
+    info: Info, kind: str, item: Any, facts: RecordFacts, needs: frozenset[Fact]
+) -> RecordFacts:
+    """`facts` completed with what `needs` names and it does not hold yet (loaded once per record)."""
+    if Fact.HOUSEHOLD in needs and facts.household is None:
+        household_id = await _household_id(info, kind, item)
+        scope = await household_scope(info, household_id) if household_id is not None else None
+        facts = replace(facts, household=scope)
+    if Fact.UNION in needs and facts.union_path is None:
+        facts = replace(facts, union_path=await _union_path(info, kind, item))
+    return facts
 
 
-async def _sponsorship(info: Info, caller: Principal, item: Any) -> bool:
-    if caller.role is Role.SPONSOR:
-        return caller.sponsor_id is not None and item.sponsor_id == caller.sponsor_id
-    return await sees_household_id(info, caller, item.household_id)
+def _facts_in(item: Any) -> RecordFacts:
+    """The facts a record carries itself: no loading."""
+    return RecordFacts(
+        record_id=getattr(item, "id", None),
+        sponsor_id=getattr(item, "sponsor_id", None),
+        agency_id=getattr(item, "agency_id", None),
+    )
 
 
-async def _referral(info: Info, caller: Principal, item: Any) -> bool:
-    own_agency = caller.agency_id is not None and item.agency_id == caller.agency_id
-    if caller.role is Role.CIVIL_AFFAIRS and own_agency:
-        return True
-    return await sees_household_id(info, caller, item.household_id)
-
-
-async def _claim(info: Info, caller: Principal, item: Any) -> bool:
-    enrollment = await info.context.loaders.enrollment_by_id.load(item.enrollment_id)
-    return enrollment is not None and await sees_household_id(info, caller, enrollment.household_id)
-
-
-async def _union(info: Info, caller: Principal, item: Any) -> bool:
-    return in_union_subtree(caller, item.path)
-
-
-async def _union_owned(info: Info, caller: Principal, item: Any) -> bool:
-    return await sees_union_id(info, caller, item.union_id)
-
-
-async def _organization(info: Info, caller: Principal, item: Any) -> bool:
-    return caller.role is Role.SPONSOR and item.id == caller.sponsor_id
-
-
-async def _reminder(info: Info, caller: Principal, item: Any) -> bool:
-    if caller.role is Role.SPONSOR:  # festival visits of its own pairings only
-        return caller.sponsor_id is not None and item.sponsor_id == caller.sponsor_id
-    return await sees_household_id(info, caller, item.household_id)
-
-
-SCOPED_RULES: dict[str, Rule] = {
-    "Household": _household,
-    "EligibilityDecision": _of_household,
-    "Sponsorship": _sponsorship,
-    "Referral": _referral,
-    "Visit": _of_household,
-    "AidDisbursement": _of_household,
-    "MutualAidClaim": _claim,
-    "TradeUnion": _union,
-    "Cooperative": _union_owned,
-    "AidBatch": _union_owned,
-    "EligibilityRun": _union_owned,
-    "Organization": _organization,
-    "Reminder": _reminder,
-    "Member": _of_household,
-}
+async def _sees_scoped(info: Info, caller: Principal, kind: str, item: Any) -> bool:
+    facts = _facts_in(item)
+    for rule in rules_of(caller, kind):  # the registry lists rules needing no loading first
+        facts = await _with_facts(info, kind, item, facts, rule.needs)
+        if rule(caller, facts):
+            return True
+    return False
 
 
 # The per-request DataLoader (an attribute of `Loaders`) that loads each kind by primary key.
@@ -159,8 +140,7 @@ async def visible(info: Info, kind: str, item: Any) -> bool:
         case Reach.NONE:
             return False
         case Reach.SCOPED:
-            rule = SCOPED_RULES.get(kind)
-            return rule is not None and await rule(info, caller, item)
+            return await _sees_scoped(info, caller, kind, item)
 
 
 async def only_visible(info: Info, kind: str, items: Sequence[T]) -> list[T]:
@@ -188,12 +168,11 @@ def scope_for(info: Info, kind: str) -> ListScope:
 
 def sees_all_of_household(info: Info, kind: str) -> bool:
     """Whether the caller sees every record of `kind` of any household it sees (so a prefetched page
-    needs no filtering): ALL reach, or a scope that is the household's own (not SPONSOR's pairings)."""
+    needs no filtering): ALL reach, or a rule that shows whatever belongs to a household it sees."""
     caller = info.context.principal
     if caller is None:
         return False
-    found = reach(caller, kind)
-    return found is Reach.ALL or (found is Reach.SCOPED and caller.role is not Role.SPONSOR)
+    return reach(caller, kind) is Reach.ALL or IN_HOUSEHOLD in rules_of(caller, kind)
 
 
 async def only_of_visible_households(

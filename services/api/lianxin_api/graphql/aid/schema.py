@@ -13,7 +13,6 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin_api.context import Info
 from lianxin_api.graphql.aid.types import (
     AidBatchPayload,
@@ -26,11 +25,8 @@ from lianxin_api.graphql.aid.types import (
 )
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for, visible
-
-STAFF = (Role.ADMIN, Role.UNION_STAFF)
-READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
 
 
 def _member_id(raw: strawberry.ID | None) -> int | None:
@@ -44,7 +40,7 @@ class AidQuery:
         "caller's scope (UNION_STAFF: batches of its union's subtree)."
     )
     async def aid_batch(self, info: Info, id: strawberry.ID) -> AidBatchType | None:
-        require_role(info, *READERS)
+        require_operation(info, "aidBatch")
         try:
             pk = expect_global_id(id, "AidBatch", "id")
         except DomainError as exc:
@@ -68,7 +64,7 @@ class AidQuery:
         program: AidProgram | None = None,
         period: str | None = None,
     ) -> Connection[AidDisbursementType]:
-        require_role(info, *READERS)
+        require_operation(info, "aidDisbursements")
         scope = scope_for(info, "AidDisbursement")
         try:
             request = PageRequest.parse(first, after)
@@ -92,7 +88,7 @@ class AidQuery:
     async def aid_totals(
         self, info: Info, program: AidProgram | None = None, period: str | None = None
     ) -> list[AidTotalType]:
-        require_role(info, *READERS)
+        require_operation(info, "aidTotals")
         scope = scope_for(info, "AidDisbursement")
         async with info.context.pool.acquire() as conn:
             totals = await repo.aid_totals(conn, program, period.strip() if period else None, scope=scope)
@@ -107,7 +103,7 @@ def _limits(info: Info) -> service.AidLimits:
 class AidMutation:
     @strawberry.mutation(description="Pay aid to a household; once per program and period (ALREADY_PAID).")
     async def pay_disbursement(self, info: Info, input: PayDisbursementInput) -> AidDisbursementPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "payDisbursement")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Disbursement:
@@ -134,7 +130,7 @@ class AidMutation:
     async def pay_quarterly_condolence(
         self, info: Info, input: PayQuarterlyCondolenceInput
     ) -> AidBatchPayload:
-        caller = require_role(info, *STAFF)
+        caller = require_operation(info, "payQuarterlyCondolence")
         today = today_in(info.context.settings.timezone)
         # the batch pays only households the caller could pay one by one, whatever region it names
         scope = scope_for(info, "Household")

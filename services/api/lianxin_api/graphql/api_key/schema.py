@@ -8,7 +8,6 @@ from lianxin.api_key import service
 from lianxin.api_key.models import ApiKey
 from lianxin.core.db import UnitOfWork
 from lianxin.core.ids import expect_global_id
-from lianxin.core.tokens import Role
 from lianxin_api.context import Info
 from lianxin_api.graphql.api_key.types import (
     ApiKeyPayload,
@@ -17,7 +16,7 @@ from lianxin_api.graphql.api_key.types import (
     CreateApiKeyPayload,
 )
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 
 
 @strawberry.type
@@ -26,7 +25,7 @@ class ApiKeyMutation:
         description="Issue an API key for a civil-affairs agency; the key is shown once (ADMIN)."
     )
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
-        caller = require_role(info, Role.ADMIN)
+        caller = require_operation(info, "createApiKey")
 
         async def work(uow: UnitOfWork) -> tuple[ApiKey, str]:
             agency_id = expect_global_id(input.agency_id, "Agency", "agencyId")
@@ -39,7 +38,7 @@ class ApiKeyMutation:
 
     @strawberry.mutation(description="Revoke an API key; it is refused from the next request on (ADMIN).")
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKeyPayload:
-        require_role(info, Role.ADMIN)
+        require_operation(info, "revokeApiKey")
 
         async def work(uow: UnitOfWork) -> ApiKey:
             return await service.revoke_api_key(uow, expect_global_id(id, "ApiKey", "id"))

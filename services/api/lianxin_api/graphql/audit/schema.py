@@ -9,11 +9,10 @@ from lianxin.audit import service as audit
 from lianxin.audit.models import AuditFilter
 from lianxin.core.errors import DomainError
 from lianxin.core.pagination import PageRequest
-from lianxin.core.tokens import Role
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit.types import AuditEntryType, AuditFilterInput
 from lianxin_api.graphql.common import Connection, make_connection
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 
 
 @strawberry.type
@@ -26,7 +25,7 @@ class AuditQuery:
         after: str | None = None,
         filter: AuditFilterInput | None = None,
     ) -> Connection[AuditEntryType]:
-        require_role(info, Role.ADMIN, Role.AUDITOR)
+        require_operation(info, "auditLog")
         try:
             request = PageRequest.parse(first, after)
         except DomainError as exc:

@@ -15,7 +15,6 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin_api.context import Info
 from lianxin_api.graphql.casework.types import (
     LeavingSuggestionType,
@@ -27,11 +26,8 @@ from lianxin_api.graphql.casework.types import (
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.household.schema import region_prefix
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for
-
-STAFF = (Role.ADMIN, Role.UNION_STAFF)
-READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
 
 
 def page_request(first: int | None, after: str | None) -> PageRequest:
@@ -70,7 +66,7 @@ class CaseworkQuery:
         region_code: str | None = None,
         union_id: strawberry.ID | None = None,
     ) -> Connection[OverdueVisitType]:
-        require_role(info, *READERS)
+        require_operation(info, "overdueVisits")
         scope = scope_for(info, "Visit")
         request = page_request(first, after)
         prefix = region_prefix(region_code) if region_code else None
@@ -106,7 +102,7 @@ class CaseworkQuery:
     async def leaving_hardship_suggestions(
         self, info: Info, first: int | None = None, after: str | None = None, as_of: date | None = None
     ) -> Connection[LeavingSuggestionType]:
-        require_role(info, *READERS)
+        require_operation(info, "leavingHardshipSuggestions")
         scope = scope_for(info, "EligibilityDecision")
         request = page_request(first, after)
         settings = info.context.settings
@@ -125,7 +121,7 @@ class CaseworkQuery:
 class CaseworkMutation:
     @strawberry.mutation(description="Record a survey visit (入户调研) with findings and a plan (因户施策).")
     async def record_visit(self, info: Info, input: RecordVisitInput) -> VisitPayload:
-        caller = require_role(info, *STAFF)
+        caller = require_operation(info, "recordVisit")
         today = today_in(info.context.settings.timezone)
         f = input.findings
 

@@ -13,7 +13,6 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, UserError, make_connection
 from lianxin_api.graphql.cooperative.types import (
@@ -29,10 +28,8 @@ from lianxin_api.graphql.cooperative.types import (
     RecordCooperativeYearInput,
 )
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for
-
-STAFF = (Role.ADMIN, Role.UNION_STAFF)
 
 
 def _cooperative_id(raw: strawberry.ID) -> int:
@@ -57,6 +54,7 @@ class CooperativeQuery:
     async def cooperatives(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[CooperativeType]:
+        require_operation(info, "cooperatives")
         scope = scope_for(info, "Cooperative")
         try:
             request = PageRequest.parse(first, after)
@@ -73,7 +71,7 @@ class CooperativeQuery:
 class CooperativeMutation:
     @strawberry.mutation(description="Found a land-share cooperative (党支部领办土地股份合作社).")
     async def create_cooperative(self, info: Info, input: CreateCooperativeInput) -> CooperativePayload:
-        require_role(info, *STAFF)
+        require_operation(info, "createCooperative")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Cooperative:
@@ -98,7 +96,7 @@ class CooperativeMutation:
     async def add_cooperative_member(
         self, info: Info, input: AddCooperativeMemberInput
     ) -> CooperativePayload:
-        require_role(info, *STAFF)
+        require_operation(info, "addCooperativeMember")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Cooperative:
@@ -118,7 +116,7 @@ class CooperativeMutation:
     async def add_cooperative_asset(
         self, info: Info, input: AddCooperativeAssetInput
     ) -> CooperativeAssetPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "addCooperativeAsset")
         lease = (
             service.NewLease(lessee=input.lease.lessee, annual_rent=input.lease.annual_rent)
             if input.lease
@@ -144,7 +142,7 @@ class CooperativeMutation:
     async def record_cooperative_year(
         self, info: Info, input: RecordCooperativeYearInput
     ) -> CooperativeYearPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "recordCooperativeYear")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> CooperativeYear:

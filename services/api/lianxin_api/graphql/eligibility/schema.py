@@ -33,7 +33,7 @@ from lianxin_api.graphql.eligibility.types import (
     ReferralType,
 )
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for
 
 
@@ -71,6 +71,7 @@ class EligibilityQuery:
         description="Every policy version published for exactly this region, newest first (not SPONSOR)."
     )
     async def dibao_policies(self, info: Info, region_code: str) -> list[DibaoPolicyType]:
+        require_operation(info, "dibaoPolicies")
         scope_for(info, "DibaoPolicy")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
             policies = await policy_repo.list_policies_by_region(conn, region_code)
@@ -78,6 +79,7 @@ class EligibilityQuery:
 
     @strawberry.field(description="Civil-affairs agencies (not SPONSOR).")
     async def agencies(self, info: Info) -> list[AgencyType]:
+        require_operation(info, "agencies")
         scope_for(info, "Agency")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
             return [AgencyType.from_model(a) for a in await referral_repo.list_agencies(conn)]
@@ -93,6 +95,7 @@ class EligibilityQuery:
         after: str | None = None,
         status: ReferralStatus | None = None,
     ) -> Connection[ReferralType]:
+        require_operation(info, "referrals")
         scope = scope_for(info, "Referral")
         try:
             request = PageRequest.parse(first, after)
@@ -110,7 +113,7 @@ class EligibilityQuery:
 class EligibilityMutation:
     @strawberry.mutation(description="Publish a new policy version (ADMIN); queues the region's re-match.")
     async def publish_dibao_policy(self, info: Info, input: PublishDibaoPolicyInput) -> DibaoPolicyPayload:
-        caller = require_role(info, Role.ADMIN)
+        caller = require_operation(info, "publishDibaoPolicy")
 
         async def work(uow: UnitOfWork) -> tuple[DibaoPolicy, EligibilityRun]:
             return await matching.publish_policy(
@@ -128,7 +131,7 @@ class EligibilityMutation:
 
     @strawberry.mutation(description="Re-match every active household of a region or union subtree.")
     async def request_eligibility_run(self, info: Info, input: EligibilityRunInput) -> EligibilityRunPayload:
-        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        require_operation(info, "requestEligibilityRun")
         # the run decides only households the caller sees, whatever region it names
         scope = scope_for(info, "Household")
 
@@ -143,7 +146,7 @@ class EligibilityMutation:
 
     @strawberry.mutation(description="Register a region's civil-affairs agency (ADMIN).")
     async def create_agency(self, info: Info, input: CreateAgencyInput) -> AgencyPayload:
-        require_role(info, Role.ADMIN)
+        require_operation(info, "createAgency")
 
         async def work(uow: UnitOfWork) -> Agency:
             return await referrals.register_agency(uow, input.name, input.region_code)
@@ -155,7 +158,7 @@ class EligibilityMutation:
         description="An agency reports progress: RECEIVED, INVESTIGATING, APPROVED, REJECTED."
     )
     async def update_referral(self, info: Info, input: UpdateReferralInput) -> ReferralPayload:
-        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        caller = require_operation(info, "updateReferral")
         agency_id = caller.agency_id if caller.role is Role.CIVIL_AFFAIRS else None
 
         async def work(uow: UnitOfWork) -> Referral:

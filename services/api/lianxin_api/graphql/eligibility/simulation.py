@@ -10,7 +10,6 @@ from strawberry.scalars import JSON
 
 from lianxin.core.db import UnitOfWork
 from lianxin.core.ids import to_global_id
-from lianxin.core.tokens import Role
 from lianxin.matching import repository as repo
 from lianxin.matching import simulation
 from lianxin.matching.models import RunStatus, Simulation
@@ -18,7 +17,7 @@ from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError
 from lianxin_api.graphql.eligibility import types as _types  # noqa: F401 - registers RunStatus first
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 
 
 @strawberry.type(name="SimulatedOutcome")
@@ -94,7 +93,7 @@ class SimulationMutation:
     async def simulate_dibao_policy(
         self, info: Info, input: SimulateDibaoPolicyInput
     ) -> DibaoSimulationPayload:
-        caller = require_role(info, Role.ADMIN)
+        caller = require_operation(info, "simulateDibaoPolicy")
 
         async def work(uow: UnitOfWork) -> Simulation:
             sim_id = await simulation.request_simulation(

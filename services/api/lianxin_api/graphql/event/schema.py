@@ -7,13 +7,13 @@ from collections.abc import AsyncGenerator
 import strawberry
 from graphql import GraphQLError
 
+from lianxin.access.events import may_subscribe
 from lianxin.core.errors import DomainError
-from lianxin.core.tokens import Role
 from lianxin.events.reader import StoredEvent, decode_cursor
-from lianxin.events.visibility import REMINDER_PREFIX, matches_types, may_see
+from lianxin.events.visibility import matches_types, may_see
 from lianxin_api.context import Info
 from lianxin_api.graphql.event.types import EventType
-from lianxin_api.graphql.permissions import principal
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.loaders import Loaders
 
 MAX_TYPES = 20
@@ -32,8 +32,8 @@ class EventSubscription:
     async def events(
         self, info: Info, after: str | None = None, types: list[str] | None = None
     ) -> AsyncGenerator[EventType, None]:
-        caller = principal(info)
-        if caller.role is Role.SPONSOR and not (types and all(t.startswith(REMINDER_PREFIX) for t in types)):
+        caller = require_operation(info, "events")
+        if not may_subscribe(caller, types):
             raise GraphQLError(
                 'sponsors may subscribe to their reminders only (types: ["reminder.due"])',
                 extensions={"code": "FORBIDDEN"},

@@ -12,7 +12,6 @@ from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin.core.region import RegionCodeError
 from lianxin.core.region import region_prefix as containment_prefix
-from lianxin.core.tokens import Role
 from lianxin.household import repository as repo
 from lianxin.household import service
 from lianxin.household.models import Household
@@ -22,12 +21,9 @@ from lianxin_api.graphql.household.inputs import CreateHouseholdInput, Household
 from lianxin_api.graphql.household.prefetch import prefetch_households
 from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.visibility import scope_for
-
-STAFF = (Role.ADMIN, Role.UNION_STAFF)
-READERS = (Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS, Role.AUDITOR)
 
 
 def region_prefix(code: str) -> str:
@@ -57,7 +53,7 @@ class HouseholdQuery:
         after: str | None = None,
         filter: HouseholdFilter | None = None,
     ) -> Connection[HouseholdType]:
-        require_role(info, *READERS)
+        require_operation(info, "households")
         scope = scope_for(info, "Household")
         f = filter or HouseholdFilter()
         try:
@@ -141,7 +137,7 @@ class HouseholdMutation:
         description="Archive (建档) a household with members and finances, in one transaction."
     )
     async def create_household(self, info: Info, input: CreateHouseholdInput) -> HouseholdPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "createHousehold")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Household:
@@ -154,7 +150,7 @@ class HouseholdMutation:
 
     @strawberry.mutation(description="Update a household; the lists given replace the stored ones.")
     async def update_household(self, info: Info, input: UpdateHouseholdInput) -> HouseholdPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "updateHousehold")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Household:

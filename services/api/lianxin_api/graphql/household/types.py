@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
+from lianxin.access.fields import Shown
+from lianxin.access.kinds import field_rule, shown
 from lianxin.contact_card.service import has_contact_person
 from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
-from lianxin.core.tokens import Role
 from lianxin.household.enums import (
     ArchiveLevel,
     AssetKind,
@@ -40,14 +41,14 @@ if TYPE_CHECKING:
 
 _ELIGIBILITY = "lianxin_api.graphql.eligibility.types"
 
-FULL_ID_ROLES = {Role.ADMIN, Role.UNION_STAFF, Role.CIVIL_AFFAIRS}
+
+def _shown(info: Info, kind: str, field: str) -> Shown:
+    """How much of the field the caller sees: the access registry's field rules (`lianxin.access.fields`)."""
+    return shown(info.context.principal, kind, field)
 
 
-def _hides_finances(info: Info) -> bool:
-    """Sponsors visit and give; a household's incomes, spending (medical included) and assets are not
-    theirs to read (DESIGN.md §7: no health detail)."""
-    caller = info.context.principal
-    return caller is None or caller.role is Role.SPONSOR
+def _hidden(info: Info, kind: str, field: str) -> bool:
+    return _shown(info, kind, field) is Shown.HIDDEN
 
 
 @strawberry.type(name="Member", description="A member of a household (家庭成员).")
@@ -56,7 +57,6 @@ class MemberType:
     id: strawberry.ID
     name: str
     relation: Relation
-    birth_date: date | None
     sex: Sex
     employment: Employment
 
@@ -67,25 +67,34 @@ class MemberType:
             id=strawberry.ID(to_global_id("Member", m.id)),
             name=m.name,
             relation=m.relation,
-            birth_date=m.birth_date,
             sex=m.sex,
             employment=m.employment,
         )
 
+    @strawberry.field(
+        description="Date of birth; null for sponsors (with the region and sex it all but gives away the "
+        "ID number): they get `birthYear`."
+    )
+    def birth_date(self, info: Info) -> date | None:
+        return None if _hidden(info, "Member", "birthDate") else self.model.birth_date
+
+    @strawberry.field(description="Year of birth, for every role that sees the member.")
+    def birth_year(self) -> int | None:
+        return self.model.birth_date.year if self.model.birth_date is not None else None
+
     @strawberry.field(description="Health condition (sensitive under PIPL); null for sponsors.")
     def health(self, info: Info) -> Health | None:
-        caller = info.context.principal
-        return None if caller is None or caller.role is Role.SPONSOR else self.model.health
+        return None if _hidden(info, "Member", "health") else self.model.health
 
     @strawberry.field(description="Resident ID number; masked (3710**********1234) unless the role needs it.")
     def id_number(self, info: Info) -> str | None:
-        caller = info.context.principal
-        if caller is None or caller.role is Role.SPONSOR:
-            return None
-        if caller.role in FULL_ID_ROLES:
-            info.context.unmasked_member_ids.add(self.model.id)  # access_log, flushed after execution
-            return self.model.id_number
-        return mask_resident_id(self.model.id_number)
+        match _shown(info, "Member", "idNumber"):
+            case Shown.FULL:
+                info.context.unmasked_member_ids.add(self.model.id)  # access_log, flushed after execution
+                return self.model.id_number
+            case Shown.MASKED:
+                return mask_resident_id(self.model.id_number)
+        return None
 
 
 @strawberry.type(name="Income", description="A monthly income (yuan).")
@@ -116,9 +125,8 @@ def income_type(income: Income, members: list[Member]) -> IncomeType:
     return IncomeType(kind=income.kind, monthly_amount=fen_to_yuan(income.monthly_fen), member_id=member_id)
 
 
-def _visible_phone(info: Info, household: Household) -> str | None:
-    caller = info.context.principal
-    return None if caller is None or caller.role is Role.SPONSOR else household.contact_phone
+def _visible_phone(info: Info, household: Household, field: str) -> str | None:
+    return None if _hidden(info, "Household", field) else household.contact_phone
 
 
 @strawberry.type(
@@ -137,8 +145,6 @@ class HouseholdType(Node):
     category: HardshipCategory
     status: HouseholdStatus
     status_changed_on: date | None
-    status_reason: str | None
-    hardship_reasons: list[HardshipReason]
     region_code: str
     contact_name: str | None = strawberry.field(description="Union staff contact (联系人).")
     archived_on: date
@@ -158,17 +164,36 @@ class HouseholdType(Node):
             category=h.category,
             status=h.status,
             status_changed_on=h.status_changed_on,
-            status_reason=h.status_reason,
-            hardship_reasons=list(h.hardship_reasons),
             region_code=h.region_code,
             contact_name=h.contact_name,
             archived_on=h.archived_on,
             version=h.version,
         )
 
+    @strawberry.field(
+        description="Why the status last changed, as the caseworker wrote it; null for sponsors (it "
+        "often names an illness or an income)."
+    )
+    def status_reason(self, info: Info) -> str | None:
+        return None if _hidden(info, "Household", "statusReason") else self.model.status_reason
+
+    @strawberry.field(
+        description="Why the household is in hardship; sponsors do not get the health-related reasons "
+        "(ILLNESS, DISABILITY, ACCIDENT)."
+    )
+    def hardship_reasons(self, info: Info) -> list[HardshipReason]:
+        reasons = list(self.model.hardship_reasons)
+        match _shown(info, "Household", "hardshipReasons"):
+            case Shown.FULL:
+                return reasons
+            case Shown.FILTERED:
+                withheld = field_rule("Household", "hardshipReasons").withheld
+                return [r for r in reasons if r.value not in withheld]
+        return []
+
     @strawberry.field(description="The contact person's phone; hidden from sponsors.")
     def contact_phone(self, info: Info) -> str | None:
-        return _visible_phone(info, self.model)
+        return _visible_phone(info, self.model, "contactPhone")
 
     @strawberry.field(
         description="The contact person (联系人) with phone; null while neither is recorded "
@@ -177,7 +202,9 @@ class HouseholdType(Node):
     def contact_person(self, info: Info) -> ContactPersonType | None:
         if not (self.model.contact_name or self.model.contact_phone):
             return None
-        return ContactPersonType(name=self.model.contact_name, phone=_visible_phone(info, self.model))
+        return ContactPersonType(
+            name=self.model.contact_name, phone=_visible_phone(info, self.model, "contactPerson.phone")
+        )
 
     @strawberry.field(
         description="Where to download the household's contact card (连心牌) as PDF, relative to the "
@@ -213,7 +240,7 @@ class HouseholdType(Node):
 
     @strawberry.field(description="Monthly incomes; empty for sponsors (a pairing needs no finances).")
     async def incomes(self, info: Info) -> list[IncomeType]:
-        if _hides_finances(info):
+        if _hidden(info, "Household", "incomes"):
             return []
         loaders = info.context.loaders
         incomes = await loaders.incomes_by_household.load(self.model.id)
@@ -225,14 +252,14 @@ class HouseholdType(Node):
         "health detail."
     )
     async def expenditures(self, info: Info) -> list[ExpenditureType]:
-        if _hides_finances(info):
+        if _hidden(info, "Household", "expenditures"):
             return []
         items: list[Expenditure] = await info.context.loaders.expenditures_by_household.load(self.model.id)
         return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
 
     @strawberry.field(description="Assets; empty for sponsors.")
     async def assets(self, info: Info) -> list[AssetType]:
-        if _hides_finances(info):
+        if _hidden(info, "Household", "assets"):
             return []
         items: list[Asset] = await info.context.loaders.assets_by_household.load(self.model.id)
         return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]

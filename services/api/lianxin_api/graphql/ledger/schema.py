@@ -12,17 +12,15 @@ from strawberry.file_uploads import Upload
 
 from lianxin.core.clock import today_in
 from lianxin.core.errors import DomainError
-from lianxin.core.tokens import Role
 from lianxin.ledger import service
 from lianxin.ledger.rows import RowError
 from lianxin.ledger.workbook import WorkbookLimits
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit.access import note_unmasked_reads
 from lianxin_api.graphql.common import UserError, user_errors
-from lianxin_api.graphql.permissions import principal, require_role
+from lianxin_api.graphql.permissions import principal, require_operation
 from lianxin_api.graphql.visibility import scope_for
 
-STAFF = (Role.ADMIN, Role.UNION_STAFF)
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -69,7 +67,7 @@ class LedgerQuery:
         "formula); each exported member's ID number is recorded in the access log as an unmasked read."
     )
     async def ledger_export(self, info: Info) -> str:
-        require_role(info, *STAFF)
+        require_operation(info, "ledgerExport")
         scope = scope_for(info, "Household")
         async with info.context.pool.acquire() as conn:
             exported = await service.export_ledger(conn, scope)
@@ -131,7 +129,7 @@ class LedgerMutation:
         "identical ones left alone; each refused household is reported by sheet, row and column."
     )
     async def import_ledger(self, info: Info, input: ImportLedgerInput) -> LedgerImportPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "importLedger")
         try:
             data = base64.b64decode(input.content, validate=True)
         except (binascii.Error, ValueError):
@@ -143,7 +141,7 @@ class LedgerMutation:
         "multipart request spec) with the `Authorization` header; same payload."
     )
     async def import_ledger_file(self, info: Info, file: Upload) -> LedgerImportPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "importLedgerFile")
         data = await _read_upload(file)
         if data is None:
             return _failed(DomainError.single("INVALID_UPLOAD", "file is not an uploaded file", ["file"]))

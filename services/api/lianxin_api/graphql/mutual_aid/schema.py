@@ -10,7 +10,6 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin.mutual_aid import repository as repo
 from lianxin.mutual_aid import service
 from lianxin.mutual_aid.models import Claim, ClaimStatus, Enrollment, MutualAidPlan
@@ -30,11 +29,8 @@ from lianxin_api.graphql.mutual_aid.types import (
     MutualAidPlanType,
     ReviewClaimInput,
 )
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for, sees_household_id
-
-STAFF = (Role.ADMIN, Role.UNION_STAFF)
-READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
 
 
 def _plan_id(raw: strawberry.ID) -> int:
@@ -45,7 +41,7 @@ def _plan_id(raw: strawberry.ID) -> int:
 class MutualAidQuery:
     @strawberry.field(description="Mutual-aid plans, newest year first; `year` filters.")
     async def mutual_aid_plans(self, info: Info, year: int | None = None) -> list[MutualAidPlanType]:
-        require_role(info, *READERS)
+        require_operation(info, "mutualAidPlans")
         scope_for(info, "MutualAidPlan")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
             plans = await repo.list_plans(conn, year)
@@ -59,7 +55,7 @@ class MutualAidQuery:
     async def mutual_aid_enrollments(
         self, info: Info, plan_id: strawberry.ID, household_id: strawberry.ID
     ) -> list[EnrollmentType]:
-        caller = require_role(info, *READERS)
+        caller = require_operation(info, "mutualAidEnrollments")
         try:
             plan = _plan_id(plan_id)
             household = expect_global_id(household_id, "Household", "householdId")
@@ -85,7 +81,7 @@ class MutualAidQuery:
         member_id: strawberry.ID | None = None,
         status: ClaimStatus | None = None,
     ) -> Connection[ClaimType]:
-        require_role(info, *READERS)
+        require_operation(info, "mutualAidClaims")
         scope = scope_for(info, "MutualAidClaim")
         try:
             request = PageRequest.parse(first, after)
@@ -105,7 +101,7 @@ class MutualAidQuery:
         "households in the caller's scope count (UNION_STAFF: its union's subtree)."
     )
     async def mutual_aid_totals(self, info: Info, from_year: int, to_year: int) -> ClaimTotalsType:
-        require_role(info, *READERS)
+        require_operation(info, "mutualAidTotals")
         scope = scope_for(info, "MutualAidClaim")
         async with info.context.pool.acquire() as conn:
             totals = await repo.claim_totals(conn, from_year, to_year, scope=scope)
@@ -118,7 +114,7 @@ class MutualAidMutation:
     async def create_mutual_aid_plan(
         self, info: Info, input: CreateMutualAidPlanInput
     ) -> MutualAidPlanPayload:
-        require_role(info, Role.ADMIN)
+        require_operation(info, "createMutualAidPlan")
         today = today_in(info.context.settings.timezone)
         caps = [(c.coverage, c.cap) for c in input.coverages]
 
@@ -130,7 +126,7 @@ class MutualAidMutation:
 
     @strawberry.mutation(description="Enroll an archived household's members, free; idempotent.")
     async def enroll_household(self, info: Info, input: EnrollHouseholdInput) -> EnrollHouseholdPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "enrollHousehold")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> list[Enrollment]:
@@ -145,7 +141,7 @@ class MutualAidMutation:
 
     @strawberry.mutation(description="File a claim; refused with CLAIM_OVER_CAP beyond the coverage's cap.")
     async def file_claim(self, info: Info, input: FileClaimInput) -> ClaimPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "fileClaim")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Claim:
@@ -163,7 +159,7 @@ class MutualAidMutation:
 
     @strawberry.mutation(description="Approve, pay or reject (with a reason) a claim.")
     async def review_claim(self, info: Info, input: ReviewClaimInput) -> ClaimPayload:
-        require_role(info, *STAFF)
+        require_operation(info, "reviewClaim")
 
         async def work(uow: UnitOfWork) -> Claim:
             claim_id = expect_global_id(input.id, "MutualAidClaim", "id")

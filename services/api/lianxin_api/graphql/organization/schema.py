@@ -9,7 +9,6 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin.organization import repository as repo
 from lianxin.organization import service
 from lianxin.organization.models import Organization, OrganizationKind
@@ -21,7 +20,7 @@ from lianxin_api.graphql.organization.types import (
     OrganizationPayload,
     OrganizationType,
 )
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for
 
 
@@ -39,6 +38,7 @@ class OrganizationQuery:
         union_id: strawberry.ID | None = None,
         kind: OrganizationKind | None = None,
     ) -> Connection[OrganizationType]:
+        require_operation(info, "organizations")
         scope = scope_for(info, "Organization")
         try:
             request = PageRequest.parse(first, after)
@@ -60,7 +60,7 @@ class OrganizationQuery:
 class OrganizationMutation:
     @strawberry.mutation(description="Register a member unit, employer or sponsor (ADMIN, UNION_STAFF).")
     async def create_organization(self, info: Info, input: CreateOrganizationInput) -> OrganizationPayload:
-        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        require_operation(info, "createOrganization")
 
         async def work(uow: UnitOfWork) -> Organization:
             union_pk = expect_global_id(input.union_id, "TradeUnion", "unionId") if input.union_id else None

@@ -8,32 +8,27 @@ from graphql import GraphQLError
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Principal, Role
 from lianxin.reminder import repository as repo
 from lianxin.reminder.models import ReminderKind
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.reminder.types import ReminderType
 from lianxin_api.graphql.selection import selected_paths
+from lianxin_api.graphql.visibility import scope_for
 
-READERS = (Role.ADMIN, Role.AUDITOR, Role.UNION_STAFF, Role.SPONSOR)
 
-
-def _scoped(caller: Principal, wanted: repo.ReminderFilter) -> repo.ReminderFilter:
-    """Narrow the filter to what the caller may see: a union's subtree, or a sponsor's own pairings."""
-    if caller.role is Role.UNION_STAFF:
-        if caller.union_id is None:
-            raise GraphQLError("this union-staff token names no union", extensions={"code": "FORBIDDEN"})
-        return repo.ReminderFilter(wanted.kind, wanted.period, wanted.household_id, union_id=caller.union_id)
-    if caller.role is Role.SPONSOR:
-        if caller.sponsor_id is None:
-            raise GraphQLError("this sponsor token names no sponsor", extensions={"code": "FORBIDDEN"})
-        # only festival reminders carry a pairing, so this also limits a sponsor to FESTIVAL_VISIT_DUE
-        return repo.ReminderFilter(
-            wanted.kind, wanted.period, wanted.household_id, sponsor_id=caller.sponsor_id
-        )
-    return wanted
+def _scoped(info: Info, wanted: repo.ReminderFilter) -> repo.ReminderFilter:
+    """Narrow the filter to what the caller may see (`lianxin.access`): a union's subtree, or a
+    sponsor's own pairings (only festival reminders carry a pairing, so a sponsor gets those only)."""
+    scope = scope_for(info, "Reminder")
+    return repo.ReminderFilter(
+        wanted.kind,
+        wanted.period,
+        wanted.household_id,
+        union_id=scope.union_root,
+        sponsor_id=scope.sponsor_id,
+    )
 
 
 @strawberry.type
@@ -52,14 +47,14 @@ class ReminderQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ReminderType]:
-        caller = require_role(info, *READERS)
+        require_operation(info, "reminders")
         try:
             request = PageRequest.parse(first, after)
             household = expect_global_id(household_id, "Household", "householdId") if household_id else None
         except DomainError as exc:
             issue = exc.issues[0]
             raise GraphQLError(issue.message, extensions={"code": issue.code}) from None
-        wanted = _scoped(caller, repo.ReminderFilter(kind, period.strip() if period else None, household))
+        wanted = _scoped(info, repo.ReminderFilter(kind, period.strip() if period else None, household))
         async with info.context.pool.acquire() as conn:
             rows = await repo.list_reminders_page(conn, wanted, request.after_id, request.first + 1)
             # not asked for: never serialised

@@ -10,14 +10,13 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin.sponsorship import repository as repo
 from lianxin.sponsorship import service
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.sponsorship.types import (
     CreateSponsorshipInput,
     EndSponsorshipInput,
@@ -36,6 +35,7 @@ class SponsorshipQuery:
     async def sponsorships(
         self, info: Info, first: int | None = None, after: str | None = None, active: bool | None = None
     ) -> Connection[SponsorshipType]:
+        require_operation(info, "sponsorships")
         scope = scope_for(info, "Sponsorship")
         try:
             request = PageRequest.parse(first, after)
@@ -55,7 +55,7 @@ class SponsorshipQuery:
 class SponsorshipMutation:
     @strawberry.mutation(description="Pair a household with a sponsor organization (结对).")
     async def create_sponsorship(self, info: Info, input: CreateSponsorshipInput) -> SponsorshipPayload:
-        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        require_operation(info, "createSponsorship")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Sponsorship:
@@ -70,7 +70,7 @@ class SponsorshipMutation:
 
     @strawberry.mutation(description="End a pairing with a date and a reason.")
     async def end_sponsorship(self, info: Info, input: EndSponsorshipInput) -> SponsorshipPayload:
-        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        require_operation(info, "endSponsorship")
         today = today_in(info.context.settings.timezone)
 
         async def work(uow: UnitOfWork) -> Sponsorship:

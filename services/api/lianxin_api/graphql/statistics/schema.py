@@ -7,17 +7,14 @@ from graphql import GraphQLError
 
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
-from lianxin.core.tokens import Role
 from lianxin.household.enums import ArchiveLevel, HouseholdStatus
 from lianxin.statistics import service
 from lianxin.statistics.chart import yearly_chart
 from lianxin.statistics.models import YearFigures
 from lianxin_api.context import Info
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.statistics.types import HouseholdStatisticsType, YearFiguresType
 from lianxin_api.graphql.visibility import scope_for
-
-READERS = (Role.ADMIN, Role.UNION_STAFF, Role.AUDITOR)
 
 
 def _error(exc: DomainError) -> GraphQLError:
@@ -28,7 +25,7 @@ def _error(exc: DomainError) -> GraphQLError:
 def _scope(info: Info, region_code: str | None, union_id: strawberry.ID | None) -> service.Scope:
     """The households asked about, within the caller's scope (roles checked here): a UNION_STAFF caller
     counts its union's subtree only, so a union or region outside it counts nothing."""
-    require_role(info, *READERS)
+    require_operation(info, info.field_name)
     within = scope_for(info, "Household")
     union = expect_global_id(union_id, "TradeUnion", "unionId") if union_id else None
     return service.Scope(region_code=region_code, union_id=union, within=within)

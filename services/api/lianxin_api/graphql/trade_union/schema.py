@@ -9,14 +9,13 @@ from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin.trade_union import repository as repo
 from lianxin.trade_union import service
 from lianxin.trade_union.models import TradeUnion
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.trade_union.inputs import CreateUnionInput, UpdateUnionInput
 from lianxin_api.graphql.trade_union.types import TradeUnionType, UnionPayload
 from lianxin_api.graphql.visibility import scope_for
@@ -41,6 +40,7 @@ class UnionQuery:
         after: str | None = None,
         parent: strawberry.ID | None = None,
     ) -> Connection[TradeUnionType]:
+        require_operation(info, "unions")
         scope = scope_for(info, "TradeUnion")
         try:
             request = PageRequest.parse(first, after)
@@ -60,7 +60,7 @@ class UnionQuery:
 class UnionMutation:
     @strawberry.mutation(description="Found a union under a parent (ADMIN).")
     async def create_union(self, info: Info, input: CreateUnionInput) -> UnionPayload:
-        require_role(info, Role.ADMIN)
+        require_operation(info, "createUnion")
 
         async def work(uow: UnitOfWork) -> TradeUnion:
             parent_id = (
@@ -78,7 +78,7 @@ class UnionMutation:
         description="Rename a union or move it with its subtree; cycles are refused (ADMIN)."
     )
     async def update_union(self, info: Info, input: UpdateUnionInput) -> UnionPayload:
-        require_role(info, Role.ADMIN)
+        require_operation(info, "updateUnion")
         move = input.parent_id is not strawberry.UNSET
 
         async def work(uow: UnitOfWork) -> TradeUnion:

@@ -9,12 +9,11 @@ import strawberry
 from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.ids import expect_global_id
-from lianxin.core.tokens import Role
 from lianxin.notification import email
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import UserError
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -34,7 +33,7 @@ class ContactEmailMutation:
     async def set_household_contact_email(
         self, info: Info, household_id: strawberry.ID, email: str | None = None
     ) -> ContactEmailPayload:
-        require_role(info, Role.ADMIN, Role.UNION_STAFF)
+        require_operation(info, "setHouseholdContactEmail")
         cleaned = email.strip() if email else None
 
         async def work(uow: UnitOfWork) -> int:

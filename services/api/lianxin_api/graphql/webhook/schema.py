@@ -17,7 +17,7 @@ from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookD
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Connection, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
-from lianxin_api.graphql.permissions import require_role
+from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.webhook.types import (
     SetWebhookEndpointActivePayload,
@@ -60,7 +60,7 @@ async def _attempts(conn: DbConnection, deliveries: list[WebhookDelivery]) -> di
 class WebhookQuery:
     @strawberry.field(description="Webhook endpoints: every one for ADMIN/AUDITOR, an agency's own for it.")
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointType]:
-        caller = require_role(info, Role.ADMIN, Role.AUDITOR, Role.CIVIL_AFFAIRS)
+        caller = require_operation(info, "webhookEndpoints")
         async with info.context.pool.acquire() as conn:
             found = await repo.list_endpoints(conn, _agency_scope(caller))
         return [WebhookEndpointType.from_model(e) for e in found]
@@ -76,7 +76,7 @@ class WebhookQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[WebhookDeliveryType]:
-        caller = require_role(info, Role.ADMIN, Role.AUDITOR, Role.CIVIL_AFFAIRS)
+        caller = require_operation(info, "webhookDeliveries")
         try:
             request = PageRequest.parse(first, after)
             endpoint = expect_global_id(endpoint_id, "WebhookEndpoint", "endpointId") if endpoint_id else None
@@ -106,7 +106,7 @@ class WebhookMutation:
     async def create_webhook_endpoint(
         self, info: Info, input: CreateWebhookEndpointInput
     ) -> WebhookEndpointPayload:
-        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        caller = require_operation(info, "createWebhookEndpoint")
         scope = _agency_scope(caller)
 
         async def work(uow: UnitOfWork) -> tuple[WebhookEndpoint, str]:
@@ -132,7 +132,7 @@ class WebhookMutation:
     async def set_webhook_endpoint_active(
         self, info: Info, id: strawberry.ID, active: bool
     ) -> SetWebhookEndpointActivePayload:
-        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        caller = require_operation(info, "setWebhookEndpointActive")
         scope = _agency_scope(caller)
 
         async def work(uow: UnitOfWork) -> WebhookEndpoint:
@@ -146,7 +146,7 @@ class WebhookMutation:
 
     @strawberry.mutation(description="Send a delivery again now (any status), with a fresh retry window.")
     async def redeliver_webhook(self, info: Info, id: strawberry.ID) -> WebhookDeliveryPayload:
-        caller = require_role(info, Role.ADMIN, Role.CIVIL_AFFAIRS)
+        caller = require_operation(info, "redeliverWebhook")
         scope = _agency_scope(caller)
 
         async def work(uow: UnitOfWork) -> WebhookDelivery:
