@@ -53,8 +53,14 @@ def test_reminder_events_are_seen_within_scope(
 def test_agency_webhooks_get_no_reminders_but_still_their_region() -> None:
     assert not agency_may_see("371002", 1, FESTIVAL)
     assert agency_may_see("371002", 1, _event("household.updated"))
-    # other events are unchanged for staff and sponsors
-    assert may_see(Principal("s", Role.UNION_STAFF, union_id=3), _event("household.updated"))
+    # other events follow their record's rules: union staff see a household event of their subtree
+    # only (an event with no union path proves no subtree), sponsors none
+    in_subtree = StoredEvent(
+        1, 1, "household.updated", "SG91c2Vob2xkOjE", "371002", {}, datetime.now(UTC), union_path=(1, 3)
+    )
+    assert may_see(Principal("s", Role.UNION_STAFF, union_id=3), in_subtree)
+    assert not may_see(Principal("s", Role.UNION_STAFF, union_id=4), in_subtree)
+    assert not may_see(Principal("s", Role.UNION_STAFF, union_id=3), _event("household.updated"))
     assert not may_see(
         Principal("p", Role.SPONSOR, sponsor_id=7),
         _event("household.updated", sponsorId=to_global_id("Organization", 7)),

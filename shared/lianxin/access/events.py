@@ -53,19 +53,22 @@ def _record_facts(event: EventFacts) -> RecordFacts:
     )
 
 
+# A sponsor's pairings are served by queries; of the stream it may ask for its reminders only.
+SUBSCRIBABLE_PREFIXES: dict[Role, tuple[str, ...]] = {Role.SPONSOR: ("reminder.",)}
+
+
 def may_see_event(caller: Principal, event: EventFacts) -> bool:
-    """Whether `caller` may receive the event: as it may see the record the event is about. Events of a
-    type no kind claims reach ADMIN and AUDITOR only."""
+    """Whether `caller` may receive the event: as it may see the record the event is about, and only
+    of the types its role may subscribe to. Events of a type no kind claims reach ADMIN and AUDITOR only."""
+    prefixes = SUBSCRIBABLE_PREFIXES.get(caller.role)
+    if prefixes is not None and not event.type.startswith(prefixes):
+        return False
     k = kind_of_event(event.type) or NO_KIND
     reach = k.reach(caller.role)
     if reach is not Reach.SCOPED:
         return reach is Reach.ALL
     facts = _record_facts(event)
     return any(rule(caller, facts) for rule in k.scoped.get(caller.role, ()))
-
-
-# A sponsor's pairings are served by queries; of the stream it may ask for its reminders only.
-SUBSCRIBABLE_PREFIXES: dict[Role, tuple[str, ...]] = {Role.SPONSOR: ("reminder.",)}
 
 
 def may_subscribe(caller: Principal, types: Collection[str] | None) -> bool:
