@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Any
 
 from graphql import GraphQLError
@@ -48,6 +49,54 @@ class Refused(Exception):
     def __init__(self, response: JSONResponse) -> None:
         super().__init__(response.status_code)
         self.response = response
+
+
+Network = IPv4Network | IPv6Network
+
+
+def trusted_networks(setting: str) -> tuple[Network, ...]:
+    """`LIANXIN_TRUSTED_PROXIES`: comma-separated IPs or CIDRs (a wrong entry fails at startup)."""
+    return tuple(ip_network(entry.strip(), strict=False) for entry in setting.split(",") if entry.strip())
+
+
+def _is_trusted(host: str, trusted: tuple[Network, ...]) -> bool:
+    try:
+        address = ip_address(host.strip())
+    except ValueError:
+        return False
+    return any(address in network for network in trusted)
+
+
+def forwarded_client(peer: str, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str:
+    """The client's address: the direct peer, unless it is a trusted proxy; then the right-most
+    `X-Forwarded-For` entry that is not itself a trusted proxy (entries further left are whatever the
+    client chose to send), or the left-most when every entry is a trusted proxy."""
+    if not forwarded_for or not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+class TrustedProxyMiddleware:
+    """Sets the ASGI client address from `X-Forwarded-For` when (and only when) the direct peer is one of
+    `LIANXIN_TRUSTED_PROXIES`; uvicorn's own proxy-header handling is off (`lianxin api`). Everything that
+    reads `request.client` (the anonymous rate-limit key) then sees the real caller."""
+
+    def __init__(self, app: ASGIApp, trusted: tuple[Network, ...]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if self.trusted and scope["type"] in ("http", "websocket") and client:
+            values = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"]
+            host = forwarded_client(client[0], ",".join(values), self.trusted)
+            if host != client[0]:
+                scope = {**scope, "client": (host, 0)}
+        await self.app(scope, receive, send)
 
 
 def caller_key(principal: Principal | None, request: Request | WebSocket) -> str:

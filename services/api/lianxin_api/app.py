@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -26,11 +27,13 @@ from lianxin_api.abuse import (
     BodySizeLimitMiddleware,
     RateLimiter,
     Refused,
+    TrustedProxyMiddleware,
     caller_key,
     graphql_error_response,
     is_multipart,
+    trusted_networks,
 )
-from lianxin_api.auth import authenticate_request, authorization_from_params
+from lianxin_api.auth import authenticate_request, authorization_from_params, unauthenticated
 from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
@@ -104,8 +107,12 @@ class LianxinGraphQL(GraphQL[Context, None]):
         """Runs an HTTP operation, then writes its unmasked reads to the access log in one statement and
         its FORBIDDEN mutations to the audit log.
 
-        Fails closed: if the access log cannot be written, the response is not sent."""
+        An anonymous caller is refused here, before the document is even parsed: nobody without a
+        credential can make the server parse or validate anything (see `limits.py` for the bounds on
+        everyone else). Fails closed: if the access log cannot be written, the response is not sent."""
         context: Context = kwargs["context"]
+        if context.principal is None:
+            return ExecutionResult(data=None, errors=[unauthenticated(context.auth_error)])
         result = await super().execute_operation(*args, **kwargs)
         await flush_audit_notes(context)
         return result
@@ -180,5 +187,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_upload_bytes=settings.max_upload_bytes,
     )
     app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
+    app.add_middleware(TrustedProxyMiddleware, trusted=trusted_networks(settings.trusted_proxies))
     app.state.graphql = graphql_app
     return app

@@ -59,14 +59,19 @@ def authorization_from_params(params: object) -> str | None:
     return None
 
 
+def unauthenticated(reason: str | None) -> GraphQLError:
+    return GraphQLError(reason or "authentication required", extensions={"code": "UNAUTHENTICATED"})
+
+
 class AuthenticationGate(SchemaExtension):
-    """Refuses every operation of an unauthenticated caller before any resolver runs."""
+    """Refuses every operation of an unauthenticated caller before any resolver runs.
+
+    HTTP callers without a credential are refused earlier, before parsing
+    (`LianxinGraphQL.execute_operation`); this stays for any other way into the schema."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
         if getattr(context, "principal", None) is None:
-            reason = getattr(context, "auth_error", None) or "authentication required"
-            self.execution_context.result = ExecutionResult(
-                data=None, errors=[GraphQLError(reason, extensions={"code": "UNAUTHENTICATED"})]
-            )
+            reason = getattr(context, "auth_error", None)
+            self.execution_context.result = ExecutionResult(data=None, errors=[unauthenticated(reason)])
         yield

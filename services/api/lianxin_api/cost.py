@@ -10,7 +10,9 @@ The estimate, computed from the document and the request's variables:
 - any other list field multiplies the cost of its selection by `LIST_ESTIMATE` (members of a household,
   sponsorships, visits: a handful each);
 - fragments count once for each place they are spread; a fragment on an interface or union type counts
-  its whole selection (an over-estimate, never an under-estimate).
+  its whole selection (an over-estimate, never an under-estimate). Each fragment is estimated once per
+  parent type and reused, so the estimate is linear in the document (a fragment spreading another
+  twice, thirty levels deep, is 2³⁰ fields: estimated in thirty steps and refused).
 
 Depth and alias limits (see `limits.py`) bound the shape; this bounds the work: 100 households with
 every field is fine, 100 × 100 × 100 nested connections is not.
@@ -48,7 +50,7 @@ from lianxin.core.pagination import DEFAULT_PAGE_SIZE
 MAX_COST = 25_000
 LIST_ESTIMATE = 10
 _PAGE_LISTS = frozenset({"edges", "nodes"})
-_FRAGMENT_NESTING = 20  # fragments spreading fragments; cycles are already refused by validation
+_CEILING = 2**53 - 1  # estimates saturate here (a JSON number every client reads exactly)
 
 
 class _Estimator:
@@ -61,6 +63,8 @@ class _Estimator:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.estimated: dict[tuple[str, str], int] = {}  # (fragment, parent type) → its cost there
+        self.estimating: set[tuple[str, str]] = set()  # cycles are refused by validation: cost 0
 
     def _multiplier(self, field: GraphQLField, node: FieldNode) -> int:
         if "first" in field.args:
@@ -78,17 +82,6 @@ class _Estimator:
             return 1
         return LIST_ESTIMATE if is_list_type(get_nullable_type(field.type)) else 1
 
-    def _fields(self, selection_set: SelectionSetNode, nesting: int = 0) -> Iterator[FieldNode]:
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                yield selection
-            elif isinstance(selection, InlineFragmentNode):
-                yield from self._fields(selection.selection_set, nesting)
-            elif isinstance(selection, FragmentSpreadNode) and nesting < _FRAGMENT_NESTING:
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is not None:
-                    yield from self._fields(fragment.selection_set, nesting + 1)
-
     def _field_def(self, parent: Any, name: str) -> GraphQLField | None:
         if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             found: GraphQLField | None = parent.fields.get(name)
@@ -100,17 +93,37 @@ class _Estimator:
                 return field
         return None
 
+    def _fragment(self, name: str, parent: Any) -> int:
+        key = (name, getattr(parent, "name", ""))
+        known = self.estimated.get(key)
+        if known is not None:
+            return known
+        fragment = self.fragments.get(name)
+        if fragment is None or key in self.estimating:
+            return 0
+        self.estimating.add(key)
+        cost = self.cost(fragment.selection_set, parent)
+        self.estimating.discard(key)
+        self.estimated[key] = cost
+        return cost
+
     def cost(self, selection_set: SelectionSetNode | None, parent: Any) -> int:
         if selection_set is None:
             return 0
         total = 0
-        for node in self._fields(selection_set):
-            field = self._field_def(parent, node.name.value)
-            if field is None:  # __typename and introspection fields: cheap
-                total += 1
-                continue
-            inner = self.cost(node.selection_set, get_named_type(field.type))
-            total += 1 + self._multiplier(field, node) * inner
+        for node in selection_set.selections:
+            if isinstance(node, InlineFragmentNode):
+                total += self.cost(node.selection_set, parent)
+            elif isinstance(node, FragmentSpreadNode):
+                total += self._fragment(node.name.value, parent)
+            elif isinstance(node, FieldNode):
+                field = self._field_def(parent, node.name.value)
+                if field is None:  # __typename and introspection fields: cheap
+                    total += 1
+                else:
+                    inner = self.cost(node.selection_set, get_named_type(field.type))
+                    total += 1 + self._multiplier(field, node) * inner
+            total = min(total, _CEILING)
         return total
 
 

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from lianxin.core.config import Settings
 from lianxin.core.logs import configure_logging
@@ -15,21 +16,33 @@ from lianxin_cli import contact_card
 from lianxin_cli.ledger import cmd_ledger_export, cmd_ledger_import
 
 
-def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
+def api_server_config(settings: Settings) -> Any:
+    """uvicorn's configuration of the API (a `uvicorn.Config`; the tests serve the same one).
+
+    uvicorn's proxy headers are off: it would believe `X-Forwarded-For` from 127.0.0.1 (its default
+    `FORWARDED_ALLOW_IPS`), so anyone on the host could pick their rate-limit key. The application
+    believes the header only from `LIANXIN_TRUSTED_PROXIES` (`lianxin_api.abuse.TrustedProxyMiddleware`)."""
     import uvicorn
 
     from lianxin_api.app import create_app
 
-    uvicorn.run(
+    return uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
-        proxy_headers=True,
+        proxy_headers=False,
         ws="websockets-sansio",
         timeout_graceful_shutdown=10,
     )
-    return 0
+
+
+def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    server = uvicorn.Server(api_server_config(settings))
+    server.run()
+    return 0 if server.started else 3
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1 << 20, ge=1024, le=64 << 20, validation_alias="LIANXIN_MAX_BODY_BYTES"
     )
+    # proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed; none by default
+    trusted_proxies: str = Field(default="", validation_alias="LIANXIN_TRUSTED_PROXIES")
     # multipart/form-data bodies (GraphQL file uploads: the ledger workbook) may be this large instead
     max_upload_bytes: int = Field(
         default=20 << 20, ge=1024, le=256 << 20, validation_alias="LIANXIN_MAX_UPLOAD_BYTES"
