@@ -14,20 +14,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from lianxin.access.operations import may_perform
 from lianxin.access.rules import HouseholdScope, sees_household
 from lianxin.contact_card import service
 from lianxin.contact_card.render import render_contact_card
 from lianxin.core.clock import today_in
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import parse_global_id, to_global_id
-from lianxin.core.tokens import Principal, Role
+from lianxin.core.tokens import Principal
 from lianxin.household import repository as household_repo
 from lianxin.sponsorship import repository as sponsorship_repo
 from lianxin.trade_union import repository as union_repo
 from lianxin_api.abuse import Refused, caller_key, graphql_error_response
 from lianxin_api.auth import authenticate_request
 
-PRINTERS = frozenset({Role.ADMIN, Role.UNION_STAFF})
 NOT_FOUND = "no such household"
 
 
@@ -37,7 +37,7 @@ def contact_card_path(household_id: int) -> str:
 
 
 def can_print(caller: Principal | None) -> bool:
-    return caller is not None and caller.role in PRINTERS
+    return caller is not None and may_perform(caller, "contactCardPdf")
 
 
 def _disposition(archive_no: str) -> str:

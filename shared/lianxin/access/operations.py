@@ -94,10 +94,15 @@ SUBSCRIPTIONS: Mapping[str, frozenset[Role]] = {
 
 OPERATIONS: Mapping[str, frozenset[Role]] = {**QUERIES, **MUTATIONS, **SUBSCRIPTIONS}
 
+# HTTP routes beside GraphQL, by a name of their own (the record itself is still checked by its kind)
+ROUTES: Mapping[str, frozenset[Role]] = {
+    "contactCardPdf": STAFF,  # GET /households/{id}/contact-card.pdf: caseworkers print the card
+}
+
 
 def allowed_roles(operation: str) -> frozenset[Role]:
-    """The roles that may call `operation`; none for a name not in the table."""
-    return OPERATIONS.get(operation, frozenset())
+    """The roles that may call `operation` (a root field or a route); none for a name not in the table."""
+    return OPERATIONS.get(operation) or ROUTES.get(operation, frozenset())
 
 
 def may_perform(caller: Principal, operation: str) -> bool:
