@@ -15,6 +15,7 @@ from typing import Any
 
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from lianxin.core.config import Settings
 from lianxin_cli.embedded import free_port
@@ -87,6 +88,17 @@ class GqlWs:
         with contextlib.suppress(TimeoutError):
             message = await self.receive(seconds)
             raise AssertionError(f"unexpected message {message}")
+
+    async def closed(self, within: float = 10) -> int:
+        """The close code the server closes the socket with, failing on any message before it."""
+        try:
+            message = await self.receive(within)
+        except ConnectionClosed as exc:
+            closed = exc.rcvd
+        else:
+            raise AssertionError(f"unexpected message {message}")
+        assert closed is not None, "closed without a close frame"
+        return closed.code
 
     async def close(self) -> None:
         await self.ws.close()

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # (0 = off), how long the event log is kept.
     event_poll_seconds: float = Field(default=1.0, gt=0, le=60, validation_alias="LIANXIN_EVENT_POLL_SECONDS")
     ws_ping_seconds: float = Field(default=15.0, ge=0, le=600, validation_alias="LIANXIN_WS_PING_SECONDS")
+    # An open websocket re-checks its credential (API key not revoked, JWT not expired) this often, and at
+    # every `subscribe`; a socket whose credential no longer holds is closed with 4403.
+    ws_auth_recheck_seconds: float = Field(
+        default=30.0, gt=0, le=3600, validation_alias="LIANXIN_WS_AUTH_RECHECK_SECONDS"
+    )
     event_retention_days: int = Field(
         default=90, ge=1, le=3650, validation_alias="LIANXIN_EVENT_RETENTION_DAYS"
     )

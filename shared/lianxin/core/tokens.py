@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import jwt
@@ -32,6 +32,9 @@ class Principal:
     region_code: str | None = None
     agency_id: int | None = None
     sponsor_id: int | None = None
+    # when the credential stops being valid (a JWT's `exp`; None for API keys, checked in the database):
+    # open websockets are closed then. Not part of who the caller is, so not compared.
+    expires_at: datetime | None = field(default=None, compare=False)
 
 
 class TokenError(Exception):
@@ -86,6 +89,9 @@ def verify_token(secret: str, token: str) -> Principal:
     except ValueError:
         raise TokenError("the token carries no valid role") from None
     region = claims.get("region")
+    exp = claims["exp"]  # PyJWT has checked it is a number in the future
+    if isinstance(exp, bool) or not isinstance(exp, int | float):
+        raise TokenError("claim 'exp' must be a number")
     return Principal(
         subject=str(claims["sub"]),
         role=role,
@@ -93,4 +99,5 @@ def verify_token(secret: str, token: str) -> Principal:
         region_code=str(region) if region is not None else None,
         agency_id=_optional_int(claims, "agency"),
         sponsor_id=_optional_int(claims, "sponsor"),
+        expires_at=datetime.fromtimestamp(exp, UTC),
     )
