@@ -13,6 +13,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin.core.tokens import Role
 from lianxin.household.enums import (
+    ArchiveExclusion,
     ArchiveLevel,
     AssetKind,
     Employment,
@@ -165,6 +166,20 @@ class HouseholdType(Node):
             archived_on=h.archived_on,
             version=h.version,
         )
+
+    @strawberry.field(
+        description="RULES.md v2: a member was injured, disabled or killed in a natural disaster, major "
+        "accident, epidemic or public-safety event (→ ACCIDENT); null for sponsors (health detail)."
+    )
+    def major_event_casualty(self, info: Info) -> bool | None:
+        return None if _hides_finances(info) else self.model.major_event_casualty
+
+    @strawberry.field(
+        description="RULES.md v2: circumstances that give the household no union category; empty for "
+        "sponsors."
+    )
+    def exclusions(self, info: Info) -> list[ArchiveExclusion]:
+        return [] if _hides_finances(info) else list(self.model.exclusions)
 
     @strawberry.field(description="The contact person's phone; hidden from sponsors.")
     def contact_phone(self, info: Info) -> str | None:
