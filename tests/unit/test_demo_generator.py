@@ -60,7 +60,7 @@ def facts(h: NewHousehold) -> HouseholdFacts:
 
 def demo_parameters() -> Any:
     text = resources.files("lianxin.seed").joinpath("dibao_371000.json").read_text(encoding="utf-8")
-    return parse_parameters(json.loads(text)["parameters"])
+    return parse_parameters(json.loads(text)["versions"][-1]["parameters"])  # the latest version
 
 
 def test_the_same_seed_gives_the_same_households() -> None:

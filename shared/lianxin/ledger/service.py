@@ -30,6 +30,7 @@ from lianxin.ledger.workbook import (
     HOUSEHOLDS,
     MEMBER_COLUMNS,
     MEMBERS,
+    V2_HOUSEHOLD_COLUMNS,
     read_sheet,
     write_workbook,
 )
@@ -63,7 +64,12 @@ async def export_ledger(conn: Connection, scope: ListScope = EVERYTHING) -> byte
             households.append(_household_cells(h))
             for m in by_household.get(h.id, []):
                 members.append([h.archive_no, m.name, m.relation, m.id_number, m.health, m.employment])
-    return write_workbook({HOUSEHOLDS: (HOUSEHOLD_COLUMNS, households), MEMBERS: (MEMBER_COLUMNS, members)})
+    return write_workbook(
+        {
+            HOUSEHOLDS: ((*HOUSEHOLD_COLUMNS, *V2_HOUSEHOLD_COLUMNS), households),
+            MEMBERS: (MEMBER_COLUMNS, members),
+        }
+    )
 
 
 def _household_cells(h: Household) -> list[object]:
@@ -76,6 +82,9 @@ def _household_cells(h: Household) -> list[object]:
         h.region_code,
         h.contact_name,
         h.contact_phone,
+        # RULES.md v2 (V2_HOUSEHOLD_COLUMNS)
+        "true" if h.major_event_casualty else "false",
+        ",".join(h.exclusions),
     ]
 
 
@@ -94,6 +103,8 @@ def _unchanged(current: Household, members: list[Member], new: LedgerHousehold) 
         and new.contact_phone in (None, current.contact_phone)
         and [(m.name, m.relation, m.id_number, m.health, m.employment) for m in members]
         == [(d.name, d.relation, d.id_number, d.health, d.employment) for d in new.members]
+        and new.major_event_casualty in (None, current.major_event_casualty)
+        and (new.exclusions is None or set(new.exclusions) == set(current.exclusions))
     )
 
 
@@ -181,6 +192,8 @@ async def _apply(
                     hardship_reasons=new.reasons,
                     contact_name=new.contact_name,
                     contact_phone=new.contact_phone,
+                    major_event_casualty=new.major_event_casualty,
+                    exclusions=new.exclusions,
                 )
                 await household_service.update_household(uow, changes, today=today)
             await audit.record_mutation(
@@ -211,6 +224,8 @@ def _new(h: LedgerHousehold) -> household_service.NewHousehold:
         members=h.members,
         contact_name=h.contact_name,
         contact_phone=h.contact_phone,
+        major_event_casualty=bool(h.major_event_casualty),
+        exclusions=h.exclusions or (),
     )
 
 
@@ -225,7 +240,7 @@ async def import_ledger(
 ) -> ImportReport:
     """Import a workbook; raises DomainError only when the file itself is unusable. Each household
     commits on its own, with its audit row (refused rows are reported, not audited: nothing changed)."""
-    household_rows = read_sheet(data, HOUSEHOLDS, HOUSEHOLD_COLUMNS)
+    household_rows = read_sheet(data, HOUSEHOLDS, HOUSEHOLD_COLUMNS, optional=V2_HOUSEHOLD_COLUMNS)
     member_rows = read_sheet(data, MEMBERS, MEMBER_COLUMNS)
     report = ImportReport()
     households = parse_households(household_rows, report.errors)

@@ -30,6 +30,9 @@ HOUSEHOLD_COLUMNS: Final = (
     "contactPhone",
 )
 MEMBER_COLUMNS: Final = ("archiveNo", "name", "relation", "idNumber", "health", "employment")
+# RULES.md v2 facts, exported after the columns above; optional on import (a workbook from before v2
+# leaves them as stored): majorEventCasualty true/false, exclusions comma-separated like hardshipReasons.
+V2_HOUSEHOLD_COLUMNS: Final = ("majorEventCasualty", "exclusions")
 ERROR_COLUMNS: Final = ("sheet", "row", "column", "code", "message")
 MAX_ROWS: Final = 100_000
 
@@ -67,8 +70,11 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def read_sheet(data: bytes, title: str, columns: Sequence[str]) -> list[SheetRow]:
-    """The rows of sheet `title` below its header; blank rows are skipped.
+def read_sheet(
+    data: bytes, title: str, columns: Sequence[str], optional: Sequence[str] = ()
+) -> list[SheetRow]:
+    """The rows of sheet `title` below its header; blank rows are skipped. An `optional` column is in a
+    row's cells only when the header has it.
 
     Raises DomainError INVALID_WORKBOOK (not an .xlsx), MISSING_SHEET, MISSING_COLUMN or TOO_MANY_ROWS.
     """
@@ -87,6 +93,7 @@ def read_sheet(data: bytes, title: str, columns: Sequence[str]) -> list[SheetRow
         raise DomainError.single(
             "MISSING_COLUMN", f"sheet {title!r} lacks the column(s) {', '.join(missing)}", ["content"]
         )
+    columns = [*columns, *(c for c in optional if c in header)]
     found: list[SheetRow] = []
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS:

@@ -272,10 +272,12 @@ def test_a_v1_policy_stored_without_the_v2_keys_stays_valid_and_its_canonical_fo
 def test_the_seeded_v1_demo_policy_still_parses() -> None:
     seed = json.loads(resources.files("lianxin.seed").joinpath("dibao_371000.json").read_text("utf-8"))
 
-    p = parse_parameters(seed["parameters"])
+    first, latest = (parse_parameters(v["parameters"]) for v in (seed["versions"][0], seed["versions"][-1]))
 
-    assert p.marginal_income_multiple == Decimal("1.5")
-    assert p.local_disposable_income_monthly_fen == 400_000
+    assert first.marginal_income_multiple == Decimal("1.5")
+    assert first.local_disposable_income_monthly_fen == 400_000
+    assert first.relative_hardship_multiple == Decimal("1.5")  # as first published, never edited
+    assert latest == parse_parameters(DEMO_PARAMETERS)  # RULES.md v2's demo values, a later version
 
 
 def test_leaving_a_v2_key_out_or_publishing_its_default_is_the_same_fingerprint() -> None:
