@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], dict[Role, str]] = {
     ("Household", "union"): {AGENCY: NULL, SPONSOR: NULL},
     ("Household", "members.idNumber"): {AUDITOR: MASK, SPONSOR: NULL},
     ("Household", "members.health"): {SPONSOR: NULL},
+    ("Household", "majorEventCasualty"): {SPONSOR: NULL},  # RULES.md v2: an injury is health detail
     # a pairing needs no finances; medical spending is health detail
     ("Household", "incomes.kind"): {SPONSOR: NULL},
     ("Household", "incomes.monthlyAmount"): {SPONSOR: NULL},
@@ -103,6 +104,13 @@ NOT_EXERCISED: set[tuple[str, str]] = {
     ("AidDisbursement", "memberId"),  # TRAINING only
     ("EligibilityRun", "regionCode"),  # a union's run
     ("Household", "statusChangedOn"),  # ACTIVE since archived
+    ("Household", "exclusions"),  # RULES.md v2: none recorded
+    ("DibaoSimulation", "outcomeChanges.before"),  # the candidate is the published policy: no change
+    ("DibaoSimulation", "outcomeChanges.after"),
+    ("DibaoSimulation", "outcomeChanges.households"),
+    ("DibaoSimulation", "categoryChanges.before"),
+    ("DibaoSimulation", "categoryChanges.after"),
+    ("DibaoSimulation", "categoryChanges.households"),
     ("Household", "statusReason"),
     ("MutualAidClaim", "reason"),  # not rejected
     ("Referral", "reason"),  # still open (the cross referral, rejected, has one)

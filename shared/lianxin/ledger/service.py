@@ -84,7 +84,7 @@ def _household_cells(h: Household) -> list[object]:
         h.contact_phone,
         # RULES.md v2 (V2_HOUSEHOLD_COLUMNS)
         "true" if h.major_event_casualty else "false",
-        ",".join(h.exclusions),
+        ",".join(h.exclusions) or None,
     ]
 
 
