@@ -21,8 +21,9 @@ CIVIL_AFFAIRS 81, SPONSOR 72 cells; ADMIN's answers are the reference).
 
 Not exercised (null for ADMIN too on side A, so their cells cannot show a difference; `NOT_EXERCISED`
 keeps this list exact): AidBatch.finishedAt and .regionCode, AidDisbursement.batchId and .memberId,
-EligibilityRun.regionCode, Household.statusChangedOn and .statusReason, MutualAidClaim.reason,
-Referral.reason, Sponsorship.endedOn and .endReason.
+EligibilityRun.regionCode, Household.statusChangedOn, .statusReason and .exclusions, MutualAidClaim.reason,
+Referral.reason, Sponsorship.endedOn and .endReason, DibaoSimulation.outcomeChanges and .categoryChanges
+(the candidate is the published policy). (The sizes above predate RULES.md v2's fields.)
 """
 
 from __future__ import annotations
