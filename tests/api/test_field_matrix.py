@@ -50,6 +50,8 @@ SENSITIVE: dict[tuple[str, str], dict[Role, str]] = {
     ("Household", "statusReason"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
     ("Household", "hardshipReasons"): {r: (NO_HEALTH if r is Role.SPONSOR else FULL) for r in Role},
     ("Household", "contactPhone"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
+    # RULES.md v2: a member's injury in a major event is health detail
+    ("Household", "majorEventCasualty"): {r: (NULL if r is Role.SPONSOR else FULL) for r in Role},
     # the contact card (连心牌) is printed by union staff only
     ("Household", "contactCardUrl"): {
         r: (FULL if r in (Role.ADMIN, Role.UNION_STAFF) else NULL) for r in Role

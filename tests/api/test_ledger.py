@@ -76,6 +76,8 @@ async def test_export_then_reimport_changes_nothing(gql: Any, pool: Any, union_i
         "regionCode",
         "contactName",
         "contactPhone",
+        "majorEventCasualty",  # RULES.md v2
+        "exclusions",
     ]
     assert households[1] == [
         "WH0001",
@@ -85,6 +87,8 @@ async def test_export_then_reimport_changes_nothing(gql: Any, pool: Any, union_i
         "ILLNESS,EDUCATION",
         "371002",
         None,
+        None,
+        "false",
         None,
     ]
     members = [[c.value for c in row] for row in book["members"].iter_rows()]

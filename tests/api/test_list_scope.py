@@ -240,11 +240,11 @@ def _forbidden(body: dict[str, Any]) -> None:
 @pytest.fixture(scope="module")
 async def world(scope_world: World, pool: Pool) -> World:
     """The scope world, aged: archived on 1 January (visits come due by the year's end) and decided
-    well above the RELATIVE threshold three years ago (both households are leaving candidates)."""
+    without a union category (RULES.md v2) three years ago (both households are leaving candidates)."""
     async with pool.acquire() as conn:
         await conn.execute("UPDATE household SET archived_on = make_date($1, 1, 1)", scope_world.year)
         await conn.execute(
-            "UPDATE eligibility_decision SET per_capita_income_fen = 100000000, "
+            "UPDATE eligibility_decision SET per_capita_income_fen = 100000000, suggested_category = NULL, "
             "evaluated_on = evaluated_on - interval '3 years'"
         )
     return scope_world

@@ -22,8 +22,9 @@ CIVIL_AFFAIRS 82, SPONSOR 73 cells; ADMIN's answers are the reference).
 
 Not exercised (null for ADMIN too on side A, so their cells cannot show a difference; `NOT_EXERCISED`
 keeps this list exact): AidBatch.finishedAt and .regionCode, AidDisbursement.batchId and .memberId,
-EligibilityRun.regionCode, Household.statusChangedOn and .statusReason, MutualAidClaim.reason,
-Referral.reason, Sponsorship.endedOn and .endReason.
+EligibilityRun.regionCode, Household.statusChangedOn, .statusReason and .exclusions, MutualAidClaim.reason,
+Referral.reason, Sponsorship.endedOn and .endReason, DibaoSimulation.outcomeChanges and .categoryChanges
+(the candidate is the published policy). (The sizes above predate RULES.md v2's fields.)
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ EXPECTED: dict[tuple[str, str], dict[Role, str]] = {
     # household A's only reason is ILLNESS, health detail a sponsor does not get (statusReason, hidden
     # from sponsors too, is empty on side A: tests/security/test_sec_sponsor.py shows it)
     ("Household", "hardshipReasons"): {SPONSOR: NULL},
+    ("Household", "majorEventCasualty"): {SPONSOR: NULL},  # RULES.md v2: an injury is health detail
     # a pairing needs no finances; medical spending is health detail
     ("Household", "incomes.kind"): {SPONSOR: NULL},
     ("Household", "incomes.monthlyAmount"): {SPONSOR: NULL},
@@ -112,6 +114,13 @@ NOT_EXERCISED: set[tuple[str, str]] = {
     ("AidDisbursement", "memberId"),  # TRAINING only
     ("EligibilityRun", "regionCode"),  # a union's run
     ("Household", "statusChangedOn"),  # ACTIVE since archived
+    ("Household", "exclusions"),  # RULES.md v2: none recorded
+    ("DibaoSimulation", "outcomeChanges.before"),  # the candidate is the published policy: no change
+    ("DibaoSimulation", "outcomeChanges.after"),
+    ("DibaoSimulation", "outcomeChanges.households"),
+    ("DibaoSimulation", "categoryChanges.before"),
+    ("DibaoSimulation", "categoryChanges.after"),
+    ("DibaoSimulation", "categoryChanges.households"),
     ("Household", "statusReason"),
     ("MutualAidClaim", "reason"),  # not rejected
     ("Referral", "reason"),  # still open (the cross referral, rejected, has one)

@@ -16,12 +16,12 @@ import pytest
 from lianxin.core.errors import IssueCollector
 from lianxin.core.money import parse_yuan
 from lianxin.demo.generator import counted_income_fen, generate_households
-from lianxin.demo.households import SEED_ARCHIVE_NO, seed_household
+from lianxin.demo.households import SEED_ARCHIVE_NO, seed_household, v2_showcase_households
 from lianxin.eligibility import AssetFacts, ExpenditureFacts, HouseholdFacts, IncomeFacts, MemberFacts
 from lianxin.eligibility.params import parse_parameters
 from lianxin.eligibility.rules import decide
 from lianxin.household import drafts as d
-from lianxin.household.enums import EligibilityOutcome, Employment, Relation
+from lianxin.household.enums import EligibilityOutcome, Employment, HardshipCategory, Relation
 from lianxin.household.resident_id import Sex, parse_resident_id
 from lianxin.household.service import NewHousehold
 
@@ -55,12 +55,14 @@ def facts(h: NewHousehold) -> HouseholdFacts:
         incomes=tuple(IncomeFacts(i.kind, parse_yuan(i.monthly_amount), i.member_index) for i in h.incomes),
         expenditures=tuple(ExpenditureFacts(e.kind, parse_yuan(e.annual_amount)) for e in h.expenditures),
         assets=tuple(AssetFacts(a.kind, parse_yuan(a.value), a.count) for a in h.assets),
+        major_event_casualty=h.major_event_casualty,
+        exclusions=h.exclusions,
     )
 
 
 def demo_parameters() -> Any:
     text = resources.files("lianxin.seed").joinpath("dibao_371000.json").read_text(encoding="utf-8")
-    return parse_parameters(json.loads(text)["parameters"])
+    return parse_parameters(json.loads(text)["versions"][-1]["parameters"])  # the latest version
 
 
 def test_the_same_seed_gives_the_same_households() -> None:
@@ -226,3 +228,23 @@ def test_the_seed_household_is_worked_example_one_on_any_day() -> None:
         decision = decide(facts(h), demo_parameters(), today)
         assert decision.outcome is EligibilityOutcome.DIBAO
         assert decision.monthly_benefit_fen == 126_000
+
+
+def test_the_demo_shows_each_rules_v2_case_on_any_day() -> None:
+    o, c = EligibilityOutcome, HardshipCategory
+    for today in (date(2025, 1, 1), date(2026, 11, 30), date(2030, 2, 28)):
+        cases = v2_showcase_households(1, today)
+        for h in cases:
+            issues = IssueCollector()
+            d.check_members(issues, h.members, today)
+            d.check_incomes(issues, h.incomes, len(h.members))
+            assert issues.issues == [], h.archive_no
+            assert all(int(m.id_number[14:17]) < 100 for m in h.members)  # never a generated number
+        decided = [decide(facts(h), demo_parameters(), today) for h in cases]
+        assert [(x.outcome, x.suggested_category, x.category_income_fen) for x in decided] == [
+            (o.NOT_ELIGIBLE, c.ACCIDENT, 211_111),  # a major-event casualty
+            (o.NOT_ELIGIBLE, c.ACCIDENT, 600_000),  # an accident loss above 80% of the income
+            (o.MARGINAL, c.RELATIVE, 110_000),
+            (o.RIGID_EXPENDITURE, c.DEEP, 8_333),
+            (o.DIBAO, None, 75_000),  # excluded: a child at a high-fee private school
+        ]

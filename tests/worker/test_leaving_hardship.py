@@ -1,6 +1,7 @@
-"""Leaving hardship (脱困): the engine's decisions, decided by a real worker, suggest households whose
-per-capita income has stayed at or above the RELATIVE threshold for the configured months; marking
-one OUT_OF_HARDSHIP keeps its history and takes it off the list."""
+"""Leaving hardship (脱困, RULES.md v2): the engine's decisions, decided by a real worker, suggest households
+whose decisions have suggested no union category (q at or above relative_hardship_multiple × S, no
+accident) for the configured months; marking one OUT_OF_HARDSHIP keeps its history and takes it off the
+list."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ UPDATE = """mutation($input: UpdateHouseholdInput!) { updateHousehold(input: $in
 SUGGEST = """query($asOf: Date, $first: Int, $after: String) {
   leavingHardshipSuggestions(asOf: $asOf, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { aboveSince perCapitaIncome threshold household { archiveNo } } } } }"""
+    edges { node { aboveSince perCapitaIncome categoryIncome threshold household { archiveNo } } } } }"""
 
 
 async def drain(settings: Settings) -> None:
@@ -38,7 +39,7 @@ async def drain(settings: Settings) -> None:
 
 
 def household(union_id: str, archive_no: str, wage: str) -> dict[str, Any]:
-    # counted income I = wage − min(20% × wage, 200) + 300 over two people; S = 850, RELATIVE below 1.5 × S
+    # q = (wage + 300) / 2 (no rigid expenditure); S = 850, RELATIVE below 2.0 × S = 1700
     return {
         "unionId": union_id,
         "archiveNo": archive_no,
@@ -106,7 +107,7 @@ async def test_households_above_the_relative_threshold_for_six_months_are_sugges
     # five months above: not yet
     assert (await gql(SUGGEST, {"asOf": "2026-07-09"}))["leavingHardshipSuggestions"]["totalCount"] == 0
     data = (await gql(SUGGEST, {"asOf": "2026-07-10"}))["leavingHardshipSuggestions"]
-    # p = (9000 − 200 + 300) / 2 = 4550 ≥ 1.5 × 850; NEAR's 1050 and POOR's 390 are below 1275
+    # q = (9000 + 300) / 2 = 4650 ≥ 2.0 × 850: no category; NEAR's q 1150 is RELATIVE, POOR's 450 DEEP
     assert data == {
         "totalCount": 1,
         "pageInfo": {"hasNextPage": False, "endCursor": data["pageInfo"]["endCursor"]},
@@ -115,7 +116,8 @@ async def test_households_above_the_relative_threshold_for_six_months_are_sugges
                 "node": {
                     "aboveSince": "2026-01-10",
                     "perCapitaIncome": "4550.00",
-                    "threshold": "1275.00",
+                    "categoryIncome": "4650.00",
+                    "threshold": "1700.00",
                     "household": {"archiveNo": "RICH"},
                 }
             }
@@ -127,7 +129,7 @@ async def test_a_dip_below_the_threshold_restarts_the_months(
     gql: Any, pool: Any, settings: Settings, scene: dict[str, str]
 ) -> None:
     rich = scene["RICH"]
-    await gql(UPDATE, {"input": {"id": rich, "incomes": wage("1000")}})  # p = 1100 - 200 … below 1275
+    await gql(UPDATE, {"input": {"id": rich, "incomes": wage("1000")}})  # q = 650: DEEP
     await drain(settings)
     await gql(UPDATE, {"input": {"id": rich, "incomes": wage("8000")}})
     await drain(settings)
@@ -158,3 +160,19 @@ async def test_marking_out_of_hardship_keeps_the_history_and_ends_the_suggestion
     assert date.fromisoformat(h["statusChangedOn"]) >= date(2026, 11, 29)
     assert h["decisions"] == [{"outcome": "NOT_ELIGIBLE"}]  # the history stays
     assert (await gql(SUGGEST, {"asOf": "2026-08-01"}))["leavingHardshipSuggestions"]["totalCount"] == 0
+
+
+async def test_the_union_category_not_the_income_decides_v2(
+    gql: Any, pool: Any, settings: Settings, scene: dict[str, str]
+) -> None:
+    # RULES.md v2: a major-event casualty keeps RICH in hardship (ACCIDENT) whatever its income; an
+    # exclusion gives POOR no category, so it starts a streak although its q is DEEP.
+    await gql(UPDATE, {"input": {"id": scene["RICH"], "majorEventCasualty": True}})
+    await gql(UPDATE, {"input": {"id": scene["POOR"], "exclusions": ["SELF_FUNDED_STUDY_ABROAD"]}})
+    await drain(settings)
+    await backdate(pool, scene["RICH"], date(2026, 1, 10), date(2026, 2, 1))
+    await backdate(pool, scene["POOR"], date(2026, 1, 10), date(2026, 2, 1))
+    data = (await gql(SUGGEST, {"asOf": "2026-08-01"}))["leavingHardshipSuggestions"]
+    assert [(e["node"]["household"]["archiveNo"], e["node"]["aboveSince"]) for e in data["edges"]] == [
+        ("POOR", "2026-02-01")
+    ]

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from lianxin.core.config import Settings
-from lianxin.core.db import connect, create_pool
+from lianxin.core.db import UnitOfWork, connect, create_pool
 from lianxin.core.jobs import JobQueue
 from lianxin.core.migrate import Migration, migrate
 from lianxin.demo.loader import load_demo_data
+from lianxin.matching.service import request_rules_upgrade
 
 
 async def migrate_database(url: str) -> list[Migration]:
+    """Apply pending migrations; if the deployed rules version is newer than some household's current
+    decision, queue the one re-decision run (the worker's outbox sweeper picks it up)."""
     conn = await connect(url)
     try:
-        return await migrate(conn)
+        applied = await migrate(conn)
+        async with conn.transaction():
+            await request_rules_upgrade(UnitOfWork(conn=conn))
+        return applied
     finally:
         await conn.close()
 

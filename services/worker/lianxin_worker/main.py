@@ -9,8 +9,9 @@ from arq import cron, func
 from arq.worker import check_health, run_worker
 
 from lianxin.core.config import Settings
-from lianxin.core.db import create_pool
-from lianxin.core.jobs import QUEUE_NAME, Job, redis_settings
+from lianxin.core.db import create_pool, unit_of_work
+from lianxin.core.jobs import QUEUE_NAME, Job, JobQueue, redis_settings
+from lianxin.matching.service import request_rules_upgrade
 from lianxin_worker.context import WorkerContext
 from lianxin_worker.tasks.aid import pay_aid_batch
 from lianxin_worker.tasks.eligibility import run_eligibility
@@ -45,6 +46,10 @@ TASKS = {
 async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     ctx["pool"] = await create_pool(settings.require_database_url(), max_size=settings.db_pool_max)
+    # A new RULES.md version re-decides every household once (idempotent: not again on the next start).
+    queue = JobQueue(ctx["redis"]) if ctx.get("redis") is not None else None
+    async with unit_of_work(ctx["pool"], queue) as uow:
+        await request_rules_upgrade(uow)
     log.info("worker started")
 
 

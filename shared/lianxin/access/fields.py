@@ -60,6 +60,9 @@ HOUSEHOLD_FIELDS: Mapping[str, FieldRule] = {
     "incomes": _SPONSOR_HIDDEN,
     "expenditures": _SPONSOR_HIDDEN,
     "assets": _SPONSOR_HIDDEN,
+    # RULES.md v2 facts: a casualty is an injury (health detail), an exclusion is the family's finances
+    "majorEventCasualty": _SPONSOR_HIDDEN,
+    "exclusions": _SPONSOR_HIDDEN,
 }
 
 MEMBER_FIELDS: Mapping[str, FieldRule] = {

@@ -97,13 +97,15 @@ class OverdueVisit:
 
 @dataclass(frozen=True, slots=True)
 class LeavingSuggestion:
-    """An ACTIVE household whose decisions have put it above the RELATIVE threshold since `above_since`."""
+    """An ACTIVE household whose decisions have suggested no union category (RULES.md v2) since
+    `above_since`."""
 
     household_id: int
     above_since: date
     per_capita_income_fen: int
     threshold_fen: int
     decision_id: int
+    category_income_fen: int | None = None  # q of the latest decision
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> LeavingSuggestion:
@@ -113,4 +115,5 @@ class LeavingSuggestion:
             per_capita_income_fen=row["per_capita_income_fen"],
             threshold_fen=row["threshold_fen"],
             decision_id=row["decision_id"],
+            category_income_fen=row["category_income_fen"],
         )

@@ -68,11 +68,13 @@ WHERE h.status = 'ACTIVE' AND h.archived_on <= $1
 
 -- name: list_leaving_suggestions_page
 -- $1 as-of date, $2 months, $3 after household id, $4 limit; $5 $6 $7 the caller's scope (union root,
--- region prefix, actively paired sponsor; NULL for no limit). A household qualifies when every decision
--- since its last one below the RELATIVE threshold (relative_hardship_multiple × standard of the
--- decision's own policy) is at or above it, and the first of those is at least $2 months old.
+-- region prefix, actively paired sponsor; NULL for no limit). RULES.md v2: a household qualifies when
+-- every decision since its last one with a suggested (union) category has none, and the first of those
+-- is at least $2 months old. The threshold shown is relative_hardship_multiple × standard of the
+-- latest decision's own policy (q below it would have been RELATIVE).
 WITH d AS (
-    SELECT d.id, d.household_id, d.evaluated_on, d.per_capita_income_fen,
+    SELECT d.id, d.household_id, d.evaluated_on, d.per_capita_income_fen, d.category_income_fen,
+           d.suggested_category,
            round(d.standard_fen * (p.parameters ->> 'relative_hardship_multiple')::numeric)::bigint AS threshold_fen
     FROM eligibility_decision d
     JOIN dibao_policy p ON p.id = d.policy_id
@@ -80,28 +82,27 @@ WITH d AS (
     WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1 AND h.id > $3
 ), s AS (
     SELECT household_id, max(id) AS latest_id,
-           coalesce(max(id) FILTER (WHERE per_capita_income_fen < threshold_fen), 0) AS last_below_id
+           coalesce(max(id) FILTER (WHERE suggested_category IS NOT NULL), 0) AS last_below_id
     FROM d GROUP BY household_id
 ), a AS (
     SELECT d.household_id, min(d.evaluated_on) AS above_since
     FROM d JOIN s USING (household_id) WHERE d.id > s.last_below_id GROUP BY d.household_id
 )
-SELECT d.household_id, d.id AS decision_id, d.per_capita_income_fen, d.threshold_fen, a.above_since
+SELECT d.household_id, d.id AS decision_id, d.per_capita_income_fen, d.category_income_fen,
+       d.threshold_fen, a.above_since
 FROM a JOIN s USING (household_id) JOIN d ON d.id = s.latest_id
 WHERE a.above_since <= ($1::date - make_interval(months => $2::integer))::date
 ORDER BY d.household_id LIMIT $4;
 
 -- name: count_leaving_suggestions
 WITH d AS (
-    SELECT d.id, d.household_id, d.evaluated_on, d.per_capita_income_fen,
-           round(d.standard_fen * (p.parameters ->> 'relative_hardship_multiple')::numeric)::bigint AS threshold_fen
+    SELECT d.id, d.household_id, d.evaluated_on, d.suggested_category
     FROM eligibility_decision d
-    JOIN dibao_policy p ON p.id = d.policy_id
     JOIN lianxin_households_in_scope($3, $4, $5) h ON h.id = d.household_id
     WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1
 ), s AS (
     SELECT household_id,
-           coalesce(max(id) FILTER (WHERE per_capita_income_fen < threshold_fen), 0) AS last_below_id
+           coalesce(max(id) FILTER (WHERE suggested_category IS NOT NULL), 0) AS last_below_id
     FROM d GROUP BY household_id
 )
 SELECT count(*) FROM (

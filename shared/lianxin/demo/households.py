@@ -21,6 +21,7 @@ from lianxin.demo.generator import generate_households
 from lianxin.household import drafts as d
 from lianxin.household import repository as household_repo
 from lianxin.household.enums import (
+    ArchiveExclusion,
     ArchiveLevel,
     AssetKind,
     Employment,
@@ -272,3 +273,97 @@ async def load_seed_household(
         household = await archive_household(uow, seed_household(union_id, today), today=today)
         await pair_household(uow, household.id, sponsor_id, min(SEED_PAIRED_ON, today), today=today)
     return household.id
+
+
+def _member(
+    name: str, relation: Relation, born: date, order: str, health: Health, job: Employment
+) -> d.MemberDraft:
+    return d.MemberDraft(name, relation, _seed_id(born, order), health, job)
+
+
+def v2_showcase_households(union_id: int, today: date) -> list[NewHousehold]:
+    """One household for each case RULES.md v2 adds (under the demo parameters; ID order codes 030–049,
+    never the generator's), in 环翠区:
+    WH2025000101 ACCIDENT by a major-event casualty (NOT_ELIGIBLE for 低保, q 2111.11 above RELATIVE);
+    WH2025000102 ACCIDENT by an accident loss above 80% of the year's income (example 12);
+    WH2025000103 MARGINAL (p 1000.00, q 1100.00: RELATIVE);
+    WH2025000104 RIGID_EXPENDITURE (p 2900.00, rigid 70000 a year above the income; q 83.33: DEEP);
+    WH2025000105 DIBAO with a child at a high-fee private school: no union category."""
+    h = Health
+    e = Employment
+
+    def new(
+        archive_no: str, reasons: list[HardshipReason], category: HardshipCategory, **rest: Any
+    ) -> NewHousehold:
+        return NewHousehold(
+            union_id=union_id,
+            archive_no=archive_no,
+            level=ArchiveLevel.MUNICIPAL,
+            category=category,
+            hardship_reasons=reasons,
+            region_code=SEED_REGION,
+            **rest,
+        )
+
+    def born(age: int, month: int = 5, day: int = 1) -> date:
+        return _born(today, age, month, day)
+
+    wage = IncomeKind.WAGE
+    return [
+        new(
+            "WH2025000101",
+            [HardshipReason.ACCIDENT],
+            HardshipCategory.ACCIDENT,
+            members=[
+                _member("刘海涛", Relation.HEAD, born(46), "031", h.HEALTHY, e.EMPLOYED),
+                _member("孙秀英", Relation.SPOUSE, born(44), "032", h.DISABILITY_MILD, e.UNABLE_TO_WORK),
+                _member("刘子轩", Relation.CHILD, born(15), "033", h.HEALTHY, e.STUDENT),
+            ],
+            incomes=[d.IncomeDraft(wage, Decimal("8000.00"), member_index=0)],
+            expenditures=[d.ExpenditureDraft(ExpenditureKind.MEDICAL, Decimal("20000.00"))],
+            major_event_casualty=True,  # the spouse was injured in a major traffic accident
+        ),
+        new(
+            "WH2025000102",
+            [HardshipReason.DISASTER],
+            HardshipCategory.ACCIDENT,
+            members=[_member("陈国栋", Relation.HEAD, born(51), "035", h.HEALTHY, e.EMPLOYED)],
+            incomes=[d.IncomeDraft(wage, Decimal("6000.00"), member_index=0)],
+            expenditures=[d.ExpenditureDraft(ExpenditureKind.ACCIDENT_LOSS, Decimal("60000.00"))],
+        ),
+        new(
+            "WH2025000103",
+            [HardshipReason.UNEMPLOYMENT],
+            HardshipCategory.RELATIVE,
+            members=[
+                _member("赵建华", Relation.HEAD, born(52), "037", h.HEALTHY, e.UNEMPLOYED),
+                _member("周玉芬", Relation.SPOUSE, born(50), "038", h.HEALTHY, e.FLEXIBLE),
+            ],
+            incomes=[
+                d.IncomeDraft(wage, Decimal("1500.00"), member_index=1),
+                d.IncomeDraft(IncomeKind.OTHER, Decimal("700.00"), member_index=0),
+            ],
+        ),
+        new(
+            "WH2025000104",
+            [HardshipReason.ILLNESS],
+            HardshipCategory.DEEP,
+            members=[
+                _member("王志强", Relation.HEAD, born(48), "039", h.HEALTHY, e.EMPLOYED),
+                _member("吴丽娟", Relation.SPOUSE, born(47), "040", h.CHRONIC_ILLNESS, e.UNEMPLOYED),
+            ],
+            incomes=[d.IncomeDraft(wage, Decimal("6000.00"), member_index=0)],
+            expenditures=[d.ExpenditureDraft(ExpenditureKind.MEDICAL, Decimal("70000.00"))],
+        ),
+        new(
+            "WH2025000105",
+            [HardshipReason.EDUCATION],
+            HardshipCategory.DEEP,
+            members=[
+                _member("郑桂香", Relation.HEAD, born(40), "042", h.HEALTHY, e.EMPLOYED),
+                _member("郑博文", Relation.CHILD, born(12), "043", h.HEALTHY, e.STUDENT),
+            ],
+            incomes=[d.IncomeDraft(wage, Decimal("1500.00"), member_index=0)],
+            exclusions=[ArchiveExclusion.HIGH_FEE_PRIVATE_SCHOOL],
+        ),
+    ]

@@ -16,7 +16,7 @@ from lianxin.core.db import JobDispatcher, Pool, unit_of_work
 from lianxin.core.errors import DomainError
 from lianxin.demo.cooperative import load_diliyuan_cooperative
 from lianxin.demo.generator import generate_households
-from lianxin.demo.households import load_seed_household
+from lianxin.demo.households import load_seed_household, v2_showcase_households
 from lianxin.household.service import NewHousehold, archive_household
 from lianxin.organization import service as org_service
 from lianxin.organization.models import OrganizationKind
@@ -120,10 +120,10 @@ async def _load_unions_and_organizations(
 
 
 async def _load_policy_and_agencies(pool: Pool, dispatcher: JobDispatcher | None) -> int:
-    region, effective_from, parameters = policy_service.seed_policy()
-    async with unit_of_work(pool, dispatcher) as uow:
-        if not await policy_repo.policy_exists(uow.conn, region, effective_from):
-            await policy_service.publish_policy(uow, region, effective_from, parameters, "demo-data")
+    for region, effective_from, parameters in policy_service.seed_policies():
+        async with unit_of_work(pool, dispatcher) as uow:
+            if not await policy_repo.policy_exists(uow.conn, region, effective_from):
+                await policy_service.publish_policy(uow, region, effective_from, parameters, "demo-data")
     created = 0
     for name, code in AGENCIES:
         async with unit_of_work(pool, dispatcher) as uow:
@@ -207,8 +207,10 @@ async def load_demo_data(pool: Pool, dispatcher: JobDispatcher | None, *, today:
     village = unions["初村镇佃里院村工会"]
     cooperative = await load_diliyuan_cooperative(pool, dispatcher, coop_ids, village.id, today=day)
     synthetic = len(await _archive_all(pool, dispatcher, others, day))
+    showcase = v2_showcase_households(unions["环翠区总工会"].id, day)
+    v2_cases = len(await _archive_all(pool, dispatcher, showcase, day))
     return (
         f"demo data: {created_unions} unions, {created_orgs} organizations, {agencies} agencies, "
         f"{int(seed is not None)} seed household, {len(coop_ids)} cooperative households ({cooperative}), "
-        f"{synthetic} synthetic households in place"
+        f"{synthetic} synthetic households, {v2_cases} RULES.md v2 cases in place"
     )

@@ -1,8 +1,18 @@
-"""The pure minimum-living-allowance (低保) eligibility engine of RULES.md: no I/O, no clock."""
+"""The pure engine of RULES.md (version 2): no I/O, no clock.
+
+`decide(facts, params, as_of) -> Decision` gives the 低保 outcome (with v2's MARGINAL and
+RIGID_EXPENDITURE tiers) and the union's classification (`suggested_category`, q as
+`category_income_fen`) with a bilingual trace; `fingerprint(facts, params, as_of=...)` says whether two
+decisions would agree and includes `RULES_VERSION`; `parse_parameters` validates a policy's JSON
+(v2 keys optional, defaulting to `V2_DEFAULTS`) and `parameters_to_json` writes its canonical form.
+"""
 
 from lianxin.eligibility.facts import (
     ENGINE_VERSION,
+    HARDSHIP_COST_KINDS,
     MINOR_AGE,
+    RIGID_KINDS,
+    RULES_VERSION,
     AssetFacts,
     ExpenditureFacts,
     Figures,
@@ -15,6 +25,7 @@ from lianxin.eligibility.facts import (
 )
 from lianxin.eligibility.params import (
     DEMO_PARAMETERS,
+    V2_DEFAULTS,
     DibaoParameters,
     IssueCode,
     ParameterError,
@@ -29,7 +40,11 @@ from lianxin.eligibility.trace import RuleId, TraceStep
 __all__ = [
     "DEMO_PARAMETERS",
     "ENGINE_VERSION",
+    "HARDSHIP_COST_KINDS",
     "MINOR_AGE",
+    "RIGID_KINDS",
+    "RULES_VERSION",
+    "V2_DEFAULTS",
     "AssetFacts",
     "Decision",
     "DibaoParameters",

@@ -19,11 +19,26 @@ from fractions import Fraction
 from typing import Final
 
 from lianxin.eligibility.params import DibaoParameters, SupplementCategory
-from lianxin.household.enums import AssetKind, Employment, ExpenditureKind, Health, IncomeKind
+from lianxin.household.enums import (
+    ArchiveExclusion,
+    AssetKind,
+    Employment,
+    ExpenditureKind,
+    Health,
+    IncomeKind,
+)
 
 MINOR_AGE: Final = 18  # RULES.md "Definitions": MINOR = under 18 on the evaluation date
-# Bump when a rule changes meaning, so that unchanged households are decided again under the new rules.
-ENGINE_VERSION: Final = "dibao-rules/1"
+# The version of RULES.md the engine implements. It is part of every fingerprint: bump it when a rule
+# changes meaning, so that every household, changed or not, is decided once again under the new rules.
+RULES_VERSION: Final = 2
+ENGINE_VERSION: Final = f"dibao-rules/{RULES_VERSION}"
+# RULES.md "Definitions", R_year: the rigid kinds; ACCIDENT_LOSS (v2) is not one.
+RIGID_KINDS: Final = frozenset(
+    {ExpenditureKind.MEDICAL, ExpenditureKind.EDUCATION, ExpenditureKind.OTHER_RIGID}
+)
+# RULES.md "Definitions" (v2), C_year: the year's hardship costs (致困费用).
+HARDSHIP_COST_KINDS: Final = frozenset({ExpenditureKind.MEDICAL, ExpenditureKind.ACCIDENT_LOSS})
 _WAGE_DEDUCTED: Final = frozenset({Employment.EMPLOYED, Employment.FLEXIBLE})
 _HEALTH_SUPPLEMENT: Final = {
     Health.DISABILITY_SEVERE: SupplementCategory.DISABILITY_SEVERE,
@@ -89,15 +104,33 @@ class AssetFacts:
 
 @dataclass(frozen=True, slots=True)
 class HouseholdFacts:
+    """Everything a decision reads about a household.
+
+    v2 facts (RULES.md "The union's classification"): `major_event_casualty`, a member injured,
+    disabled or killed in a natural disaster, major accident, epidemic or public-safety event (→ ACCIDENT);
+    `exclusions`, the ArchiveExclusion values that give the household no category. Any iterable of
+    exclusions (or their string values) is accepted and stored as a frozenset.
+    """
+
     members: tuple[MemberFacts, ...] = ()
     incomes: tuple[IncomeFacts, ...] = ()
     expenditures: tuple[ExpenditureFacts, ...] = ()
     assets: tuple[AssetFacts, ...] = ()
+    major_event_casualty: bool = False
+    exclusions: frozenset[ArchiveExclusion] = frozenset()
 
     def __post_init__(self) -> None:
         for income in self.incomes:
             if income.member_index is not None and not 0 <= income.member_index < len(self.members):
                 raise ValueError(f"income member_index {income.member_index} names no member")
+        if not isinstance(self.major_event_casualty, bool):
+            raise TypeError(
+                f"major_event_casualty must be a bool, not {type(self.major_event_casualty).__name__}"
+            )
+        if isinstance(self.exclusions, str):
+            raise TypeError("exclusions must be a collection of ArchiveExclusion, not a string")
+        # ArchiveExclusion(value) refuses an unknown value with ValueError.
+        object.__setattr__(self, "exclusions", frozenset(ArchiveExclusion(e) for e in self.exclusions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +147,10 @@ class Figures:
     wage_deductions: Fraction
     own_income: tuple[Fraction, ...]  # each member's counted income
     supplements: tuple[Fraction, ...]  # each member's supplement, as a share of S
+    rigid_year: int  # R_year: the year's rigid expenditure (MEDICAL, EDUCATION, OTHER_RIGID)
+    annual_income: int  # v2, Y: 12 × every income but EXEMPT, with no wage deduction
+    hardship_costs: int  # v2, C_year: the year's MEDICAL and ACCIDENT_LOSS
+    category_income: Fraction  # v2, q = (Y − R_year) / 12 / n; may be negative
 
     def supplement_total(self) -> Fraction:
         return sum(self.supplements, Fraction(0)) * self.standard
@@ -159,12 +196,15 @@ def _counted_incomes(
 
 
 def figures(facts: HouseholdFacts, params: DibaoParameters, as_of: date) -> Figures:
-    """I, p, R and each member's counted income and supplement; p needs at least one member."""
+    """RULES.md "Definitions": I, p, R (rigid kinds only), each member's counted income and supplement,
+    and the v2 figures Y, C_year and q; p and q need at least one member."""
     n = len(facts.members)
     if n == 0:
         raise ValueError("a household without members has no per-capita income (RULES.md test 1)")
     unattached, own, deductions = _counted_incomes(facts, params)
     income = unattached + sum(own, Fraction(0))
+    rigid_year = sum(e.annual_fen for e in facts.expenditures if e.kind in RIGID_KINDS)
+    annual_income = 12 * sum(i.monthly_fen for i in facts.incomes if i.kind != IncomeKind.EXEMPT)
     return Figures(
         facts=facts,
         params=params,
@@ -172,10 +212,14 @@ def figures(facts: HouseholdFacts, params: DibaoParameters, as_of: date) -> Figu
         standard=params.standard_monthly_fen,
         income=income,
         per_capita=income / n,
-        expenditure=Fraction(sum(e.annual_fen for e in facts.expenditures), 12),
+        expenditure=Fraction(rigid_year, 12),
         wage_deductions=deductions,
         own_income=own,
         supplements=tuple(supplement_share(m, params, as_of) for m in facts.members),
+        rigid_year=rigid_year,
+        annual_income=annual_income,
+        hardship_costs=sum(e.annual_fen for e in facts.expenditures if e.kind in HARDSHIP_COST_KINDS),
+        category_income=Fraction(annual_income - rigid_year, 12 * n),
     )
 
 
@@ -188,6 +232,8 @@ def _canonical_facts(facts: HouseholdFacts) -> dict[str, object]:
         "incomes": [[None if index < 0 else index, kind, fen] for index, kind, fen in incomes],
         "expenditures": sorted((str(e.kind), e.annual_fen) for e in facts.expenditures),
         "assets": sorted((str(a.kind), a.value_fen, a.count) for a in facts.assets),
+        "major_event_casualty": facts.major_event_casualty,
+        "exclusions": sorted(str(e) for e in facts.exclusions),
     }
 
 
@@ -209,7 +255,10 @@ def _canonical_parameters_json(parameters: DibaoParameters) -> str:
 
 
 def fingerprint(facts: HouseholdFacts, parameters: DibaoParameters, *, as_of: date | None = None) -> str:
-    """sha256 hex of the canonical JSON of everything a decision reads.
+    """sha256 hex of the canonical JSON of everything a decision reads: the rules version
+    (`RULES_VERSION`, via `ENGINE_VERSION`), the household's facts including the v2 facts
+    (ACCIDENT_LOSS expenditures, `major_event_casualty`, `exclusions`) and the policy's parameters
+    including the v2 keys (their defaults when the policy left them out).
 
     A decision depends on the evaluation date only through each member's age class (minor, elderly);
     pass `as_of` to include those classes, so that a member turning 18 or `elderly_age` changes the

@@ -2,6 +2,15 @@
 
 A policy publishes them as JSON with decimals as strings; `parse_parameters` is the only way in and
 rejects anything unknown or malformed, listing every problem at once.
+
+The v2 keys (`V2_DEFAULTS`: accident_cost_share, marginal_income_multiple,
+local_disposable_income_monthly, rigid_expenditure_share) may be left out: a policy published without
+them, and every stored v1 policy version, reads their documented default. When present they are
+validated like every other key: `accident_cost_share`, `rigid_expenditure_share` and
+`marginal_income_multiple` are decimal strings between 0 and 100 (a share above 1 asks for costs above
+the income), `local_disposable_income_monthly` is money like `standard_monthly` (yuan, at most two
+decimal places, 0 to 100 000 000). `parameters_to_json` always writes them, so a policy published
+after v2 stores the values it is decided with.
 """
 
 from __future__ import annotations
@@ -62,6 +71,11 @@ class DibaoParameters:
     elderly_age: int
     # A category a policy leaves out has no supplement; read-only, and left out of the hash.
     supplements: Mapping[SupplementCategory, Decimal] = dataclasses.field(hash=False)
+    # RULES.md v2 keys; the defaults are the documented ones (`V2_DEFAULTS`).
+    accident_cost_share: Decimal = Decimal("0.80")
+    marginal_income_multiple: Decimal = Decimal("1.5")
+    local_disposable_income_monthly_fen: int = 400_000  # L, fen per person per month
+    rigid_expenditure_share: Decimal = Decimal("1.0")
 
     def supplement(self, category: SupplementCategory) -> Decimal:
         return self.supplements.get(category, Decimal(0))
@@ -77,7 +91,7 @@ DEMO_PARAMETERS: Final[Mapping[str, object]] = {
     "business_value_limit": "50000.00",
     "expenditure_income_multiple": "2.0",
     "single_person_income_multiple": "1.5",
-    "relative_hardship_multiple": "1.5",
+    "relative_hardship_multiple": "2.0",
     "elderly_age": 60,
     "supplements": {
         "ELDERLY": "0.10",
@@ -85,7 +99,21 @@ DEMO_PARAMETERS: Final[Mapping[str, object]] = {
         "DISABILITY_SEVERE": "0.30",
         "CRITICAL_ILLNESS": "0.30",
     },
+    "accident_cost_share": "0.80",
+    "marginal_income_multiple": "1.5",
+    "local_disposable_income_monthly": "4000.00",
+    "rigid_expenditure_share": "1.0",
 }
+
+# RULES.md "v2 keys": the value a policy published without the key uses (demo value = default).
+V2_DEFAULTS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "accident_cost_share": "0.80",
+        "marginal_income_multiple": "1.5",
+        "local_disposable_income_monthly": "4000.00",
+        "rigid_expenditure_share": "1.0",
+    }
+)
 
 _KEYS: Final = (
     "standard_monthly",
@@ -100,6 +128,7 @@ _KEYS: Final = (
     "relative_hardship_multiple",
     "elderly_age",
     "supplements",
+    *V2_DEFAULTS,
 )
 _DECIMAL_TEXT: Final = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _MAX_TEXT: Final = 32
@@ -120,6 +149,8 @@ class _Reader:
 
     def _get(self, key: str) -> object:
         if key not in self.raw:
+            if key in V2_DEFAULTS:  # RULES.md: a policy published without a v2 key uses its default
+                return V2_DEFAULTS[key]
             self._fail([key], IssueCode.MISSING, "is required")
             return _ABSENT
         return self.raw[key]
@@ -216,6 +247,10 @@ def parse_parameters(raw: Mapping[str, object]) -> DibaoParameters:
         relative_hardship_multiple=read.multiple("relative_hardship_multiple"),
         elderly_age=read.integer("elderly_age", high=150),
         supplements=read.supplements("supplements"),
+        accident_cost_share=read.multiple("accident_cost_share"),
+        marginal_income_multiple=read.multiple("marginal_income_multiple"),
+        local_disposable_income_monthly_fen=read.money("local_disposable_income_monthly"),
+        rigid_expenditure_share=read.multiple("rigid_expenditure_share"),
     )
     read.reject_unknown_keys()
     if read.issues:
@@ -247,4 +282,8 @@ def parameters_to_json(p: DibaoParameters) -> dict[str, object]:
         "supplements": {
             str(c): format(p.supplements[c], "f") for c in SupplementCategory if c in p.supplements
         },
+        "accident_cost_share": format(p.accident_cost_share, "f"),
+        "marginal_income_multiple": format(p.marginal_income_multiple, "f"),
+        "local_disposable_income_monthly": fen_to_yuan_text(p.local_disposable_income_monthly_fen),
+        "rigid_expenditure_share": format(p.rigid_expenditure_share, "f"),
     }

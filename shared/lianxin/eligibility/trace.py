@@ -11,7 +11,9 @@ from lianxin.eligibility.params import fen_to_yuan_text
 
 
 class RuleId(StrEnum):
-    """Step names; `R<k>_…` are the numbered tests of RULES.md "Order of tests"."""
+    """Step names. `R<k>_…` are the numbered tests of RULES.md "Order of tests" (v2 numbering: the
+    v1 `R6_NOT_ELIGIBLE` is `R8_NOT_ELIGIBLE`); `C<k>_…` are the numbered steps of "The union's
+    classification"; the others are figures of "Definitions" (I, p, R, and the v2 Y, C_year, q)."""
 
     MEMBERS = "R1_MEMBERS"
     COUNTED_INCOME = "I_COUNTED_INCOME"
@@ -21,14 +23,24 @@ class RuleId(StrEnum):
     DIBAO_INCOME = "R3_DIBAO_INCOME"
     EXPENDITURE_TYPE = "R4_EXPENDITURE_TYPE"
     SINGLE_PERSON = "R5_SINGLE_PERSON"
-    NOT_ELIGIBLE = "R6_NOT_ELIGIBLE"
-    SUGGESTED_CATEGORY = "SUGGESTED_CATEGORY"
+    MARGINAL = "R6_MARGINAL"  # v2
+    RIGID_EXPENDITURE_TIER = "R7_RIGID_EXPENDITURE"  # v2: the outcome, unlike the figure R above
+    NOT_ELIGIBLE = "R8_NOT_ELIGIBLE"
+    ANNUAL_INCOME = "Y_ANNUAL_INCOME"  # v2
+    HARDSHIP_COSTS = "C_HARDSHIP_COSTS"  # v2
+    CATEGORY_INCOME = "Q_CATEGORY_INCOME"  # v2
+    CATEGORY_EXCLUSIONS = "C1_EXCLUSIONS"  # v2
+    CATEGORY_DEEP = "C2_DEEP"  # v2
+    CATEGORY_RELATIVE = "C3_RELATIVE"  # v2
+    CATEGORY_ACCIDENT = "C4_ACCIDENT"  # v2
+    SUGGESTED_CATEGORY = "SUGGESTED_CATEGORY"  # the classification's result, always the last step
 
 
 @dataclass(frozen=True, slots=True)
 class TraceStep:
     """One step. `passed` says whether the household meets the test's criterion (for R2, whether the
-    asset test passes); it is None for computed figures. `value` is the step's figure or finding."""
+    asset test passes; for C1, whether the household has no exclusion); it is None for computed figures
+    and for SUGGESTED_CATEGORY. `value` is the step's figure or finding."""
 
     rule: str
     passed: bool | None

@@ -14,6 +14,7 @@ from decimal import Decimal
 from lianxin.core.errors import IssueCollector
 from lianxin.core.money import MoneyError, parse_yuan
 from lianxin.household.enums import (
+    ArchiveExclusion,
     AssetKind,
     Employment,
     ExpenditureKind,
@@ -111,6 +112,12 @@ def check_phone(issues: IssueCollector, phone: str | None) -> str | None:
 
 def unique_reasons(reasons: Sequence[HardshipReason]) -> tuple[HardshipReason, ...]:
     return tuple(dict.fromkeys(reasons))
+
+
+def unique_exclusions(exclusions: Sequence[ArchiveExclusion]) -> tuple[ArchiveExclusion, ...]:
+    """RULES.md v2 exclusions as a set, in the enum's order (so equal sets are stored alike)."""
+    given = set(exclusions)
+    return tuple(e for e in ArchiveExclusion if e in given)
 
 
 def _member(issues: IssueCollector, index: int, draft: MemberDraft, today: date) -> ValidMember | None:

@@ -76,6 +76,15 @@ class ExpenditureKind(StrEnum):
     MEDICAL = "MEDICAL"
     EDUCATION = "EDUCATION"
     OTHER_RIGID = "OTHER_RIGID"
+    # RULES.md v2: the year's losses from an accident or disaster; a hardship cost, not a rigid expenditure.
+    ACCIDENT_LOSS = "ACCIDENT_LOSS"
+
+
+class ArchiveExclusion(StrEnum):
+    """RULES.md v2, the union's classification 1: a household with any of these gets no category."""
+
+    HIGH_FEE_PRIVATE_SCHOOL = "HIGH_FEE_PRIVATE_SCHOOL"  # a child at a private school > 2 × the public fee
+    SELF_FUNDED_STUDY_ABROAD = "SELF_FUNDED_STUDY_ABROAD"
 
 
 class AssetKind(StrEnum):
@@ -90,5 +99,7 @@ class EligibilityOutcome(StrEnum):
     DIBAO = "DIBAO"
     EXPENDITURE_TYPE = "EXPENDITURE_TYPE"
     SINGLE_PERSON = "SINGLE_PERSON"
+    MARGINAL = "MARGINAL"  # RULES.md v2 test 6: 低保边缘家庭, no benefit, no referral
+    RIGID_EXPENDITURE = "RIGID_EXPENDITURE"  # RULES.md v2 test 7: 刚性支出困难家庭, no benefit, no referral
     NOT_ELIGIBLE = "NOT_ELIGIBLE"
     INSUFFICIENT_DATA = "INSUFFICIENT_DATA"

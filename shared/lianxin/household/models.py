@@ -9,6 +9,7 @@ from typing import NewType
 import asyncpg
 
 from lianxin.household.enums import (
+    ArchiveExclusion,
     ArchiveLevel,
     AssetKind,
     Employment,
@@ -43,6 +44,9 @@ class Household:
     archived_on: date
     version: int
     updated_at: datetime
+    # RULES.md v2 facts of the union's classification
+    major_event_casualty: bool = False
+    exclusions: tuple[ArchiveExclusion, ...] = ()
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Household:
@@ -62,6 +66,8 @@ class Household:
             archived_on=row["archived_on"],
             version=row["version"],
             updated_at=row["updated_at"],
+            major_event_casualty=row["major_event_casualty"],
+            exclusions=tuple(ArchiveExclusion(e) for e in row["exclusions"]),
         )
 
 

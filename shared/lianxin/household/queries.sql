@@ -42,14 +42,15 @@ SELECT count(*) FROM household WHERE union_id = $1;
 
 -- name: insert_household
 INSERT INTO household (archive_no, level, category, hardship_reasons, region_code, union_id,
-                       contact_name, contact_phone)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                       contact_name, contact_phone, major_event_casualty, exclusions)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 RETURNING *;
 
 -- name: update_household_header
 UPDATE household
 SET category = $2, status = $3, status_changed_on = $4, status_reason = $5,
     contact_name = $6, contact_phone = $7, hardship_reasons = $8,
+    major_event_casualty = $9, exclusions = $10,
     version = version + 1, updated_at = now()
 WHERE id = $1
 RETURNING *;

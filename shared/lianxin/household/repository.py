@@ -111,6 +111,8 @@ async def insert_household(
     union_id: int,
     contact_name: str | None,
     contact_phone: str | None,
+    major_event_casualty: bool = False,
+    exclusions: Sequence[str] = (),
 ) -> Household:
     row = await conn.fetchrow(
         Q.insert_household,
@@ -122,6 +124,8 @@ async def insert_household(
         union_id,
         contact_name,
         contact_phone,
+        major_event_casualty,
+        list(exclusions),
     )
     assert row is not None
     return Household.from_row(row)
@@ -138,6 +142,8 @@ async def update_household_header(conn: Connection, h: Household) -> Household:
         h.contact_name,
         h.contact_phone,
         [r.value for r in h.hardship_reasons],
+        h.major_event_casualty,
+        [e.value for e in h.exclusions],
     )
     assert row is not None
     return Household.from_row(row)

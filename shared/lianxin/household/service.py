@@ -21,7 +21,13 @@ from lianxin.core.region import RegionCodeError, region_contains, validate_regio
 from lianxin.events.outbox import record_event
 from lianxin.household import drafts as d
 from lianxin.household import repository as repo
-from lianxin.household.enums import ArchiveLevel, HardshipCategory, HardshipReason, HouseholdStatus
+from lianxin.household.enums import (
+    ArchiveExclusion,
+    ArchiveLevel,
+    HardshipCategory,
+    HardshipReason,
+    HouseholdStatus,
+)
 from lianxin.household.models import Household
 from lianxin.trade_union import repository as union_repo
 
@@ -40,6 +46,8 @@ class NewHousehold:
     assets: Sequence[d.AssetDraft] = ()
     contact_name: str | None = None
     contact_phone: str | None = None
+    major_event_casualty: bool = False  # RULES.md v2
+    exclusions: Sequence[ArchiveExclusion] = ()  # RULES.md v2
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ class HouseholdChanges:
     hardship_reasons: Sequence[HardshipReason] | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    major_event_casualty: bool | None = None  # RULES.md v2
+    exclusions: Sequence[ArchiveExclusion] | None = None  # RULES.md v2; [] clears them
 
 
 def _member_in_use(position: int) -> tuple[str, str, list[str]]:
@@ -134,6 +144,8 @@ async def archive_household(uow: UnitOfWork, new: NewHousehold, *, today: date) 
                 new.union_id,
                 (new.contact_name or "").strip() or None,
                 phone,
+                new.major_event_casualty,
+                [e.value for e in d.unique_exclusions(new.exclusions)],
             )
             await repo.replace_members(uow.conn, household.id, members, active=True)
             await repo.replace_incomes(uow.conn, household.id, incomes)
@@ -156,6 +168,8 @@ def _changed_fields(changes: HouseholdChanges) -> list[str]:
         "hardshipReasons": changes.hardship_reasons,
         "contactName": changes.contact_name,
         "contactPhone": changes.contact_phone,
+        "majorEventCasualty": changes.major_event_casualty,
+        "exclusions": changes.exclusions,
     }
     return [name for name, value in names.items() if value is not None]
 
@@ -178,6 +192,12 @@ def _new_header(
         else current.hardship_reasons,
         contact_name=_contact_name(current, changes, issues),
         contact_phone=_contact_phone(current, changes, issues),
+        major_event_casualty=current.major_event_casualty
+        if changes.major_event_casualty is None
+        else changes.major_event_casualty,
+        exclusions=current.exclusions
+        if changes.exclusions is None
+        else d.unique_exclusions(changes.exclusions),
     )
 
 

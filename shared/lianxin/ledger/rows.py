@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from lianxin.core.ids import parse_global_id
 from lianxin.household.drafts import MemberDraft
 from lianxin.household.enums import (
+    ArchiveExclusion,
     ArchiveLevel,
     Employment,
     HardshipCategory,
@@ -46,6 +47,9 @@ class LedgerHousehold:
     contact_phone: str | None
     members: list[MemberDraft] = field(default_factory=list)
     member_rows: list[int] = field(default_factory=list)
+    # RULES.md v2 facts; None when the workbook has no such column (the stored value stays)
+    major_event_casualty: bool | None = None
+    exclusions: tuple[ArchiveExclusion, ...] | None = None
 
 
 class _Row:
@@ -112,7 +116,35 @@ def parse_households(rows: Sequence[SheetRow], errors: list[RowError]) -> dict[s
                 contact_name=r.text("contactName", required=False) or None,
                 contact_phone=r.text("contactPhone", required=False) or None,
             )
+            _v2_facts(r, found[archive_no])
+            if not r.ok:
+                found.pop(archive_no)
     return found
+
+
+_TRUE: Final = frozenset({"true", "1", "yes", "是"})
+_FALSE: Final = frozenset({"false", "0", "no", "否", ""})
+
+
+def _v2_facts(r: _Row, h: LedgerHousehold) -> None:
+    """RULES.md v2 columns, when the sheet has them: a blank majorEventCasualty is false, a blank
+    exclusions cell is none (as exported)."""
+    cells = r.source.cells
+    if "majorEventCasualty" in cells:
+        value = cells["majorEventCasualty"].lower()
+        if value in _TRUE | _FALSE:
+            h.major_event_casualty = value in _TRUE
+        else:
+            r.fail("majorEventCasualty", "INVALID_VALUE", f"{value!r} is not true or false")
+    if "exclusions" in cells:
+        found: list[ArchiveExclusion] = []
+        for part in filter(None, (p.strip() for p in cells["exclusions"].split(","))):
+            try:
+                found.append(ArchiveExclusion(part))
+            except ValueError:
+                allowed = ", ".join(e.value for e in ArchiveExclusion)
+                r.fail("exclusions", "INVALID_VALUE", f"{part!r} is not one of {allowed}")
+        h.exclusions = tuple(found)
 
 
 def attach_members(

@@ -39,6 +39,7 @@ from lianxin.ledger.workbook import (
     HOUSEHOLDS,
     MEMBER_COLUMNS,
     MEMBERS,
+    V2_HOUSEHOLD_COLUMNS,
     WorkbookLimits,
     read_workbook,
     write_workbook,
@@ -84,7 +85,11 @@ async def export_ledger(conn: Connection, scope: ListScope = EVERYTHING) -> Ledg
                 members.append([h.archive_no, m.name, m.relation, m.id_number, m.health, m.employment])
                 member_ids.append(m.id)
     content = await asyncio.to_thread(
-        write_workbook, {HOUSEHOLDS: (HOUSEHOLD_COLUMNS, households), MEMBERS: (MEMBER_COLUMNS, members)}
+        write_workbook,
+        {
+            HOUSEHOLDS: ((*HOUSEHOLD_COLUMNS, *V2_HOUSEHOLD_COLUMNS), households),
+            MEMBERS: (MEMBER_COLUMNS, members),
+        },
     )
     return LedgerExport(content=content, member_ids=tuple(member_ids))
 
@@ -99,6 +104,9 @@ def _household_cells(h: Household) -> list[object]:
         h.region_code,
         h.contact_name,
         h.contact_phone,
+        # RULES.md v2 (V2_HOUSEHOLD_COLUMNS)
+        "true" if h.major_event_casualty else "false",
+        ",".join(h.exclusions) or None,
     ]
 
 
@@ -117,6 +125,8 @@ def _unchanged(current: Household, members: list[Member], new: LedgerHousehold) 
         and new.contact_phone in (None, current.contact_phone)
         and [(m.name, m.relation, m.id_number, m.health, m.employment) for m in members]
         == [(d.name, d.relation, d.id_number, d.health, d.employment) for d in new.members]
+        and new.major_event_casualty in (None, current.major_event_casualty)
+        and (new.exclusions is None or set(new.exclusions) == set(current.exclusions))
     )
 
 
@@ -226,6 +236,8 @@ async def _apply(
                     hardship_reasons=new.reasons,
                     contact_name=new.contact_name,
                     contact_phone=new.contact_phone,
+                    major_event_casualty=new.major_event_casualty,
+                    exclusions=new.exclusions,
                 )
                 await household_service.update_household(uow, changes, today=today)
             await audit.record_mutation(
@@ -259,6 +271,8 @@ def _new(h: LedgerHousehold) -> household_service.NewHousehold:
         members=h.members,
         contact_name=h.contact_name,
         contact_phone=h.contact_phone,
+        major_event_casualty=bool(h.major_event_casualty),
+        exclusions=h.exclusions or (),
     )
 
 
@@ -276,7 +290,11 @@ async def import_ledger(
     commits on its own, with its audit row (refused rows are reported, not audited: nothing changed).
     The workbook is checked and parsed in a worker thread, so the event loop keeps serving."""
     sheets = await asyncio.to_thread(
-        read_workbook, data, {HOUSEHOLDS: HOUSEHOLD_COLUMNS, MEMBERS: MEMBER_COLUMNS}, limits
+        read_workbook,
+        data,
+        {HOUSEHOLDS: HOUSEHOLD_COLUMNS, MEMBERS: MEMBER_COLUMNS},
+        limits,
+        {HOUSEHOLDS: V2_HOUSEHOLD_COLUMNS},
     )
     household_rows, member_rows = sheets[HOUSEHOLDS], sheets[MEMBERS]
     report = ImportReport()

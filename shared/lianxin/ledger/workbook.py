@@ -44,6 +44,9 @@ HOUSEHOLD_COLUMNS: Final = (
     "contactPhone",
 )
 MEMBER_COLUMNS: Final = ("archiveNo", "name", "relation", "idNumber", "health", "employment")
+# RULES.md v2 facts, exported after the columns above; optional on import (a workbook from before v2
+# leaves them as stored): majorEventCasualty true/false, exclusions comma-separated like hardshipReasons.
+V2_HOUSEHOLD_COLUMNS: Final = ("majorEventCasualty", "exclusions")
 ERROR_COLUMNS: Final = ("sheet", "row", "column", "code", "message")
 MAX_ROWS: Final = 100_000
 TEXT_FORMAT: Final = "@"
@@ -275,9 +278,13 @@ _CHUNK: Final = 1024 * 1024
 
 
 def read_workbook(
-    data: bytes, sheets: Mapping[str, Sequence[str]], limits: WorkbookLimits | None = None
+    data: bytes,
+    sheets: Mapping[str, Sequence[str]],
+    limits: WorkbookLimits | None = None,
+    optional: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, list[SheetRow]]:
-    """The rows of each sheet `title` below its header (blank rows skipped), with the given columns.
+    """The rows of each sheet `title` below its header (blank rows skipped), with the given columns;
+    an `optional` column of a sheet is in its rows' cells only when the header has it.
 
     Blocking (runs openpyxl): call it in a worker thread. At most two workbooks are parsed at a time.
     Raises DomainError INVALID_WORKBOOK, WORKBOOK_TOO_LARGE, MISSING_SHEET, MISSING_COLUMN,
@@ -291,7 +298,11 @@ def read_workbook(
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
             raise _not_a_workbook() from None
         try:
-            return {title: _read_sheet(book, title, columns, limits) for title, columns in sheets.items()}
+            extra = optional or {}
+            return {
+                title: _read_sheet(book, title, columns, limits, extra.get(title, ()))
+                for title, columns in sheets.items()
+            }
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError):
             # a member that does not inflate to what it declares (bad CRC), or XML that does not parse
             raise _not_a_workbook() from None
@@ -309,7 +320,9 @@ def _checked(value: object, title: str, row: int, limits: WorkbookLimits) -> str
     return text
 
 
-def _read_sheet(book: Workbook, title: str, columns: Sequence[str], limits: WorkbookLimits) -> list[SheetRow]:
+def _read_sheet(
+    book: Workbook, title: str, columns: Sequence[str], limits: WorkbookLimits, optional: Sequence[str] = ()
+) -> list[SheetRow]:
     if title not in book.sheetnames:
         raise _refuse("MISSING_SHEET", f"the workbook has no sheet named {title!r}")
     sheet = book[title]
@@ -317,6 +330,7 @@ def _read_sheet(book: Workbook, title: str, columns: Sequence[str], limits: Work
     missing = [c for c in columns if c not in header]
     if missing:
         raise _refuse("MISSING_COLUMN", f"sheet {title!r} lacks the column(s) {', '.join(missing)}")
+    columns = [*columns, *(c for c in optional if c in header)]
     at = {name: i for i, name in enumerate(header) if name in columns}  # a repeated name: the last one
     width = max(at.values()) + 1
     found: list[SheetRow] = []

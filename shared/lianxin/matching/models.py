@@ -42,6 +42,8 @@ class StoredDecision:
     trace: list[dict[str, Any]]
     evaluated_on: date
     evaluated_at: datetime
+    category_income_fen: int | None = None  # RULES.md v2 q; None without members or before v2
+    rules_version: int = 1
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> StoredDecision:
@@ -61,6 +63,8 @@ class StoredDecision:
             trace=row["trace"],
             evaluated_on=row["evaluated_on"],
             evaluated_at=row["evaluated_at"],
+            category_income_fen=row["category_income_fen"],
+            rules_version=row["rules_version"],
         )
 
 

@@ -1,6 +1,10 @@
 -- name: lock_active_households
 SELECT id, region_code FROM household WHERE id = ANY($1::bigint[]) AND status = 'ACTIVE' ORDER BY id FOR UPDATE;
 
+-- name: v2_facts_by_household_ids
+-- RULES.md v2: the household's own facts of the union's classification.
+SELECT id, major_event_casualty, exclusions FROM household WHERE id = ANY($1::bigint[]);
+
 -- name: current_by_household_ids
 SELECT household_id, policy_id, fingerprint, outcome, decision_id FROM household_eligibility
 WHERE household_id = ANY($1::bigint[]);
@@ -9,13 +13,14 @@ WHERE household_id = ANY($1::bigint[]);
 -- $1: a JSON array of decisions (one object per household), $2 evaluation date, $3 run id or NULL.
 INSERT INTO eligibility_decision (household_id, policy_id, fingerprint, outcome, counted_income_fen,
     per_capita_income_fen, standard_fen, monthly_benefit_fen, suggested_category, single_person_members,
-    trace, evaluated_on, run_id)
+    trace, evaluated_on, run_id, category_income_fen, rules_version)
 SELECT r.household_id, r.policy_id, r.fingerprint, r.outcome, r.counted_income_fen, r.per_capita_income_fen,
-       r.standard_fen, r.monthly_benefit_fen, r.suggested_category, r.single_person_members, r.trace, $2, $3
+       r.standard_fen, r.monthly_benefit_fen, r.suggested_category, r.single_person_members, r.trace, $2, $3,
+       r.category_income_fen, r.rules_version
 FROM jsonb_to_recordset($1::jsonb) AS r(
     household_id bigint, policy_id bigint, fingerprint text, outcome text, counted_income_fen bigint,
     per_capita_income_fen bigint, standard_fen bigint, monthly_benefit_fen bigint, suggested_category text,
-    single_person_members integer[], trace jsonb)
+    single_person_members integer[], trace jsonb, category_income_fen bigint, rules_version integer)
 RETURNING id, household_id;
 
 -- name: upsert_current
@@ -90,3 +95,14 @@ UPDATE policy_simulation SET done = $2 WHERE id = $1;
 
 -- name: finish_simulation
 UPDATE policy_simulation SET status = 'DONE', results = $2, finished_at = now() WHERE id = $1;
+
+-- name: run_with_reason_exists
+SELECT EXISTS (SELECT 1 FROM eligibility_run WHERE reason = $1 AND status <> 'FAILED');
+
+-- name: decided_by_older_rules
+-- Is some active household's current decision older than rules version $1?
+SELECT EXISTS (
+    SELECT 1 FROM household_eligibility c
+    JOIN eligibility_decision d ON d.id = c.decision_id
+    JOIN household h ON h.id = c.household_id
+    WHERE h.status = 'ACTIVE' AND d.rules_version < $1);

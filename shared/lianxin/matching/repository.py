@@ -18,6 +18,14 @@ async def lock_active_households(conn: Connection, ids: list[int]) -> dict[int, 
     return {r["id"]: r["region_code"] for r in await conn.fetch(Q.lock_active_households, ids)}
 
 
+async def v2_facts_by_household_ids(
+    conn: Connection, ids: list[int]
+) -> dict[int, tuple[bool, tuple[str, ...]]]:
+    """household id → (major_event_casualty, exclusions): the RULES.md v2 facts kept on the household."""
+    rows = await conn.fetch(Q.v2_facts_by_household_ids, ids)
+    return {r["id"]: (r["major_event_casualty"], tuple(r["exclusions"])) for r in rows}
+
+
 async def current_by_household_ids(conn: Connection, ids: list[int]) -> dict[int, tuple[int, str, str, int]]:
     """household id → (policy id, fingerprint, outcome, decision id) of its current decision."""
     rows = await conn.fetch(Q.current_by_household_ids, ids)
@@ -64,6 +72,17 @@ async def insert_run(
     row = await conn.fetchrow(Q.insert_run, region_code, union_id, reason, *scope.household_params())
     assert row is not None
     return EligibilityRun.from_row(row)
+
+
+async def run_with_reason_exists(conn: Connection, reason: str) -> bool:
+    """A run with this reason that is queued, running or done (not FAILED)."""
+    found: bool = await conn.fetchval(Q.run_with_reason_exists, reason)
+    return found
+
+
+async def decided_by_older_rules(conn: Connection, rules_version: int) -> bool:
+    found: bool = await conn.fetchval(Q.decided_by_older_rules, rules_version)
+    return found
 
 
 async def get_run(conn: Connection, run_id: int) -> EligibilityRun | None:

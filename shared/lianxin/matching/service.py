@@ -15,11 +15,10 @@ from lianxin.core.errors import IssueCollector
 from lianxin.core.ids import to_global_id
 from lianxin.core.jobs import Job, record_job
 from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
-from lianxin.eligibility import Decision, DibaoParameters, decide, fingerprint
+from lianxin.eligibility import RULES_VERSION, Decision, DibaoParameters, decide, fingerprint
 from lianxin.events.outbox import record_events
-from lianxin.household import repository as household_repo
 from lianxin.matching import repository as repo
-from lianxin.matching.facts import group_by_household, household_facts
+from lianxin.matching.facts import load_facts
 from lianxin.matching.models import ELIGIBLE, EligibilityRun, RunStatus
 from lianxin.policy import repository as policy_repo
 from lianxin.policy import service as policy_service
@@ -67,6 +66,8 @@ def _row(household_id: int, policy: DibaoPolicy, fp: str, d: Decision) -> dict[s
         "suggested_category": d.suggested_category.value if d.suggested_category else None,
         "single_person_members": list(d.single_person_members),
         "trace": _trace_json(d),
+        "category_income_fen": d.category_income_fen,
+        "rules_version": d.rules_version,
     }
 
 
@@ -92,10 +93,7 @@ async def decide_households(
     ids = list(regions)
     if not ids:
         return BatchResult(0, 0, 0, 0)
-    members = group_by_household(await household_repo.list_members_by_household_ids(conn, ids))
-    incomes = group_by_household(await household_repo.list_incomes_by_household_ids(conn, ids))
-    expenditures = group_by_household(await household_repo.list_expenditures_by_household_ids(conn, ids))
-    assets = group_by_household(await household_repo.list_assets_by_household_ids(conn, ids))
+    all_facts = await load_facts(conn, ids)
     current = await repo.current_by_household_ids(conn, ids)
     policies = _PolicyCache(conn, as_of)
     rows: list[dict[str, Any]] = []
@@ -104,9 +102,7 @@ async def decide_households(
         if governing is None:
             continue  # no policy governs this region yet; publishing one re-matches it
         policy, params = governing
-        facts = household_facts(
-            members.get(hid, []), incomes.get(hid, []), expenditures.get(hid, []), assets.get(hid, [])
-        )
+        facts = all_facts[hid]
         fp = fingerprint(facts, params, as_of=as_of)
         now = current.get(hid)
         if now is not None and now[0] == policy.id and now[1] == fp:
@@ -210,3 +206,27 @@ async def publish_policy(
         uow, region_code=policy.region_code, union_id=None, reason="policy.published", scope=EVERYTHING
     )
     return policy, run
+
+
+RULES_UPGRADE_REASON = f"rules.v{RULES_VERSION}"
+
+
+async def request_rules_upgrade(uow: UnitOfWork) -> EligibilityRun | None:
+    """Deploying a new RULES.md version re-decides every household once: queue one run over every
+    active household (no region, no union) when some active household's current decision was made by
+    an older rules version and no run for this version was queued yet (a FAILED one is retried).
+
+    Called at every worker start and after `lianxin migrate`; concurrent callers serialise on an
+    advisory lock, so two workers starting together queue one run. The run is resumable like any
+    other; the rules version is part of every fingerprint, so it decides each household exactly once.
+    """
+    await uow.conn.execute("SELECT pg_advisory_xact_lock(hashtext('lianxin.rules_upgrade'))")
+    if await repo.run_with_reason_exists(uow.conn, RULES_UPGRADE_REASON):
+        return None
+    if not await repo.decided_by_older_rules(uow.conn, RULES_VERSION):
+        return None
+    # the system's own run over every household (no caller, no scope)
+    run = await repo.insert_run(uow.conn, None, None, RULES_UPGRADE_REASON, scope=EVERYTHING)
+    await record_job(uow, Job.RUN_ELIGIBILITY, {"run_id": run.id})
+    log.info("rules version %s deployed: run %s re-decides every active household", RULES_VERSION, run.id)
+    return run

@@ -1,5 +1,6 @@
 """What-if simulation (`simulateDibaoPolicy`): apply candidate parameters to every active household of
-a region, without writing decisions, and summarise by outcome against the current decisions.
+a region, without writing decisions, and summarise by outcome and by the union's category (RULES.md
+v2) against the current decisions, with every change of outcome and of category.
 
 This is the question a federation asks before the yearly raise of the standard: how many households
 would become (or stop being) eligible, and what would the monthly benefits cost?
@@ -19,19 +20,44 @@ from lianxin.core.jobs import Job, record_job
 from lianxin.core.money import fen_to_yuan
 from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
 from lianxin.eligibility import DibaoParameters, decide, parse_parameters
-from lianxin.household import repository as household_repo
 from lianxin.matching import repository as repo
-from lianxin.matching.facts import group_by_household, household_facts
+from lianxin.matching.facts import load_facts
+from lianxin.matching.models import StoredDecision
 from lianxin.policy.service import check_parameters
+
+
+def _none_last(value: str | None) -> tuple[bool, str]:
+    return (value is None, value or "")
 
 
 @dataclass
 class Tally:
     households: Counter[str] = field(default_factory=Counter)
     benefit_fen: Counter[str] = field(default_factory=Counter)
+    categories: Counter[str | None] = field(default_factory=Counter)  # None: no category
+    outcome_changes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    category_changes: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
     changed: int = 0
     newly_eligible: int = 0
     no_longer_eligible: int = 0
+
+    def add(
+        self, outcome: str, benefit_fen: int, category: str | None, before: StoredDecision | None
+    ) -> None:
+        """One household: its simulated outcome and category against its current decision (if any)."""
+        self.households[outcome] += 1
+        self.benefit_fen[outcome] += benefit_fen
+        self.categories[category] += 1
+        if before is None:
+            return
+        if before.outcome.value != outcome:
+            self.changed += 1
+            self.outcome_changes[before.outcome.value, outcome] += 1
+            self.newly_eligible += outcome in ELIGIBLE and before.outcome.value not in ELIGIBLE
+            self.no_longer_eligible += outcome not in ELIGIBLE and before.outcome.value in ELIGIBLE
+        now = before.suggested_category.value if before.suggested_category else None
+        if now != category:
+            self.category_changes[now, category] += 1
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +69,21 @@ class Tally:
             "changedOutcome": self.changed,
             "newlyEligible": self.newly_eligible,
             "noLongerEligible": self.no_longer_eligible,
+            # RULES.md v2: the union's classification, and every change of outcome or of category
+            "byCategory": [
+                {"category": c, "households": n}
+                for c, n in sorted(self.categories.items(), key=lambda kv: _none_last(kv[0]))
+            ],
+            "changedCategory": sum(self.category_changes.values()),
+            "outcomeChanges": [
+                {"from": a, "to": b, "households": n} for (a, b), n in sorted(self.outcome_changes.items())
+            ],
+            "categoryChanges": [
+                {"from": a, "to": b, "households": n}
+                for (a, b), n in sorted(
+                    self.category_changes.items(), key=lambda kv: (_none_last(kv[0][0]), _none_last(kv[0][1]))
+                )
+            ],
         }
 
 
@@ -67,24 +108,12 @@ async def request_simulation(uow: UnitOfWork, region_code: str, raw: object, req
 async def _tally_chunk(
     conn: Connection, ids: list[int], params: DibaoParameters, as_of: date, tally: Tally
 ) -> None:
-    members = group_by_household(await household_repo.list_members_by_household_ids(conn, ids))
-    incomes = group_by_household(await household_repo.list_incomes_by_household_ids(conn, ids))
-    expenditures = group_by_household(await household_repo.list_expenditures_by_household_ids(conn, ids))
-    assets = group_by_household(await household_repo.list_assets_by_household_ids(conn, ids))
-    current = await repo.current_by_household_ids(conn, ids)
+    facts = await load_facts(conn, ids)
+    current = {d.household_id: d for d in await repo.latest_decisions_by_household_ids(conn, ids)}
     for hid in ids:
-        facts = household_facts(
-            members.get(hid, []), incomes.get(hid, []), expenditures.get(hid, []), assets.get(hid, [])
-        )
-        outcome = decide(facts, params, as_of)
-        name = outcome.outcome.value
-        tally.households[name] += 1
-        tally.benefit_fen[name] += outcome.monthly_benefit_fen
-        before = current.get(hid)
-        if before is not None and before[2] != name:
-            tally.changed += 1
-            tally.newly_eligible += name in ELIGIBLE and before[2] not in ELIGIBLE
-            tally.no_longer_eligible += name not in ELIGIBLE and before[2] in ELIGIBLE
+        decision = decide(facts[hid], params, as_of)
+        category = decision.suggested_category.value if decision.suggested_category else None
+        tally.add(decision.outcome.value, decision.monthly_benefit_fen, category, current.get(hid))
 
 
 async def run_simulation(

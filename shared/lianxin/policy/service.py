@@ -61,8 +61,18 @@ async def publish_policy(
     return policy
 
 
-def seed_policy() -> tuple[str, date, dict[str, Any]]:
-    """The demo parameter set for 371000, from `lianxin/seed/dibao_371000.json`."""
+def seed_policies() -> list[tuple[str, date, dict[str, Any]]]:
+    """The demo parameter sets for 371000, oldest first, from `lianxin/seed/dibao_371000.json`: the v1
+    version as first published and the RULES.md v2 demo values as a later version (never edited in
+    place)."""
     text = resources.files("lianxin.seed").joinpath("dibao_371000.json").read_text(encoding="utf-8")
     data = json.loads(text)
-    return data["regionCode"], date.fromisoformat(data["effectiveFrom"]), data["parameters"]
+    return [
+        (data["regionCode"], date.fromisoformat(v["effectiveFrom"]), v["parameters"])
+        for v in data["versions"]
+    ]
+
+
+def seed_policy() -> tuple[str, date, dict[str, Any]]:
+    """The latest demo parameter set for 371000 (RULES.md's demo values)."""
+    return seed_policies()[-1]

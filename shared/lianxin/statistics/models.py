@@ -14,6 +14,8 @@ class Dimension(StrEnum):
     REASON = "REASON"
     STATUS = "STATUS"
     REGION = "REGION"
+    OUTCOME = "OUTCOME"  # the current decision's 低保 outcome (RULES.md v2 tiers included)
+    SUGGESTED_CATEGORY = "SUGGESTED_CATEGORY"  # the current decision's union category (RULES.md v2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,25 @@ WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
 GROUP BY r
 ORDER BY r;
 
+-- name: decision_counts
+-- RULES.md v2: the scope's households by their current decision's outcome and by its suggested (union)
+-- category; parameters as household_counts. A household not yet decided counts as UNDECIDED in both, one
+-- decided without a category as NONE.
+SELECT d.dimension, d.key, count(*)::integer AS households
+FROM lianxin_households_in_scope($4, $5, $6) h
+LEFT JOIN household_eligibility c ON c.household_id = h.id
+LEFT JOIN eligibility_decision e ON e.id = c.decision_id
+CROSS JOIN LATERAL (VALUES
+    ('OUTCOME', coalesce(c.outcome, 'UNDECIDED')),
+    ('SUGGESTED_CATEGORY', CASE WHEN c.household_id IS NULL THEN 'UNDECIDED'
+                                ELSE coalesce(e.suggested_category, 'NONE') END)
+) AS d(dimension, key)
+WHERE ($1::text IS NULL OR h.region_code LIKE $1 || '%')
+  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
+  AND ($3::text IS NULL OR h.status = $3)
+GROUP BY d.dimension, d.key
+ORDER BY 1, 2;
+
 -- name: years
 -- $1 region prefix, $2 union id, $3 level or NULL, $4 first year, $5 last year, $6 $7 $8 the caller's
 -- scope (union root, region prefix, actively paired sponsor; NULL for no limit). A household is on file

@@ -21,6 +21,7 @@ async def household_counts(
     params = (prefix, union_id, status, *scope.household_params())
     rows = [*await conn.fetch(Q.household_counts, *params)]
     rows += await conn.fetch(Q.reason_counts, *params)
+    rows += await conn.fetch(Q.decision_counts, *params)
     return [Count.from_row(r) for r in rows]
 
 

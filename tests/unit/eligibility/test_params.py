@@ -1,21 +1,30 @@
-"""RULES.md "Policy parameters": the demo set, the canonical JSON, and every way a publication is refused."""
+"""RULES.md "Policy parameters": the demo set, the canonical JSON, and every way a publication is refused;
+then the v2 keys: their defaults for a policy published without them, and their validation."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from decimal import Decimal
+from importlib import resources
 
 import pytest
 
 from lianxin.eligibility import (
     DEMO_PARAMETERS,
+    V2_DEFAULTS,
     DibaoParameters,
+    HouseholdFacts,
     IssueCode,
+    MemberFacts,
     ParameterError,
     ParameterIssue,
     SupplementCategory,
+    fingerprint,
     parameters_to_json,
     parse_parameters,
 )
+from lianxin.household.enums import Employment, Health
 
 pytestmark = pytest.mark.no_db
 
@@ -45,7 +54,7 @@ def test_demo_parameters_parse_to_fen_and_exact_decimals() -> None:
         business_value_limit_fen=5_000_000,
         expenditure_income_multiple=Decimal("2.0"),
         single_person_income_multiple=Decimal("1.5"),
-        relative_hardship_multiple=Decimal("1.5"),
+        relative_hardship_multiple=Decimal("2.0"),
         elderly_age=60,
         supplements={
             SupplementCategory.ELDERLY: Decimal("0.10"),
@@ -53,6 +62,10 @@ def test_demo_parameters_parse_to_fen_and_exact_decimals() -> None:
             SupplementCategory.DISABILITY_SEVERE: Decimal("0.30"),
             SupplementCategory.CRITICAL_ILLNESS: Decimal("0.30"),
         },
+        accident_cost_share=Decimal("0.80"),
+        marginal_income_multiple=Decimal("1.5"),
+        local_disposable_income_monthly_fen=400_000,
+        rigid_expenditure_share=Decimal("1.0"),
     )
 
 
@@ -174,3 +187,166 @@ def test_supplements_must_be_an_object(value: object) -> None:
 @pytest.mark.parametrize("raw", [[], "parameters", None])
 def test_parameters_must_be_an_object(raw: object) -> None:
     assert issues_of(raw) == [(["parameters"], IssueCode.INVALID_TYPE)]
+
+
+# RULES.md "v2 keys": a policy published without them uses the value shown.
+
+V2_KEYS = [
+    "accident_cost_share",
+    "marginal_income_multiple",
+    "local_disposable_income_monthly",
+    "rigid_expenditure_share",
+]
+
+
+def v1(**changes: object) -> dict[str, object]:
+    """The demo set as a v1 policy published it: without any v2 key."""
+    raw = {k: v for k, v in DEMO_PARAMETERS.items() if k not in V2_DEFAULTS}
+    raw.update(changes)
+    return raw
+
+
+def test_the_v2_keys_and_their_documented_defaults() -> None:
+    assert sorted(V2_DEFAULTS) == sorted(V2_KEYS)
+    assert dict(V2_DEFAULTS) == {
+        "accident_cost_share": "0.80",
+        "marginal_income_multiple": "1.5",
+        "local_disposable_income_monthly": "4000.00",
+        "rigid_expenditure_share": "1.0",
+    }
+    assert {k: DEMO_PARAMETERS[k] for k in V2_KEYS} == dict(V2_DEFAULTS)  # demo value = default
+
+
+def test_a_policy_without_the_v2_keys_reads_the_defaults() -> None:
+    p = parse_parameters(v1())
+
+    assert (
+        p.accident_cost_share,
+        p.marginal_income_multiple,
+        p.local_disposable_income_monthly_fen,
+        p.rigid_expenditure_share,
+    ) == (Decimal("0.80"), Decimal("1.5"), 400_000, Decimal("1.0"))
+    assert p == parse_parameters(DEMO_PARAMETERS)
+
+
+@pytest.mark.parametrize("left_out", V2_KEYS)
+def test_each_v2_key_may_be_left_out_alone(left_out: str) -> None:
+    raw = demo(accident_cost_share="0.5", marginal_income_multiple="1.2")
+    raw["local_disposable_income_monthly"] = "3000.00"
+    raw["rigid_expenditure_share"] = "0.6"
+    del raw[left_out]
+
+    published = parameters_to_json(parse_parameters(raw))
+
+    assert published[left_out] == V2_DEFAULTS[left_out]
+
+
+def test_published_v2_values_are_used_and_stored_in_canonical_form() -> None:
+    p = parse_parameters(
+        demo(
+            accident_cost_share="0.7",
+            marginal_income_multiple="1.25",
+            local_disposable_income_monthly="3500",
+            rigid_expenditure_share="0.50",
+        )
+    )
+
+    assert p.accident_cost_share == Decimal("0.7")
+    assert p.marginal_income_multiple == Decimal("1.25")
+    assert p.local_disposable_income_monthly_fen == 350_000
+    assert p.rigid_expenditure_share == Decimal("0.50")
+    published = parameters_to_json(p)
+    assert [published[k] for k in V2_KEYS] == ["0.7", "1.25", "3500.00", "0.50"]
+    assert parse_parameters(published) == p
+
+
+def test_a_v1_policy_stored_without_the_v2_keys_stays_valid_and_its_canonical_form_states_the_defaults() -> (
+    None
+):
+    published = parameters_to_json(parse_parameters(v1(relative_hardship_multiple="1.5")))
+
+    assert {k: published[k] for k in V2_KEYS} == dict(V2_DEFAULTS)
+    assert parse_parameters(published) == parse_parameters(v1(relative_hardship_multiple="1.5"))
+
+
+def test_the_seeded_v1_demo_policy_still_parses() -> None:
+    seed = json.loads(resources.files("lianxin.seed").joinpath("dibao_371000.json").read_text("utf-8"))
+
+    first, latest = (parse_parameters(v["parameters"]) for v in (seed["versions"][0], seed["versions"][-1]))
+
+    assert first.marginal_income_multiple == Decimal("1.5")
+    assert first.local_disposable_income_monthly_fen == 400_000
+    assert first.relative_hardship_multiple == Decimal("1.5")  # as first published, never edited
+    assert latest == parse_parameters(DEMO_PARAMETERS)  # RULES.md v2's demo values, a later version
+
+
+def test_leaving_a_v2_key_out_or_publishing_its_default_is_the_same_fingerprint() -> None:
+    facts = HouseholdFacts(members=(MemberFacts(date(1980, 1, 1), Health.HEALTHY, Employment.UNEMPLOYED),))
+    explicit = parse_parameters(v1(accident_cost_share="0.8", rigid_expenditure_share="1"))
+
+    assert fingerprint(facts, parse_parameters(v1())) == fingerprint(facts, explicit)
+    assert fingerprint(facts, parse_parameters(v1(accident_cost_share="0.81"))) != fingerprint(
+        facts, explicit
+    )
+
+
+@pytest.mark.parametrize("key", V2_KEYS)
+@pytest.mark.parametrize("value", [None, 0.8, True, "NaN", "8e-1", "", " 1.0", "1/2"])
+def test_a_malformed_v2_value_is_refused_not_defaulted(key: str, value: object) -> None:
+    # JSON null is a malformed value, not a missing key
+    assert issues_of(demo(**{key: value})) == [(["parameters", key], IssueCode.INVALID_DECIMAL)]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("accident_cost_share", "-0.01"),
+        ("accident_cost_share", "100.01"),
+        ("marginal_income_multiple", "-1.5"),
+        ("marginal_income_multiple", "101"),
+        ("rigid_expenditure_share", "-1"),
+        ("rigid_expenditure_share", "100.5"),
+        ("local_disposable_income_monthly", "-0.01"),
+        ("local_disposable_income_monthly", "100000000.01"),
+    ],
+)
+def test_a_v2_value_outside_its_range_is_refused(key: str, value: str) -> None:
+    assert issues_of(demo(**{key: value})) == [(["parameters", key], IssueCode.OUT_OF_RANGE)]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("accident_cost_share", "0"),
+        ("accident_cost_share", "1.5"),  # costs above one and a half times the income
+        ("marginal_income_multiple", "0"),
+        ("marginal_income_multiple", "100"),
+        ("rigid_expenditure_share", "0"),
+        ("rigid_expenditure_share", "2.0"),
+        ("local_disposable_income_monthly", "0"),
+        ("local_disposable_income_monthly", "99999999.99"),
+    ],
+)
+def test_a_v2_value_at_the_edges_of_its_range_is_accepted(key: str, value: str) -> None:
+    p = parse_parameters(demo(**{key: value}))
+
+    assert Decimal(str(parameters_to_json(p)[key])) == Decimal(value)
+    assert parse_parameters(parameters_to_json(p)) == p
+
+
+def test_local_income_may_not_have_more_than_two_decimal_places() -> None:
+    assert issues_of(demo(local_disposable_income_monthly="4000.001")) == [
+        (["parameters", "local_disposable_income_monthly"], IssueCode.INVALID_DECIMAL)
+    ]
+
+
+def test_v2_issues_are_reported_with_the_v1_issues_and_v1_keys_stay_required() -> None:
+    raw = v1(marginal_income_multiple="x", rigid_expenditure_share="-1", local_disposable_income="4000.00")
+    del raw["standard_monthly"]
+
+    assert issues_of(raw) == [
+        (["parameters", "standard_monthly"], IssueCode.MISSING),
+        (["parameters", "marginal_income_multiple"], IssueCode.INVALID_DECIMAL),
+        (["parameters", "rigid_expenditure_share"], IssueCode.OUT_OF_RANGE),
+        (["parameters", "local_disposable_income"], IssueCode.UNKNOWN_KEY),
+    ]

@@ -95,8 +95,9 @@ class CaseworkQuery:
         return make_connection(page, lambda o: o.household_id, OverdueVisitType.from_model)
 
     @strawberry.field(
-        description="ACTIVE households whose decisions have been at or above the RELATIVE threshold for "
-        "LIANXIN_OUT_OF_HARDSHIP_MONTHS months by `asOf` (default today): candidates for OUT_OF_HARDSHIP. "
+        description="ACTIVE households whose decisions have suggested no union category (RULES.md v2: "
+        "every decision since the last one with a category has none) for LIANXIN_OUT_OF_HARDSHIP_MONTHS "
+        "months by `asOf` (default today): candidates for OUT_OF_HARDSHIP (脱困). "
         "Only households in the caller's scope (UNION_STAFF: its union's subtree)."
     )
     async def leaving_hardship_suggestions(

@@ -109,9 +109,14 @@ class OverdueVisitType:
 )
 class LeavingSuggestionType:
     model: strawberry.Private[LeavingSuggestion]
-    above_since: date = strawberry.field(description="Evaluation date of the first decision of the streak.")
+    above_since: date = strawberry.field(
+        description="Evaluation date of the first decision of the streak without a suggested category."
+    )
     per_capita_income: Decimal = strawberry.field(description="Of the latest decision, yuan per month.")
     threshold: Decimal = strawberry.field(description="relative_hardship_multiple × standard, yuan.")
+    category_income: Decimal | None = strawberry.field(
+        description="RULES.md v2 q of the latest decision, yuan per person per month (null before v2)."
+    )
     decision_id: strawberry.ID
 
     @classmethod
@@ -121,6 +126,7 @@ class LeavingSuggestionType:
             above_since=s.above_since,
             per_capita_income=fen_to_yuan(s.per_capita_income_fen),
             threshold=fen_to_yuan(s.threshold_fen),
+            category_income=None if s.category_income_fen is None else fen_to_yuan(s.category_income_fen),
             decision_id=strawberry.ID(to_global_id("EligibilityDecision", s.decision_id)),
         )
 

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from lianxin.core.db import UnitOfWork
 from lianxin.core.ids import to_global_id
+from lianxin.household.enums import EligibilityOutcome, HardshipCategory
 from lianxin.matching import repository as repo
 from lianxin.matching import simulation
 from lianxin.matching.models import RunStatus, Simulation
@@ -27,6 +28,39 @@ class SimulatedOutcomeType:
     monthly_benefit: Decimal
 
 
+@strawberry.type(
+    name="SimulatedCategory", description="RULES.md v2: households by the union's suggested category."
+)
+class SimulatedCategoryType:
+    category: HardshipCategory | None = strawberry.field(description="Null: no category.")
+    households: int
+
+
+@strawberry.type(
+    name="SimulatedOutcomeChange",
+    description="Households whose current outcome (before) the candidate parameters would change (after).",
+)
+class SimulatedOutcomeChangeType:
+    before: EligibilityOutcome
+    after: EligibilityOutcome
+    households: int
+
+
+@strawberry.type(
+    name="SimulatedCategoryChange",
+    description="RULES.md v2: households whose current suggested category (before) the candidate "
+    "parameters would change (after); null is no category.",
+)
+class SimulatedCategoryChangeType:
+    before: HardshipCategory | None
+    after: HardshipCategory | None
+    households: int
+
+
+def _category(value: str | None) -> HardshipCategory | None:
+    return HardshipCategory(value) if value else None
+
+
 @strawberry.type(name="DibaoSimulation", description="A what-if run; results appear when status is DONE.")
 class DibaoSimulationType(Node):
     region_code: str
@@ -41,6 +75,18 @@ class DibaoSimulationType(Node):
     )
     newly_eligible: int | None
     no_longer_eligible: int | None
+    categories: list[SimulatedCategoryType] | None = strawberry.field(
+        description="RULES.md v2: households by the union's suggested category under the candidate."
+    )
+    changed_category: int | None = strawberry.field(
+        description="Households whose suggested category would differ from now."
+    )
+    outcome_changes: list[SimulatedOutcomeChangeType] | None = strawberry.field(
+        description="Each change of outcome (current → candidate) with its households."
+    )
+    category_changes: list[SimulatedCategoryChangeType] | None = strawberry.field(
+        description="Each change of suggested category (current → candidate) with its households."
+    )
     created_at: datetime
     finished_at: datetime | None
 
@@ -68,6 +114,31 @@ class DibaoSimulationType(Node):
             changed_outcome=r.get("changedOutcome"),
             newly_eligible=r.get("newlyEligible"),
             no_longer_eligible=r.get("noLongerEligible"),
+            categories=[
+                SimulatedCategoryType(category=_category(c["category"]), households=c["households"])
+                for c in r.get("byCategory", [])
+            ]
+            if s.results is not None
+            else None,
+            changed_category=r.get("changedCategory"),
+            outcome_changes=[
+                SimulatedOutcomeChangeType(
+                    before=EligibilityOutcome(c["from"]),
+                    after=EligibilityOutcome(c["to"]),
+                    households=c["households"],
+                )
+                for c in r.get("outcomeChanges", [])
+            ]
+            if s.results is not None
+            else None,
+            category_changes=[
+                SimulatedCategoryChangeType(
+                    before=_category(c["from"]), after=_category(c["to"]), households=c["households"]
+                )
+                for c in r.get("categoryChanges", [])
+            ]
+            if s.results is not None
+            else None,
             created_at=s.created_at,
             finished_at=s.finished_at,
         )

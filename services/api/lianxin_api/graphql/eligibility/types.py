@@ -67,7 +67,18 @@ class EligibilityDecisionType(Node):
     counted_income: Decimal
     standard: Decimal
     monthly_benefit: Decimal
-    suggested_category: HardshipCategory | None
+    suggested_category: HardshipCategory | None = strawberry.field(
+        description="The union's classification (RULES.md v2): DEEP below the standard, RELATIVE below "
+        "relative_hardship_multiple × the standard (both on categoryIncome), ACCIDENT for a major-event "
+        "casualty or hardship costs above accident_cost_share of the year's income; null without "
+        "members or with an exclusion. A suggestion: the household's category stays the caseworker's."
+    )
+    category_income: Decimal | None = strawberry.field(
+        description="RULES.md v2 q: (annual disposable income − the year's rigid expenditure) / 12 / "
+        "members, yuan per person per month, may be negative; null without members (and on decisions "
+        "made before v2)."
+    )
+    rules_version: int = strawberry.field(description="The RULES.md version that made the decision.")
     evaluated_at: datetime
     evaluated_on: date = strawberry.field(description="The date the rules were applied for (ages).")
     fingerprint: str
@@ -84,6 +95,8 @@ class EligibilityDecisionType(Node):
             standard=fen_to_yuan(d.standard_fen),
             monthly_benefit=fen_to_yuan(d.monthly_benefit_fen),
             suggested_category=d.suggested_category,
+            category_income=None if d.category_income_fen is None else fen_to_yuan(d.category_income_fen),
+            rules_version=d.rules_version,
             evaluated_at=d.evaluated_at,
             evaluated_on=d.evaluated_on,
             fingerprint=d.fingerprint,

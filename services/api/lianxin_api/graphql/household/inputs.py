@@ -9,6 +9,7 @@ import strawberry
 
 from lianxin.household.drafts import AssetDraft, ExpenditureDraft, IncomeDraft, MemberDraft
 from lianxin.household.enums import (
+    ArchiveExclusion,
     ArchiveLevel,
     AssetKind,
     EligibilityOutcome,
@@ -87,6 +88,15 @@ class CreateHouseholdInput:
     assets: list[AssetInput] | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    major_event_casualty: bool = strawberry.field(
+        default=False,
+        description="RULES.md v2: a member was injured, disabled or killed in a natural disaster, major "
+        "accident, epidemic or public-safety event (→ ACCIDENT).",
+    )
+    exclusions: list[ArchiveExclusion] = strawberry.field(
+        default_factory=list,
+        description="RULES.md v2: circumstances that give the household no union category.",
+    )
 
 
 @strawberry.input(
@@ -107,6 +117,12 @@ class UpdateHouseholdInput:
     hardship_reasons: list[HardshipReason] | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    major_event_casualty: bool | None = strawberry.field(
+        default=None, description="RULES.md v2: see CreateHouseholdInput.majorEventCasualty."
+    )
+    exclusions: list[ArchiveExclusion] | None = strawberry.field(
+        default=None, description="RULES.md v2: replaces the stored exclusions ([] clears them)."
+    )
 
 
 @strawberry.input(name="HouseholdFilter")
@@ -115,7 +131,9 @@ class HouseholdFilter:
     region_code: str | None = strawberry.field(default=None, description="A region and everything inside it.")
     status: HouseholdStatus | None = None
     outcome: EligibilityOutcome | None = strawberry.field(
-        default=None, description="Current decision's outcome."
+        default=None,
+        description="Current decision's outcome; MARGINAL and RIGID_EXPENDITURE find the low-income "
+        "households a region's civil affairs monitors.",
     )
     without_contact_person: bool | None = strawberry.field(
         default=None,

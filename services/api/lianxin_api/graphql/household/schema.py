@@ -111,6 +111,8 @@ def _new_household(input: CreateHouseholdInput) -> service.NewHousehold:
         assets=[a.draft() for a in input.assets or []],
         contact_name=input.contact_name,
         contact_phone=input.contact_phone,
+        major_event_casualty=input.major_event_casualty,
+        exclusions=input.exclusions,
     )
 
 
@@ -128,6 +130,8 @@ def _changes(input: UpdateHouseholdInput) -> service.HouseholdChanges:
         hardship_reasons=input.hardship_reasons,
         contact_name=input.contact_name,
         contact_phone=input.contact_phone,
+        major_event_casualty=input.major_event_casualty,
+        exclusions=input.exclusions,
     )
 
 

@@ -14,6 +14,7 @@ from lianxin.contact_card.service import has_contact_person
 from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin.household.enums import (
+    ArchiveExclusion,
     ArchiveLevel,
     AssetKind,
     Employment,
@@ -190,6 +191,20 @@ class HouseholdType(Node):
                 withheld = field_rule("Household", "hardshipReasons").withheld
                 return [r for r in reasons if r.value not in withheld]
         return []
+
+    @strawberry.field(
+        description="RULES.md v2: a member was injured, disabled or killed in a natural disaster, major "
+        "accident, epidemic or public-safety event (→ ACCIDENT); null for sponsors (health detail)."
+    )
+    def major_event_casualty(self, info: Info) -> bool | None:
+        return None if _hidden(info, "Household", "majorEventCasualty") else self.model.major_event_casualty
+
+    @strawberry.field(
+        description="RULES.md v2: circumstances that give the household no union category; empty for "
+        "sponsors."
+    )
+    def exclusions(self, info: Info) -> list[ArchiveExclusion]:
+        return [] if _hidden(info, "Household", "exclusions") else list(self.model.exclusions)
 
     @strawberry.field(description="The contact person's phone; hidden from sponsors.")
     def contact_phone(self, info: Info) -> str | None:

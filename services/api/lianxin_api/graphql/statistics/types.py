@@ -22,6 +22,15 @@ class HouseholdStatisticsType:
     )
     by_status: list[HouseholdCountType]
     by_region: list[HouseholdCountType]
+    by_outcome: list[HouseholdCountType] = strawberry.field(
+        description="By the current decision's outcome (RULES.md v2: MARGINAL and RIGID_EXPENDITURE "
+        "included); UNDECIDED: no decision yet."
+    )
+    by_suggested_category: list[HouseholdCountType] = strawberry.field(
+        description="By the current decision's suggested union category (RULES.md v2: DEEP, RELATIVE, "
+        "ACCIDENT); NONE: decided without a category; UNDECIDED: no decision yet. byCategory is the "
+        "category the caseworkers set."
+    )
 
     @classmethod
     def from_counts(cls, counts: list[Count]) -> HouseholdStatisticsType:
@@ -38,6 +47,8 @@ class HouseholdStatisticsType:
             by_reason=of(Dimension.REASON),
             by_status=of(Dimension.STATUS),
             by_region=of(Dimension.REGION),
+            by_outcome=of(Dimension.OUTCOME),
+            by_suggested_category=of(Dimension.SUGGESTED_CATEGORY),
         )
 
 
