@@ -101,3 +101,18 @@ def test_every_field_rule_names_a_field_of_the_kind(kind: str) -> None:
             assert isinstance(graphql_type, GraphQLObjectType), (kind, dotted)
             assert part in graphql_type.fields, (kind, dotted)
             graphql_type = get_named_type(graphql_type.fields[part].type)
+
+
+def test_no_module_outside_access_compares_roles() -> None:
+    """Who may see or do what is decided in `lianxin.access` only: elsewhere a role is carried, logged
+    or printed, never compared (no `.role is`, `.role in`, `.role ==`, no role tuples)."""
+    comparing = re.compile(r"\.role\s*(is|in|not in|==|!=)\s|\bRole\.\w+\s*,\s*Role\.")
+    offenders = []
+    for folder in (ROOT / "services", ROOT / "shared/lianxin"):
+        for path in folder.rglob("*.py"):
+            if "access" in path.relative_to(ROOT).parts:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                if comparing.search(line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []

@@ -6,7 +6,7 @@ import pytest
 
 from lianxin.access.events import EventFacts, may_see_event
 from lianxin.access.kinds import KINDS, REACH, Reach, reach
-from lianxin.access.rules import HouseholdScope, sees_household
+from lianxin.access.rules import AgencyLimit, HouseholdScope, agency_limit, sees_household
 from lianxin.core.tokens import Principal, Role
 
 pytestmark = pytest.mark.no_db
@@ -80,3 +80,18 @@ def test_a_household_event_reaches_whom_the_household_does() -> None:
     assert may_see_event(Principal("c", Role.CIVIL_AFFAIRS, region_code="371000"), event)
     assert not may_see_event(Principal("c", Role.CIVIL_AFFAIRS, region_code="370200"), event)
     assert not may_see_event(Principal("p", Role.SPONSOR, sponsor_id=40), event)  # no pairing named
+
+
+@pytest.mark.parametrize(
+    ("caller", "limited", "agency_id"),
+    [
+        (Principal("c", Role.CIVIL_AFFAIRS, region_code="371002", agency_id=4), True, 4),
+        (Principal("c", Role.CIVIL_AFFAIRS, region_code="371002"), True, None),  # names no agency: none
+        (Principal("a", Role.ADMIN), False, None),
+        (Principal("a", Role.AUDITOR), False, None),
+    ],
+)
+def test_a_civil_affairs_caller_acts_for_its_own_agency_only(
+    caller: Principal, limited: bool, agency_id: int | None
+) -> None:
+    assert agency_limit(caller) == AgencyLimit(limited=limited, agency_id=agency_id)

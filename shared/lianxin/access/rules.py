@@ -83,6 +83,22 @@ def sees_household(caller: Principal, scope: HouseholdScope) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class AgencyLimit:
+    """Whether a caller's agency records (webhook endpoints, referral progress) are limited to one
+    agency's: a civil-affairs caller acts for its own agency only (`agency_id` None: its token names
+    none, so it may act for no agency); other roles that may call such operations are not limited."""
+
+    limited: bool
+    agency_id: int | None = None
+
+
+def agency_limit(caller: Principal) -> AgencyLimit:
+    if caller.role is Role.CIVIL_AFFAIRS:
+        return AgencyLimit(limited=True, agency_id=caller.agency_id)
+    return AgencyLimit(limited=False)
+
+
 class Fact(StrEnum):
     """A fact about a record that takes loading (the others come with the record itself)."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from graphql import GraphQLError, OperationType
 
-from lianxin.access.operations import allowed_roles
+from lianxin.access.operations import allowed_roles, may_perform
 from lianxin.core.tokens import Principal
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit import recording
@@ -24,7 +24,7 @@ def require_operation(info: Info, operation: str) -> Principal:
     FORBIDDEN otherwise, and for a name the table does not know."""
     caller = principal(info)
     roles = allowed_roles(operation)
-    if caller.role not in roles:
+    if not may_perform(caller, operation):
         allowed = ", ".join(sorted(r.value for r in roles)) or "none"
         raise forbidden(info, f"this operation needs one of the roles {allowed}")
     return caller

@@ -8,11 +8,11 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
 
+from lianxin.access.rules import agency_limit
 from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Role
 from lianxin.matching import service as matching
 from lianxin.matching.models import EligibilityRun
 from lianxin.policy import repository as policy_repo
@@ -159,7 +159,7 @@ class EligibilityMutation:
     )
     async def update_referral(self, info: Info, input: UpdateReferralInput) -> ReferralPayload:
         caller = require_operation(info, "updateReferral")
-        agency_id = caller.agency_id if caller.role is Role.CIVIL_AFFAIRS else None
+        agency_id = agency_limit(caller).agency_id  # an agency advances only the referrals sent to it
 
         async def work(uow: UnitOfWork) -> Referral:
             pk = expect_global_id(input.id, "Referral", "id")

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from lianxin.core.ids import to_global_id
-from lianxin.core.tokens import Role
 from lianxin.reminder.models import Reminder, ReminderKind
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
+from lianxin_api.graphql.visibility import load_visible
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
@@ -55,14 +55,8 @@ class ReminderType(Node):
     ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")] | None:
         from lianxin_api.graphql.household.types import HouseholdType
 
-        loaders = info.context.loaders
-        caller = info.context.principal
-        if caller is not None and caller.role is Role.SPONSOR:
-            # a sponsor sees the households it is actively paired with, nothing else (DESIGN.md §7)
-            pairing = await self._sponsorship(info)
-            if pairing is None or not pairing.model.active:
-                return None
-        household = await loaders.household_by_id.load(self.model.household_id)
+        # the household as the caller may see it: a sponsor only while actively paired (DESIGN.md §7)
+        household = await load_visible(info, "Household", self.model.household_id)
         return HouseholdType.from_model(household) if household is not None else None
 
     @strawberry.field(description="The pairing whose sponsor should visit (festival visits only).")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 
+from lianxin.access.rules import agency_limit
 from lianxin.core.db import Connection as DbConnection
 from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
-from lianxin.core.tokens import Principal, Role
+from lianxin.core.tokens import Principal
 from lianxin.notification import repository as repo
 from lianxin.notification import webhook
 from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -41,11 +42,12 @@ class CreateWebhookEndpointInput:
 
 def _agency_scope(caller: Principal) -> int | None:
     """None for ADMIN/AUDITOR (everything), else the civil-affairs token's agency."""
-    if caller.role is not Role.CIVIL_AFFAIRS:
+    limit = agency_limit(caller)
+    if not limit.limited:
         return None
-    if caller.agency_id is None:
+    if limit.agency_id is None:
         raise GraphQLError("this civil-affairs token names no agency", extensions={"code": "FORBIDDEN"})
-    return caller.agency_id
+    return limit.agency_id
 
 
 async def _attempts(conn: DbConnection, deliveries: list[WebhookDelivery]) -> dict[int, list[WebhookAttempt]]:
