@@ -37,6 +37,7 @@ from lianxin_api.auth import authenticate_request, authorization_from_params, un
 from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
+from lianxin_api.graphiql import ASSET_PREFIX, graphiql_asset, graphiql_page
 from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders
@@ -69,6 +70,9 @@ class LianxinGraphQL(GraphQL[Context, None]):
         self.events: EventHub | None = None
         self.rate_limiter: RateLimiter | None = None  # set by the lifespan, with the Redis connection
         self.ping_interval = settings.ws_ping_seconds  # read by KeepAliveHandler
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()  # our own bundle instead of strawberry's CDN page (lianxin_api.graphiql)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         assert self.pool is not None, "the application's lifespan has not started"
@@ -177,6 +181,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/households/{household_id}/contact-card.pdf", contact_card_pdf, methods=["GET"]),
             WebSocketRoute("/graphql", graphql_app),
+            *([] if settings.is_production else [Route(ASSET_PREFIX + "/{name:path}", graphiql_asset)]),
         ],
         lifespan=lifespan,
     )
