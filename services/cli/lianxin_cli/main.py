@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lianxin.core.config import Settings
+from lianxin.core.config import ConfigError, Settings
 from lianxin.core.logs import configure_logging
 from lianxin.core.tokens import Principal, Role, issue_token
 from lianxin_cli import contact_card
@@ -139,12 +139,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# refuse to start, in production, without the secrets serving needs (Settings.serving_problem)
+SERVING = {"api", "worker"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
     handler, _ = COMMANDS[args.command]
-    return handler(args, settings)
+    try:
+        if args.command in SERVING and not getattr(args, "check", False):
+            settings.check_serving()
+        return handler(args, settings)
+    except ConfigError as exc:
+        print(f"lianxin {args.command}: configuration error: {exc}", file=sys.stderr, flush=True)
+        return 2
 
 
 if __name__ == "__main__":
