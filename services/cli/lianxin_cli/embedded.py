@@ -19,7 +19,7 @@ import psutil
 DATABASE_NAME = "lianxin"
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Linux: the child gets SIGTERM if its parent dies, so a killed `lianxin dev` leaves no orphan."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -186,7 +186,7 @@ class EmbeddedRedis:
                 *(["--requirepass", password] if password else []),
             ],
             stdout=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
         self._wait_ready()
 
