@@ -115,7 +115,8 @@ def test_development_needs_no_secret(tmp_path: Path) -> None:
 
 
 async def test_an_api_without_its_secret_never_reports_ready(settings: Settings, migrated: str) -> None:
-    broken = settings.model_copy(update={"environment": "production", "jwt_secret": None})
+    # a fresh Settings: a copy would carry the cached `signing_secret` of the one it was copied from
+    broken = Settings(LIANXIN_ENV="production", DATABASE_URL=migrated, REDIS_URL=settings.redis_url or "")
     with pytest.raises(ConfigError, match="LIANXIN_JWT_SECRET"):
         async with LifespanManager(create_app(broken)):
             raise AssertionError("started without a secret")
