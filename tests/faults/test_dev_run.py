@@ -1,5 +1,7 @@
 """`lianxin dev` (what `make run` runs) as a user runs it: from an empty data folder to a served query,
-then SIGINT leaves no process behind, and a second start reuses the data."""
+then SIGINT leaves no process behind, and a second start reuses the data. A closed terminal (SIGHUP)
+stops everything too; a PostgreSQL server left running by a killed run is never silently adopted: it
+is stopped, loudly, or reported with what to do when it does not respond."""
 
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ import httpx
 import psutil
 import pytest
 
-from lianxin_cli.embedded import free_port
+from lianxin_cli.embedded import EmbeddedPostgres, OrphanedServer, free_port
 
 pytestmark = [pytest.mark.no_db, pytest.mark.timeout(180)]
 
 QUERY = "{ unions(first: 10) { totalCount edges { node { name kind } } } }"
 
 
-def _start(data_dir: Path, port: int) -> subprocess.Popen[str]:
+def _start(data_dir: Path, port: int, *, session: bool = False) -> subprocess.Popen[str]:
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "LIANXIN_JWT_SECRET")
     }
@@ -34,6 +36,7 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=session,  # a process group of its own, as a terminal's job is
         )
 
 
@@ -115,3 +118,73 @@ def test_dev_serves_demo_unions_and_stops_cleanly(tmp_path: Path) -> None:
         _stop(proc, data_dir)
     time.sleep(0.5)
     assert _servers_for(data_dir) == []
+
+
+def _postgres_of(data_dir: Path) -> list[psutil.Process]:
+    return [p for p in _servers_for(data_dir) if p.name() == "postgres" and "-D" in p.cmdline()]
+
+
+def test_an_orphaned_server_is_stopped_loudly_and_sighup_stops_everything(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    port = free_port()
+
+    # `lianxin dev` killed outright: its API, worker and Redis go with it, its PostgreSQL cannot
+    proc = _start(data_dir, port, session=True)
+    _wait_ready(proc, port)
+    proc.kill()
+    proc.wait(timeout=30)
+    time.sleep(1.5)
+    (orphan,) = _postgres_of(data_dir)
+    assert [p for p in _servers_for(data_dir) if p.name() != "postgres"] == []
+
+    # the next run says so and stops it (never adopts it: pgserver would count the dead run as a user
+    # and never stop it); then the terminal closes: SIGHUP to the whole job, as the kernel sends it
+    proc = _start(data_dir, port, session=True)
+    _wait_ready(proc, port)
+    assert not orphan.is_running()
+    os.killpg(proc.pid, signal.SIGHUP)
+    proc.wait(timeout=60)
+    output = (data_dir.parent / "dev.log").read_text(errors="replace")
+    assert proc.returncode == 0, output
+    assert f"PostgreSQL (pid {orphan.pid}) was left running" in output
+    assert "exited unexpectedly" not in output
+    time.sleep(0.5)
+    assert _servers_for(data_dir) == []
+
+
+def test_an_orphaned_server_that_does_not_respond_is_reported_with_what_to_do(tmp_path: Path) -> None:
+    folder = tmp_path / "postgres"
+    # a process that opened the embedded server and died without stopping it
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import os; from lianxin_cli.embedded import EmbeddedPostgres; "
+            f"EmbeddedPostgres(__import__('pathlib').Path({str(folder)!r})); os.kill(os.getpid(), 9)",
+        ],
+        env=os.environ,
+        timeout=120,
+    )
+    (orphan,) = [p for p in _postgres_of(tmp_path) if str(folder) in " ".join(p.cmdline())]
+    orphan.suspend()
+    try:
+        EmbeddedPostgres.STOP_TIMEOUT = 2
+        with pytest.raises(
+            OrphanedServer, match=rf"does not respond to a stop: end it with `kill {orphan.pid}`"
+        ):
+            EmbeddedPostgres(folder)
+    finally:
+        EmbeddedPostgres.STOP_TIMEOUT = 10
+        orphan.resume()  # the stop it was sent then takes effect
+    orphan.wait(30)
+    assert _postgres_of(tmp_path) == []
+
+
+def test_a_postmaster_pid_naming_another_live_process_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "postgres"
+    folder.mkdir()
+    (folder / "postmaster.pid").write_text(f"{os.getpid()}\n{folder}\n")
+    with pytest.raises(
+        OrphanedServer, match=rf"names process {os.getpid()}.*remove {folder / 'postmaster.pid'}"
+    ):
+        EmbeddedPostgres(folder)

@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        _ = settings.signing_secret  # no secret, no start (ConfigError), rather than "ready" and 500s
         graphql_app.pool = await create_pool(settings.require_database_url(), max_size=settings.db_pool_max)
         graphql_app.queue = await JobQueue.connect(settings.require_redis_url())
         graphql_app.rate_limiter = RateLimiter(graphql_app.queue.redis, settings.rate_limit_per_minute)

@@ -14,6 +14,7 @@ from types import FrameType
 
 from lianxin.core.config import Settings
 from lianxin.core.tokens import Principal, Role, issue_token
+from lianxin_cli.embedded import OrphanedServer, die_with_parent
 from lianxin_cli.tasks import database_is_empty, load_demo, migrate_database
 
 
@@ -44,8 +45,17 @@ def _embedded(settings: Settings, stack: ExitStack) -> dict[str, str]:
     return env
 
 
+def _child_setup() -> None:
+    """In the API and worker: a closed terminal's SIGHUP is ours to handle (we stop them with SIGTERM,
+    in order); if `lianxin dev` itself dies, they get SIGTERM rather than living on."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    die_with_parent()
+
+
 def _spawn(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "lianxin_cli.main", command], env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "lianxin_cli.main", command], env=env, preexec_fn=_child_setup
+    )
 
 
 def _terminate(children: list[subprocess.Popen[bytes]]) -> None:
@@ -76,14 +86,20 @@ def _banner(settings: Settings) -> None:
 
 def run_dev(settings: Settings) -> int:
     stop = _Stop()
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    # a closed terminal (SIGHUP) stops everything like Ctrl-C: the embedded PostgreSQL is not a child of
+    # ours (pg_ctl detaches it), so dying on the signal would leave it running
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     runtime = (settings.data_dir / "run").resolve()  # pgserver's lock files; quiets a platformdirs warning
     runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
     with ExitStack() as stack:
-        env = {**os.environ, **_embedded(settings, stack)}
+        try:
+            env = {**os.environ, **_embedded(settings, stack)}
+        except OrphanedServer as exc:
+            print(f"lianxin dev: {exc}", file=sys.stderr, flush=True)
+            return 1
         env.setdefault("DATABASE_URL", settings.database_url or "")
         env.setdefault("REDIS_URL", settings.redis_url or "")
         env.setdefault("LIANXIN_JWT_SECRET", settings.signing_secret)
@@ -101,11 +117,11 @@ def run_dev(settings: Settings) -> int:
         code = 0
         try:
             while not stop.requested:
-                if any(c.poll() is not None for c in children):
+                time.sleep(0.2)
+                if not stop.requested and any(c.poll() is not None for c in children):
                     print("a service exited unexpectedly; stopping", file=sys.stderr, flush=True)
                     code = 1
                     break
-                time.sleep(0.2)
         finally:
             _terminate(children)
             print("stopped API and worker; stopping embedded servers …", flush=True)

@@ -1,4 +1,4 @@
-"""The `lianxin` command: dev, api, worker, migrate, demo-data, token, schema."""
+"""The `lianxin` command: dev, api, worker, migrate, demo-data, token, schema, backup, restore, …"""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lianxin.core.config import Settings
+from lianxin.core.config import ConfigError, Settings
 from lianxin.core.logs import configure_logging
 from lianxin.core.tokens import Principal, Role, issue_token
-from lianxin_cli import contact_card
+from lianxin_cli import backup, contact_card
 from lianxin_cli.ledger import cmd_ledger_export, cmd_ledger_import
 
 
@@ -110,6 +110,11 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Settings], int], str]] =
     "ledger-export": (cmd_ledger_export, "write the ledger (households and members) to an .xlsx file"),
     "ledger-import": (cmd_ledger_import, "import an .xlsx ledger; row errors go to <file>.errors.xlsx"),
     "contact-card": (contact_card.cmd_contact_card, "print a household's contact card (连心牌) to a PDF"),
+    "backup": (backup.cmd_backup, "write the whole database to FILE (pg_dump custom format, mode 0600)"),
+    "restore": (
+        backup.cmd_restore,
+        "load a backup FILE into an empty database (--force: replace one with data)",
+    ),
 }
 
 
@@ -128,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("path", help="the .xlsx file")
         if name == "contact-card":
             contact_card.add_arguments(p)
+        if name in ("backup", "restore"):
+            backup.add_arguments(p, name)
         if name == "token":
             p.add_argument("--role", required=True, choices=[r.value for r in Role])
             p.add_argument("--union", type=int, help="union id (UNION_STAFF scope)")
@@ -139,12 +146,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# refuse to start, in production, without the secrets serving needs (Settings.serving_problem)
+SERVING = {"api", "worker"}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     configure_logging(settings.log_level)
     handler, _ = COMMANDS[args.command]
-    return handler(args, settings)
+    try:
+        if args.command in SERVING and not getattr(args, "check", False):
+            settings.check_serving()
+        return handler(args, settings)
+    except ConfigError as exc:
+        print(f"lianxin {args.command}: configuration error: {exc}", file=sys.stderr, flush=True)
+        return 2
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ def worker_settings(settings: Settings, *, burst: bool = False) -> dict[str, Any
 
 
 def run(settings: Settings) -> None:
+    settings.check_serving()  # production: no start without its secrets (ConfigError, one line)
     run_worker(worker_settings(settings))
 
 

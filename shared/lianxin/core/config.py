@@ -6,9 +6,56 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_BYTES = 32
+# placeholders seen in examples and tutorials: a production secret containing one is a default, not a secret
+_PLACEHOLDERS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "secret",
+    "password",
+    "example",
+    "placeholder",
+    "lianxin",
+    "random-string",
+    "random_string",
+    "please",
+    "your-",
+    "your_",
+)
+_DEFAULT_PASSWORDS = {"lianxin", "postgres", "password", "changeme", "secret", "redis", "admin"}
+
+
+class ConfigError(RuntimeError):
+    """A setting that makes the process unable to serve; the message is one line for the operator."""
+
+
+def _secret_problem(secret: str | None) -> str | None:
+    if not secret:
+        return "LIANXIN_JWT_SECRET is not set"
+    lowered = secret.lower()
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        return f"LIANXIN_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes"
+    if len(set(secret)) < 10 or any(word in lowered for word in _PLACEHOLDERS):
+        return "LIANXIN_JWT_SECRET is a placeholder or has too few distinct characters"
+    return None
+
+
+def _url_password_problem(name: str, url: str | None, *, required: bool) -> str | None:
+    if not url:
+        return f"{name} is not set"
+    parts = urlsplit(url)
+    password = unquote(parts.password or "")
+    if not password:
+        return f"{name} carries no password" if required else None
+    if password.lower() in _DEFAULT_PASSWORDS:
+        return f"{name} uses a default password"
+    return None
 
 
 class Settings(BaseSettings):
@@ -124,13 +171,36 @@ class Settings(BaseSettings):
             raise RuntimeError("REDIS_URL is not set (run `lianxin dev` to use the embedded Redis)")
         return self.redis_url
 
+    def serving_problem(self) -> str | None:
+        """Why this process cannot serve safely, as one line; None when it can.
+
+        Production only (development generates a secret and embeds the servers): the JWT secret must be
+        at least 32 bytes, not a placeholder; `DATABASE_URL` must be set and, if it carries a password,
+        not a default one (none is fine: peer/certificate auth, `PGPASSWORD`, `~/.pgpass`);
+        `REDIS_URL` must be set and carry a non-default password (`redis://:PASSWORD@host:6379/0`;
+        Redis has no other way to authenticate a client) unless it is a `unix://` socket."""
+        if not self.is_production:
+            return None
+        problem = _secret_problem(self.jwt_secret)
+        problem = problem or _url_password_problem("DATABASE_URL", self.database_url, required=False)
+        redis_is_socket = (self.redis_url or "").startswith("unix://")
+        problem = problem or _url_password_problem("REDIS_URL", self.redis_url, required=not redis_is_socket)
+        if problem:
+            return f"{problem} (LIANXIN_ENV=production; see README, Deploying)"
+        return None
+
+    def check_serving(self) -> None:
+        """Raise `ConfigError` (one line) when `serving_problem` finds one."""
+        if problem := self.serving_problem():
+            raise ConfigError(problem)
+
     @cached_property
     def signing_secret(self) -> str:
         """The JWT secret: configured, else a random one persisted in the data folder (dev only)."""
         if self.jwt_secret:
             return self.jwt_secret
         if self.is_production:
-            raise RuntimeError("LIANXIN_JWT_SECRET must be set in production")
+            raise ConfigError("LIANXIN_JWT_SECRET must be set in production")
         path = self.data_dir / "jwt-secret"
         if path.exists():
             return path.read_text().strip()
