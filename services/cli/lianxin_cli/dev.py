@@ -9,11 +9,12 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 
 from lianxin.core.config import Settings
-from lianxin.core.tokens import Principal, Role, issue_token
+from lianxin_cli.banner import banner, log_folder, wait_until_serving
+from lianxin_cli.devstate import remove_state, write_state
 from lianxin_cli.tasks import database_is_empty, load_demo, migrate_database
 
 
@@ -44,8 +45,14 @@ def _embedded(settings: Settings, stack: ExitStack) -> dict[str, str]:
     return env
 
 
-def _spawn(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "lianxin_cli.main", command], env=env)
+def _spawn(command: str, env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """The command as a child; its output appended to `log` when given, else on this terminal."""
+    if log is None:
+        return subprocess.Popen([sys.executable, "-m", "lianxin_cli.main", command], env=env)
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lianxin_cli.main", command], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def _terminate(children: list[subprocess.Popen[bytes]]) -> None:
@@ -61,19 +68,6 @@ def _terminate(children: list[subprocess.Popen[bytes]]) -> None:
             child.wait()
 
 
-def _banner(settings: Settings) -> None:
-    token = issue_token(
-        settings.signing_secret, Principal(subject="dev:admin", role=Role.ADMIN), now=datetime.now(UTC)
-    )
-    base = f"http://{settings.host}:{settings.port}"
-    print(
-        f"\nLianxin is starting.\n  GraphiQL : {base}/graphql\n  health   : {base}/readyz\n"
-        f"  an ADMIN token for GraphiQL's headers (12 h; more with `lianxin token --role …`):\n"
-        f'  {{"Authorization": "Bearer {token}"}}\n  Ctrl-C stops everything.\n',
-        flush=True,
-    )
-
-
 def run_dev(settings: Settings) -> int:
     stop = _Stop()
     signal.signal(signal.SIGINT, stop)
@@ -86,7 +80,7 @@ def run_dev(settings: Settings) -> int:
         env = {**os.environ, **_embedded(settings, stack)}
         env.setdefault("DATABASE_URL", settings.database_url or "")
         env.setdefault("REDIS_URL", settings.redis_url or "")
-        env.setdefault("LIANXIN_JWT_SECRET", settings.signing_secret)
+        env.setdefault("LIANXIN_JWT_SECRET", settings.signing_secret)  # the only place it is created
         env["LIANXIN_DATA_DIR"] = str(settings.data_dir)
         resolved = settings.model_copy(
             update={"database_url": env["DATABASE_URL"], "redis_url": env["REDIS_URL"]}
@@ -96,13 +90,21 @@ def run_dev(settings: Settings) -> int:
         print(f"migrations: {len(applied)} applied", flush=True)
         if asyncio.run(database_is_empty(url)):
             print(asyncio.run(load_demo(resolved)), flush=True)
-        children = [_spawn("api", env), _spawn("worker", env)]
-        _banner(settings)
+        write_state(settings, env["DATABASE_URL"], env["REDIS_URL"])
+        stack.callback(remove_state, settings)
+        worker_log = log_folder(settings) / "worker.log"
+        children = [_spawn("api", env), _spawn("worker", env, worker_log)]
         code = 0
         try:
+            if wait_until_serving(settings, children, stopped=lambda: stop.requested):
+                print(banner(settings, env["DATABASE_URL"], env["REDIS_URL"], worker_log), flush=True)
             while not stop.requested:
                 if any(c.poll() is not None for c in children):
-                    print("a service exited unexpectedly; stopping", file=sys.stderr, flush=True)
+                    print(
+                        f"a service exited unexpectedly; stopping (worker log: {worker_log})",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     code = 1
                     break
                 time.sleep(0.2)
