@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from lianxin.core.db import Pool
-from lianxin.demo.households import load_seed_household
+from lianxin.demo.households import load_generated, load_seed_household
 from lianxin.demo.trend import load_trend
 from lianxin.organization.models import OrganizationKind
 from lianxin.trade_union.models import UnionKind
@@ -30,6 +30,11 @@ async def test_the_demo_trend_shows_in_the_yearly_figures_and_chart(gql: Any, po
     sponsor = await make_organization(pool, name="威海城建集团有限公司", kind=OrganizationKind.SPONSOR)
     assert await load_seed_household(pool, None, union_id=unions[0].id, sponsor_id=sponsor.id, today=TODAY)
     ids = [u.id for u in unions]
+    # the districts' other generated households come first, as in the demo set: no person is shared
+    assert (
+        await load_generated(pool, None, 40, seed=100, union_ids=ids, region_codes=DISTRICTS, today=TODAY)
+        == 40
+    )
     assert await load_trend(pool, None, ids, DISTRICTS, TODAY) == 48
     assert await load_trend(pool, None, ids, DISTRICTS, TODAY) == 0  # a rerun changes nothing
 

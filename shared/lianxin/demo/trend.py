@@ -21,6 +21,7 @@ from lianxin.core.errors import DomainError
 from lianxin.demo.generator import generate_households
 from lianxin.household import repository as household_repo
 from lianxin.household.enums import ArchiveLevel, HouseholdStatus
+from lianxin.household.resident_id import compute_check_char
 from lianxin.household.service import HouseholdChanges, NewHousehold, archive_household, update_household
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,17 @@ REASONS: Final = (
     "子女毕业参加工作，家庭收入稳定增长，经复核脱困",
     "大病治疗结束恢复工作，经入户核查脱困",
 )
+
+
+ORDER_OFFSET: Final = 400  # order codes from 500: the demo's other generated households use 100-101
+
+
+def _own_id(id_number: str) -> str:
+    """The same person's ID number with its order code moved up by ORDER_OFFSET (parity, hence sex,
+    kept): the generator numbers people the same way for every seed, so without it these households
+    would reuse the members of the other demo households and be refused."""
+    first17 = f"{id_number[:14]}{int(id_number[14:17]) + ORDER_OFFSET:03d}"
+    return first17 + compute_check_char(first17)
 
 
 def trend_households(
@@ -49,6 +61,7 @@ def trend_households(
             archive_no=f"WH2018{1001 + i:06d}",
             level=ArchiveLevel.NATIONAL,
             archived_on=date.fromordinal(date(2018, 1, 8).toordinal() + 7 * i),
+            members=[dataclasses.replace(m, id_number=_own_id(m.id_number)) for m in h.members],
         )
         for i, h in enumerate(drawn)
     ]

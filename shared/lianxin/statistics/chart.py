@@ -57,6 +57,8 @@ def yearly_chart(figures: list[YearFigures], title: str) -> str:
     width = max(MIN_WIDTH, LEFT + len(figures) * (BAR + GAP) + GAP + RIGHT)
     height = TOP + HEIGHT + BOTTOM
     base = TOP + HEIGHT
+    bars = len(figures) * (BAR + GAP) - GAP
+    first = LEFT + (width - LEFT - RIGHT - bars) // 2  # the bars centred in the plot area
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family={quoteattr(_font_family())} font-size="12">',
@@ -65,7 +67,7 @@ def yearly_chart(figures: list[YearFigures], title: str) -> str:
         f'<text class="title" x="{width // 2}" y="{TOP - 24}" text-anchor="middle" font-size="15" '
         f'font-weight="bold">{escape(title)}</text>',
         # the y axis: ticks, gridlines and its name
-        f'<text x="{LEFT - 8}" y="{TOP - 8}" text-anchor="end" fill="#555">户数（户）</text>',
+        f'<text x="6" y="{TOP - 8}" fill="#555">户数（户）</text>',
     ]
     for value in range(0, top + 1, step):
         y = base - HEIGHT * value // top
@@ -74,7 +76,7 @@ def yearly_chart(figures: list[YearFigures], title: str) -> str:
             parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{width - RIGHT}" y2="{y}" stroke="#ddd"/>')
     parts.append(f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{base}" stroke="#333"/>')
     for i, f in enumerate(figures):
-        x = LEFT + GAP + i * (BAR + GAP)
+        x = first + i * (BAR + GAP)
         h = HEIGHT * f.on_file // top
         centre = x + BAR // 2
         parts.append(
