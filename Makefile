@@ -9,13 +9,14 @@ GRAPHIQL := services/api/graphiql
 GRAPHIQL_BUNDLE := services/api/lianxin_api/static/graphiql/manifest.json
 TS_CLIENT := examples/typescript-client
 
-.PHONY: run test install lint typecheck schema clean-data graphiql client-test-tools
+.PHONY: run test install lint typecheck schema clean-data graphiql client-test-tools fonts
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[embedded,dev]'
+	@$(MAKE) --no-print-directory fonts
 	@touch $(STAMP)
 
 ## GraphiQL's page loads a bundle this server serves (no CDN), built from its npm packages when npm is
@@ -41,6 +42,15 @@ client-test-tools:
 
 $(TS_CLIENT)/node_modules/.package-lock.json: $(TS_CLIENT)/package-lock.json
 	cd $(TS_CLIENT) && npm ci --no-audit --no-fund --loglevel=error
+
+## A TrueType Chinese font for contact cards and charts (embedded in the PDF): Debian/Ubuntu's
+## fonts-wqy-zenhei when no Chinese TrueType font is installed; elsewhere install one yourself.
+fonts:
+	@fc-list ':lang=zh:fontformat=TrueType' file 2>/dev/null | grep -q . || \
+	  { command -v apt-get >/dev/null 2>&1 && \
+	    { [ "$$(id -u)" = 0 ] && { apt-get update -qq; apt-get install -y --no-install-recommends fonts-wqy-zenhei; } || \
+	      { sudo -n apt-get update -qq; sudo -n apt-get install -y --no-install-recommends fonts-wqy-zenhei; }; } >/dev/null 2>&1 || \
+	    echo "note: no Chinese TrueType font found; install fonts-wqy-zenhei (or another) for contact cards"; }
 
 ## Run the whole service: embedded PostgreSQL + Redis (unless DATABASE_URL/REDIS_URL), API and worker.
 run: $(STAMP) graphiql

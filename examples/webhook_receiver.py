@@ -1,60 +1,73 @@
-"""A webhook receiver for Lianxin events: verifies the signature, refuses replays, de-duplicates.
+"""A webhook receiver for Lianxin events, verified with the `standardwebhooks` library.
 
 Run it (the secret is the one `createWebhookEndpoint` returned, once):
 
+    pip install standardwebhooks starlette uvicorn
     LIANXIN_WEBHOOK_SECRET=whsec_... python examples/webhook_receiver.py --port 9000
 
 then register `http://<this host>:9000/lianxin` as the endpoint URL (a public address: to try it on
 your own machine, start Lianxin with `LIANXIN_WEBHOOK_ALLOW_PRIVATE_TARGETS=true`, development only).
-It depends only on the standard library and starlette/uvicorn, so an agency can copy it as it is.
+
+Lianxin signs as Standard Webhooks do (https://www.standardwebhooks.com: `webhook-id`,
+`webhook-timestamp`, `webhook-signature`), so the library of any language verifies a delivery and
+refuses one older or newer than five minutes (a replay). Delivery is at least once: the same
+`webhook-id` may come again, de-duplicate by it. Deliveries may arrive out of order (a retried one
+is overtaken by later events): each body's `sequence` sorts as the events happened, so keep the
+highest applied per subject where only the latest state matters, or sort a batch by it.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
+import base64
+import binascii
 import json
 import os
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from standardwebhooks import Webhook, WebhookVerificationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-TOLERANCE_SECONDS = 300  # refuse signatures older (or newer) than five minutes: replayed requests
 
-
-def verify_signature(secret: str, header: str, body: bytes, now: float | None = None) -> bool:
-    """Check `Lianxin-Signature: t=<unix>,v1=<hex>` = HMAC-SHA256(secret, f"{t}.{body}")."""
+def webhook_for(secret: str) -> Webhook:
+    """The verifier for a secret. Secrets are Standard Webhooks secrets (`whsec_` + base64 of the key):
+    passed as they are. An endpoint made before Lianxin used them has a secret of 43 URL-safe
+    characters after `whsec_` (never valid padded base64) whose key is the whole string: its bytes."""
     try:
-        fields = dict(part.split("=", 1) for part in header.split(","))
-        timestamp = int(fields["t"])
-        given = fields["v1"]
-    except (KeyError, ValueError):
-        return False
-    if abs((time.time() if now is None else now) - timestamp) > TOLERANCE_SECONDS:
-        return False
-    signed = f"{timestamp}.".encode() + body  # the raw bytes as received: do not re-serialise the JSON
-    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, given)
+        base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        return Webhook(secret.encode())
+    return Webhook(secret)
+
+
+def verify(webhook: Webhook, headers: Mapping[str, str], body: bytes) -> dict[str, Any] | None:
+    """The event, if the signature holds and is recent; else None. Pass the raw bytes as received:
+    do not re-serialise the JSON."""
+    try:
+        event: dict[str, Any] = webhook.verify(body, dict(headers))
+    except WebhookVerificationError:
+        return None
+    return event
 
 
 def create_app(secret: str, handle: Callable[[dict[str, Any]], None]) -> Starlette:
     """An app that calls `handle(event)` once per event id (deliveries are at least once)."""
+    webhook = webhook_for(secret)
     seen: set[str] = set()  # use a database table with a unique key in production
 
     async def receive(request: Request) -> Response:
         body = await request.body()
-        if not verify_signature(secret, request.headers.get("Lianxin-Signature", ""), body):
+        event = verify(webhook, request.headers, body)
+        if event is None:
             return Response("bad signature", status_code=400)  # a 4xx is not retried
-        event_id = request.headers["Lianxin-Event-Id"]
-        if event_id not in seen:
-            handle(json.loads(body))
-            seen.add(event_id)
+        message_id = request.headers["webhook-id"]
+        if message_id not in seen:
+            handle(event)
+            seen.add(message_id)
         return Response(status_code=204)  # any 2xx marks the delivery DELIVERED
 
     return Starlette(routes=[Route("/lianxin", receive, methods=["POST"])])

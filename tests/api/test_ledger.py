@@ -78,7 +78,9 @@ async def test_export_then_reimport_changes_nothing(gql: Any, pool: Any, union_i
         "contactPhone",
         "majorEventCasualty",  # RULES.md v2
         "exclusions",
+        "archivedOn",
     ]
+    __import__("datetime").date.fromisoformat(households[1].pop())  # archivedOn: the day it was created
     assert households[1] == [
         "WH0001",
         union_id,

@@ -158,4 +158,14 @@ async def test_the_yearly_trend_as_an_svg_chart(gql: Any, scene: dict[str, str])
     heights = [int(b.get("height", "0")) for b in bars]
     assert heights[0] == 2 * heights[3] > 0
     assert root.find("s:title", ns) is not None
-    assert root.find("s:title", ns).text == "NATIONAL households on file, 2018–2021"  # type: ignore[union-attr]
+    title = "2018—2021年 全国级困难职工家庭年末在档户数"
+    assert root.find("s:title", ns).text == title  # type: ignore[union-attr]
+    # printed as a union office would: the title on the page, both axes named, ticks at round steps
+    assert root.find("s:text[@class='title']", ns).text == title  # type: ignore[union-attr]
+    assert len(root.findall("s:line[@class='axis']", ns)) == 2
+    texts = {t.text for t in root.findall("s:text", ns)}
+    assert {"户数（户）", "年份（年末）", "2018", "2021"} <= texts
+    assert [t.text for t in root.findall("s:text[@class='tick']", ns)] == ["0", "1", "2"]
+    from lianxin.contact_card.fonts import cjk_font
+
+    assert root.get("font-family", "").startswith(f"'{cjk_font().family}'")  # the contact cards' font

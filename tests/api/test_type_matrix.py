@@ -114,6 +114,11 @@ NOT_EXERCISED: set[tuple[str, str]] = {
     ("AidDisbursement", "memberId"),  # TRAINING only
     ("EligibilityRun", "regionCode"),  # a union's run
     ("Household", "statusChangedOn"),  # ACTIVE since archived
+    # no status history either (tests/security/test_sec_status_history.py: the reason hidden from sponsors)
+    ("Household", "statusHistory.changedOn"),
+    ("Household", "statusHistory.from"),
+    ("Household", "statusHistory.to"),
+    ("Household", "statusHistory.reason"),
     ("Household", "exclusions"),  # RULES.md v2: none recorded
     ("DibaoSimulation", "outcomeChanges.before"),  # the candidate is the published policy: no change
     ("DibaoSimulation", "outcomeChanges.after"),

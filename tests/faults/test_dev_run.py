@@ -84,6 +84,39 @@ def _stop(proc: subprocess.Popen[str], data_dir: Path) -> str:
     return (data_dir.parent / "dev.log").read_text(errors="replace")
 
 
+def _the_banner_stays_last_and_other_commands_find_the_servers(data_dir: Path, tmp_path: Path) -> None:
+    """The banner names the embedded servers and is the last thing on screen while the worker works
+    through the demo jobs (its output is in logs/worker.log); `lianxin contact-card` run with no
+    DATABASE_URL finds the embedded database through dev-state.json."""
+    log = data_dir.parent / "dev.log"
+    deadline = time.monotonic() + 30
+    while "Ctrl-C stops everything." not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline, log.read_text(errors="replace")
+        time.sleep(0.1)
+    time.sleep(3)  # the worker runs the demo set's jobs meanwhile
+    screen = log.read_text(errors="replace")
+    banner, _, after = screen[screen.rindex("Lianxin is running.") :].partition("Ctrl-C stops everything.")
+    # after it only the API's answers to this test's own requests: nothing of the worker's
+    assert all('"lianxin.access"' in line for line in after.splitlines() if line.strip()), after[:3000]
+    assert "PostgreSQL : postgresql://" in banner
+    assert "Redis      : redis://127.0.0.1:" in banner
+    worker_log = data_dir / "logs" / "worker.log"
+    assert str(worker_log) in banner
+    assert worker_log.stat().st_size > 0
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "LIANXIN_JWT_SECRET")
+    }
+    card = subprocess.run(
+        [sys.executable, "-m", "lianxin_cli.main", "contact-card", "1", "-o", str(tmp_path / "card.pdf")],
+        env={**env, "LIANXIN_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert card.returncode == 0, card.stderr
+    assert (tmp_path / "card.pdf").read_bytes().startswith(b"%PDF")
+
+
 def test_dev_serves_demo_unions_and_stops_cleanly(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     port = free_port()
@@ -99,10 +132,12 @@ def test_dev_serves_demo_unions_and_stops_cleanly(tmp_path: Path) -> None:
         names = {e["node"]["name"] for e in body["data"]["unions"]["edges"]}
         assert {"威海市总工会", "环翠区总工会", "临港区农林水产业工会"} <= names
         total = body["data"]["unions"]["totalCount"]
+        _the_banner_stays_last_and_other_commands_find_the_servers(data_dir, tmp_path)
     finally:
         output = _stop(proc, data_dir)
     assert proc.returncode == 0, output
     assert "GraphiQL" in output
+    assert not (data_dir / "dev-state.json").exists()  # removed on exit
     time.sleep(0.5)
     assert _servers_for(data_dir) == []
 

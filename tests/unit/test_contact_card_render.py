@@ -164,3 +164,34 @@ def test_no_card_without_a_contact_person_and_phone(
     assert [(i.code, i.field) for i in refused.value.issues] == [
         ("CONTACT_PERSON_REQUIRED", f) for f in fields
     ]
+
+
+def test_the_card_embeds_a_subset_of_a_real_chinese_font() -> None:
+    """Issue 15: without an embedded font a printer or viewer with no Chinese font dropped every
+    Chinese character. The card now carries the glyphs it uses (a TrueType subset, /FontFile2)."""
+    from lianxin.contact_card.fonts import cjk_font
+
+    font = cjk_font()
+    assert font.embedded, "no TrueType Chinese font on this machine: `make fonts` installs one"
+    data = render_contact_card(CARD)
+    reader = PdfReader(io.BytesIO(data))
+    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    chinese = [f for f in fonts if f["/Subtype"] == "/TrueType"]
+    assert len(chinese) == 1
+    descriptor = chinese[0]["/FontDescriptor"].get_object()
+    assert "/FontFile2" in descriptor
+    assert str(chinese[0]["/BaseFont"]).split("+", 1)[0].isupper()  # a subset: "AAAAAA+Name"
+    program = descriptor["/FontFile2"].get_object().get_data()
+    assert 1_000 < len(program) < 200_000  # the glyphs used, not the whole (16 MB) font
+    assert "困难职工家庭连心牌" in text_of(data)
+    assert len(data) < 100_000
+
+
+def test_with_no_chinese_font_it_warns_and_falls_back(caplog: pytest.LogCaptureFixture) -> None:
+    from lianxin.contact_card.fonts import FALLBACK_CID, find_cjk_font
+
+    with caplog.at_level("WARNING", logger="lianxin.contact_card.fonts"):
+        font = find_cjk_font(["/nonexistent/font.ttc", "/etc/hostname"])
+    assert (font.name, font.embedded) == (FALLBACK_CID, False)
+    assert "no TrueType Chinese font found" in caplog.text
+    assert "fonts-wqy-zenhei" in caplog.text

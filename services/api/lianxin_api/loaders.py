@@ -16,7 +16,7 @@ from lianxin.cooperative import repository as cooperative_repo
 from lianxin.cooperative.models import Cooperative, CooperativeAsset, CooperativeMember, CooperativeYear
 from lianxin.core.db import Connection, Pool
 from lianxin.household import repository as household_repo
-from lianxin.household.models import Asset, Expenditure, Household, Income, Member
+from lianxin.household.models import Asset, Expenditure, Household, Income, Member, StatusChange
 from lianxin.matching import repository as matching_repo
 from lianxin.matching.models import EligibilityRun, Simulation, StoredDecision
 from lianxin.mutual_aid import repository as mutual_aid_repo
@@ -93,6 +93,9 @@ class Loaders:
         )
         self.assets_by_household: DataLoader[int, list[Asset]] = _grouped(
             pool, household_repo.list_assets_by_household_ids, lambda a: a.household_id
+        )
+        self.status_changes_by_household: DataLoader[int, list[StatusChange]] = _grouped(
+            pool, household_repo.list_status_changes_by_household_ids, lambda c: c.household_id
         )
         self.sponsorships_by_household: DataLoader[int, list[Sponsorship]] = _grouped(
             pool, sponsorship_repo.list_sponsorships_by_household_ids, lambda s: s.household_id

@@ -9,11 +9,12 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 
 from lianxin.core.config import Settings
-from lianxin.core.tokens import Principal, Role, issue_token
+from lianxin_cli.banner import banner, log_folder, wait_until_serving
+from lianxin_cli.devstate import remove_state, write_state
 from lianxin_cli.embedded import OrphanedServer, die_with_parent
 from lianxin_cli.tasks import database_is_empty, load_demo, migrate_database
 
@@ -52,10 +53,13 @@ def _child_setup() -> None:
     die_with_parent()
 
 
-def _spawn(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "lianxin_cli.main", command], env=env, preexec_fn=_child_setup
-    )
+def _spawn(command: str, env: dict[str, str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """The command as a child; its output appended to `log` when given, else on this terminal."""
+    argv = [sys.executable, "-m", "lianxin_cli.main", command]
+    if log is None:
+        return subprocess.Popen(argv, env=env, preexec_fn=_child_setup)
+    with log.open("ab") as out:
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_child_setup)
 
 
 def _terminate(children: list[subprocess.Popen[bytes]]) -> None:
@@ -69,19 +73,6 @@ def _terminate(children: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-
-
-def _banner(settings: Settings) -> None:
-    token = issue_token(
-        settings.signing_secret, Principal(subject="dev:admin", role=Role.ADMIN), now=datetime.now(UTC)
-    )
-    base = f"http://{settings.host}:{settings.port}"
-    print(
-        f"\nLianxin is starting.\n  GraphiQL : {base}/graphql\n  health   : {base}/readyz\n"
-        f"  an ADMIN token for GraphiQL's headers (12 h; more with `lianxin token --role …`):\n"
-        f'  {{"Authorization": "Bearer {token}"}}\n  Ctrl-C stops everything.\n',
-        flush=True,
-    )
 
 
 def run_dev(settings: Settings) -> int:
@@ -102,7 +93,7 @@ def run_dev(settings: Settings) -> int:
             return 1
         env.setdefault("DATABASE_URL", settings.database_url or "")
         env.setdefault("REDIS_URL", settings.redis_url or "")
-        env.setdefault("LIANXIN_JWT_SECRET", settings.signing_secret)
+        env.setdefault("LIANXIN_JWT_SECRET", settings.signing_secret)  # the only place it is created
         env["LIANXIN_DATA_DIR"] = str(settings.data_dir)
         resolved = settings.model_copy(
             update={"database_url": env["DATABASE_URL"], "redis_url": env["REDIS_URL"]}
@@ -112,14 +103,22 @@ def run_dev(settings: Settings) -> int:
         print(f"migrations: {len(applied)} applied", flush=True)
         if asyncio.run(database_is_empty(url)):
             print(asyncio.run(load_demo(resolved)), flush=True)
-        children = [_spawn("api", env), _spawn("worker", env)]
-        _banner(settings)
+        write_state(settings, env["DATABASE_URL"], env["REDIS_URL"])
+        stack.callback(remove_state, settings)
+        worker_log = log_folder(settings) / "worker.log"
+        children = [_spawn("api", env), _spawn("worker", env, worker_log)]
         code = 0
         try:
+            if wait_until_serving(settings, children, stopped=lambda: stop.requested):
+                print(banner(settings, env["DATABASE_URL"], env["REDIS_URL"], worker_log), flush=True)
             while not stop.requested:
                 time.sleep(0.2)
                 if not stop.requested and any(c.poll() is not None for c in children):
-                    print("a service exited unexpectedly; stopping", file=sys.stderr, flush=True)
+                    print(
+                        f"a service exited unexpectedly; stopping (worker log: {worker_log})",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     code = 1
                     break
         finally:

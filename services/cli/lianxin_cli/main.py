@@ -13,6 +13,8 @@ from lianxin.core.config import ConfigError, Settings
 from lianxin.core.logs import configure_logging
 from lianxin.core.tokens import Principal, Role, issue_token
 from lianxin_cli import backup, contact_card
+from lianxin_cli.devstate import existing_secret, with_running_servers
+from lianxin_cli.ids import AGENCY, SPONSOR, TRADE_UNION, id_of
 from lianxin_cli.ledger import cmd_ledger_export, cmd_ledger_import
 
 
@@ -70,6 +72,16 @@ def cmd_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    secret = existing_secret(settings)
+    if secret is None:
+        # a new secret here would sign tokens that the server (with its own secret) refuses
+        print(
+            f"no JWT secret: LIANXIN_JWT_SECRET is not set and {settings.data_dir / 'jwt-secret'} does not "
+            "exist.\nPoint LIANXIN_DATA_DIR at the data folder of the running server (`lianxin dev` "
+            "creates the secret there; default .lianxin), or set LIANXIN_JWT_SECRET to the server's secret.",
+            file=sys.stderr,
+        )
+        return 2
     principal = Principal(
         subject=args.subject or f"cli:{args.role.lower()}",
         role=Role(args.role),
@@ -79,7 +91,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
         sponsor_id=args.sponsor,
     )
     ttl = timedelta(hours=args.hours)
-    print(issue_token(settings.signing_secret, principal, now=datetime.now(UTC), ttl=ttl))
+    print(issue_token(secret, principal, now=datetime.now(UTC), ttl=ttl))
     return 0
 
 
@@ -137,10 +149,22 @@ def build_parser() -> argparse.ArgumentParser:
             backup.add_arguments(p, name)
         if name == "token":
             p.add_argument("--role", required=True, choices=[r.value for r in Role])
-            p.add_argument("--union", type=int, help="union id (UNION_STAFF scope)")
+            p.add_argument(
+                "--union",
+                type=id_of(TRADE_UNION),
+                help="union id, as GraphQL shows it or the number (UNION_STAFF)",
+            )
             p.add_argument("--region", help="region code (CIVIL_AFFAIRS scope)")
-            p.add_argument("--agency", type=int, help="agency id (CIVIL_AFFAIRS)")
-            p.add_argument("--sponsor", type=int, help="sponsor organization id (SPONSOR)")
+            p.add_argument(
+                "--agency",
+                type=id_of(AGENCY),
+                help="agency id, as GraphQL shows it or the number (CIVIL_AFFAIRS)",
+            )
+            p.add_argument(
+                "--sponsor",
+                type=id_of(SPONSOR),
+                help="sponsor organization id, as GraphQL shows it or the number (SPONSOR)",
+            )
             p.add_argument("--subject", help="who the token is for (default cli:<role>)")
             p.add_argument("--hours", type=float, default=12.0, help="validity in hours (default 12)")
     return parser
@@ -153,6 +177,13 @@ SERVING = {"api", "worker"}
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
+    if args.command != "dev":  # `lianxin dev` starts its own; the others find it
+        settings, taken = with_running_servers(settings)
+        if taken:
+            print(
+                f"using the embedded servers of the running `lianxin dev` ({settings.data_dir})",
+                file=sys.stderr,
+            )
     configure_logging(settings.log_level)
     handler, _ = COMMANDS[args.command]
     try:

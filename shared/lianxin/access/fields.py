@@ -53,6 +53,7 @@ HEALTH_REASONS = frozenset({"ILLNESS", "DISABILITY", "ACCIDENT"})
 HOUSEHOLD_FIELDS: Mapping[str, FieldRule] = {
     # free text: caseworkers record illness, income and family circumstances there
     "statusReason": _SPONSOR_HIDDEN,
+    "statusHistory.reason": _SPONSOR_HIDDEN,  # the same free text, once per change
     "hardshipReasons": FieldRule({Role.SPONSOR: Shown.FILTERED}, withheld=HEALTH_REASONS),
     "contactPhone": _SPONSOR_HIDDEN,
     "contactPerson.phone": _SPONSOR_HIDDEN,

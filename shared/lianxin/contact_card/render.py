@@ -1,9 +1,10 @@
 """The contact card (连心牌) of a household as a one-page PDF: pure, facts in and bytes out.
 
 The card hangs in the household's home: who their union contact person (联系人) is and how to reach
-them. Chinese text is set in STSong-Light, one of the Adobe CID fonts every PDF viewer knows, so no
-font file is shipped or embedded; its text is extractable (searchable, and checked by the tests).
-Output is deterministic: the same facts give the same bytes.
+them. Chinese text is set in a TrueType Chinese font found on this machine (`fonts.py`), of which the
+PDF embeds the subset of glyphs used, so it prints on any printer or viewer; with none found (a warning
+is logged) in the Adobe CID font STSong-Light, which is not embedded. The text is extractable either
+way (searchable, and checked by the tests). Output is deterministic: the same facts give the same bytes.
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Final
 
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-CJK_FONT: Final = "STSong-Light"
+from lianxin.contact_card.fonts import cjk_font
+
 LATIN_FONT: Final = "Helvetica"
 TITLE: Final = "困难职工家庭连心牌"
 RED: Final[Color] = HexColor("#B71C1C")
@@ -45,15 +45,13 @@ class ContactCard:
     hotline: str | None = None
 
 
-@cache
 def _cjk_font() -> str:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    return CJK_FONT
+    return cjk_font().name
 
 
 def _runs(text: str) -> list[tuple[str, str]]:
     """`text` cut into (font, piece) runs: ASCII in Helvetica, whose metrics every viewer has exactly,
-    the rest in the CID font (a viewer substitutes its own Song face, so Latin letters would drift)."""
+    the rest in the Chinese font (whose Latin letters, if any, differ from face to face)."""
     runs: list[tuple[str, str]] = []
     for char in text:
         font = LATIN_FONT if char.isascii() and not char.isspace() else _cjk_font()

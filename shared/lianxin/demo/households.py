@@ -41,6 +41,7 @@ CHUNK_SIZE: Final = 5_000
 SEED_ARCHIVE_NO: Final = "WH2018000001"
 SEED_REGION: Final = "371002"  # 环翠区
 SEED_PAIRED_ON: Final = date(2018, 3, 1)
+SEED_ARCHIVED_ON: Final = date(2018, 3, 1)  # archived and paired the same day
 
 HOUSEHOLD_COLUMNS: Final = (
     "archive_no",
@@ -51,6 +52,7 @@ HOUSEHOLD_COLUMNS: Final = (
     "union_id",
     "contact_name",
     "contact_phone",
+    "archived_on",
 )
 MEMBER_COLUMNS: Final = (
     "household_id",
@@ -131,6 +133,7 @@ def _check(new: NewHousehold, union_regions: dict[int, str], today: date) -> _Ch
             new.union_id,
             (new.contact_name or "").strip() or None,
             phone,
+            new.archived_on or today,  # as archive_household stores it
         ),
         members=d.check_members(issues, new.members, today),
         incomes=d.check_incomes(issues, new.incomes, len(new.members)),
@@ -259,6 +262,7 @@ def seed_household(union_id: int, today: date) -> NewHousehold:
         assets=[d.AssetDraft(AssetKind.DEPOSIT, Decimal("5000.00"))],
         contact_name="王丽",
         contact_phone="0631-5200018",
+        archived_on=min(SEED_ARCHIVED_ON, today),
     )
 
 

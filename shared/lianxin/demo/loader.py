@@ -17,6 +17,7 @@ from lianxin.core.errors import DomainError
 from lianxin.demo.cooperative import load_diliyuan_cooperative
 from lianxin.demo.generator import generate_households
 from lianxin.demo.households import load_seed_household, v2_showcase_households
+from lianxin.demo.trend import load_trend
 from lianxin.household.service import NewHousehold, archive_household
 from lianxin.organization import service as org_service
 from lianxin.organization.models import OrganizationKind
@@ -209,8 +210,13 @@ async def load_demo_data(pool: Pool, dispatcher: JobDispatcher | None, *, today:
     synthetic = len(await _archive_all(pool, dispatcher, others, day))
     showcase = v2_showcase_households(unions["环翠区总工会"].id, day)
     v2_cases = len(await _archive_all(pool, dispatcher, showcase, day))
+    districts = [u for u in unions.values() if u.kind is UnionKind.DISTRICT_FEDERATION]
+    trend = await load_trend(
+        pool, dispatcher, [u.id for u in districts], [u.region_code for u in districts], day
+    )
     return (
         f"demo data: {created_unions} unions, {created_orgs} organizations, {agencies} agencies, "
         f"{int(seed is not None)} seed household, {len(coop_ids)} cooperative households ({cooperative}), "
-        f"{synthetic} synthetic households, {v2_cases} RULES.md v2 cases in place"
+        f"{synthetic} synthetic households, {v2_cases} RULES.md v2 cases in place, "
+        f"{trend} national-level households of 2018 (the 2018–2020 trend) archived"
     )

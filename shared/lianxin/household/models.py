@@ -138,3 +138,25 @@ class Asset:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Asset:
         return cls(HouseholdId(row["household_id"]), AssetKind(row["kind"]), row["value_fen"], row["count"])
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One change of a household's status (`household_status_change`): on which day, from and to
+    which status, and the caseworker's reason (free text, as `Household.status_reason`)."""
+
+    household_id: HouseholdId
+    changed_on: date
+    from_status: HouseholdStatus
+    to_status: HouseholdStatus
+    reason: str | None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> StatusChange:
+        return cls(
+            household_id=HouseholdId(row["household_id"]),
+            changed_on=row["changed_on"],
+            from_status=HouseholdStatus(row["from_status"]),
+            to_status=HouseholdStatus(row["to_status"]),
+            reason=row["reason"],
+        )

@@ -41,9 +41,10 @@ SELECT * FROM household WHERE union_id = $1 AND id > $2 ORDER BY id LIMIT $3;
 SELECT count(*) FROM household WHERE union_id = $1;
 
 -- name: insert_household
+-- $11 archived_on (the service passes the given date or today in LIANXIN_TZ)
 INSERT INTO household (archive_no, level, category, hardship_reasons, region_code, union_id,
-                       contact_name, contact_phone, major_event_casualty, exclusions)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                       contact_name, contact_phone, major_event_casualty, exclusions, archived_on)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, coalesce($11::date, current_date))
 RETURNING *;
 
 -- name: update_household_header
@@ -109,3 +110,10 @@ DELETE FROM asset WHERE household_id = $1;
 -- name: insert_assets
 INSERT INTO asset (household_id, kind, value_fen, count)
 SELECT $1, u.kind, u.value_fen, u.count FROM unnest($2::text[], $3::bigint[], $4::int[]) AS u(kind, value_fen, count);
+
+-- name: insert_status_change
+INSERT INTO household_status_change (household_id, changed_on, from_status, to_status, reason)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: list_status_changes_by_household_ids
+SELECT * FROM household_status_change WHERE household_id = ANY($1::bigint[]) ORDER BY household_id, id;

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
 from lianxin.household.drafts import ValidAsset, ValidExpenditure, ValidIncome, ValidMember
 from lianxin.household.enums import EligibilityOutcome, HouseholdStatus
-from lianxin.household.models import Asset, Expenditure, Household, Income, Member
+from lianxin.household.models import Asset, Expenditure, Household, Income, Member, StatusChange
 
 Q = load_queries(__package__)
 
@@ -113,6 +114,7 @@ async def insert_household(
     contact_phone: str | None,
     major_event_casualty: bool = False,
     exclusions: Sequence[str] = (),
+    archived_on: date | None = None,
 ) -> Household:
     row = await conn.fetchrow(
         Q.insert_household,
@@ -126,9 +128,23 @@ async def insert_household(
         contact_phone,
         major_event_casualty,
         list(exclusions),
+        archived_on,
     )
     assert row is not None
     return Household.from_row(row)
+
+
+async def insert_status_change(
+    conn: Connection, household_id: int, on: date, before: str, after: str, reason: str | None
+) -> None:
+    await conn.execute(Q.insert_status_change, household_id, on, before, after, reason)
+
+
+async def list_status_changes_by_household_ids(
+    conn: Connection, household_ids: Sequence[int]
+) -> list[StatusChange]:
+    rows = await conn.fetch(Q.list_status_changes_by_household_ids, list(household_ids))
+    return [StatusChange.from_row(r) for r in rows]
 
 
 async def update_household_header(conn: Connection, h: Household) -> Household:

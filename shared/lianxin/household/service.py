@@ -48,6 +48,7 @@ class NewHousehold:
     contact_phone: str | None = None
     major_event_casualty: bool = False  # RULES.md v2
     exclusions: Sequence[ArchiveExclusion] = ()  # RULES.md v2
+    archived_on: date | None = None  # when the household was archived (建档); None: today
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ async def archive_household(uow: UnitOfWork, new: NewHousehold, *, today: date) 
             f"region {region} is outside the union's {union.region_code}",
             ["regionCode"],
         )
+    _check_archived_on(issues, new.archived_on, today)
     members = d.check_members(issues, new.members, today)
     incomes = d.check_incomes(issues, new.incomes, len(new.members))
     expenditures = d.check_expenditures(issues, new.expenditures)
@@ -146,6 +148,7 @@ async def archive_household(uow: UnitOfWork, new: NewHousehold, *, today: date) 
                 phone,
                 new.major_event_casualty,
                 [e.value for e in d.unique_exclusions(new.exclusions)],
+                new.archived_on or today,
             )
             await repo.replace_members(uow.conn, household.id, members, active=True)
             await repo.replace_incomes(uow.conn, household.id, incomes)
@@ -155,6 +158,22 @@ async def archive_household(uow: UnitOfWork, new: NewHousehold, *, today: date) 
         raise _unique_violation(exc) from None
     await _after_change(uow, household, "household.created", ["*"])
     return household
+
+
+EARLIEST_ARCHIVED_ON = date(1990, 1, 1)  # before the unions' hardship archives (困难职工档案) began
+
+
+def _check_archived_on(issues: IssueCollector, archived_on: date | None, today: date) -> None:
+    """A household archived earlier (entered late, or from a paper ledger) keeps its date; not in the
+    future, not before 1990."""
+    if archived_on is None:
+        return
+    if archived_on > today:
+        issues.add("ARCHIVED_IN_FUTURE", "archivedOn must not be in the future", ["archivedOn"])
+    elif archived_on < EARLIEST_ARCHIVED_ON:
+        issues.add(
+            "ARCHIVED_TOO_EARLY", f"archivedOn must not be before {EARLIEST_ARCHIVED_ON}", ["archivedOn"]
+        )
 
 
 def _changed_fields(changes: HouseholdChanges) -> list[str]:
@@ -260,6 +279,15 @@ async def update_household(uow: UnitOfWork, changes: HouseholdChanges, *, today:
     try:
         async with uow.conn.transaction():
             updated = await repo.update_household_header(uow.conn, header)
+            if updated.status is not current.status:  # Household.statusHistory
+                await repo.insert_status_change(
+                    uow.conn,
+                    current.id,
+                    today,
+                    current.status.value,
+                    updated.status.value,
+                    updated.status_reason,
+                )
             if members is not None:
                 await repo.replace_members(uow.conn, current.id, members, active=active)
             elif active != (current.status is HouseholdStatus.ACTIVE):

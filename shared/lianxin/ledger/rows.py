@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Final, TypeVar
 
@@ -50,6 +51,8 @@ class LedgerHousehold:
     # RULES.md v2 facts; None when the workbook has no such column (the stored value stays)
     major_event_casualty: bool | None = None
     exclusions: tuple[ArchiveExclusion, ...] | None = None
+    # when it was archived; None when the column is absent or blank (a new household: the import's day)
+    archived_on: date | None = None
 
 
 class _Row:
@@ -117,6 +120,7 @@ def parse_households(rows: Sequence[SheetRow], errors: list[RowError]) -> dict[s
                 contact_phone=r.text("contactPhone", required=False) or None,
             )
             _v2_facts(r, found[archive_no])
+            _archived_on(r, found[archive_no])
             if not r.ok:
                 found.pop(archive_no)
     return found
@@ -145,6 +149,18 @@ def _v2_facts(r: _Row, h: LedgerHousehold) -> None:
                 allowed = ", ".join(e.value for e in ArchiveExclusion)
                 r.fail("exclusions", "INVALID_VALUE", f"{part!r} is not one of {allowed}")
         h.exclusions = tuple(found)
+
+
+def _archived_on(r: _Row, h: LedgerHousehold) -> None:
+    """The optional archivedOn column: YYYY-MM-DD, or a date cell (read as "YYYY-MM-DD 00:00:00")."""
+    value = r.source.cells.get("archivedOn", "")
+    if not value:
+        return
+    day = value[:10] if len(value) == 10 or value[10:11] in (" ", "T") else ""
+    try:
+        h.archived_on = date.fromisoformat(day)
+    except ValueError:
+        r.fail("archivedOn", "INVALID_VALUE", f"{value!r} is not a date (YYYY-MM-DD)")
 
 
 def attach_members(

@@ -39,7 +39,7 @@ from lianxin.ledger.workbook import (
     HOUSEHOLDS,
     MEMBER_COLUMNS,
     MEMBERS,
-    V2_HOUSEHOLD_COLUMNS,
+    OPTIONAL_HOUSEHOLD_COLUMNS,
     WorkbookLimits,
     read_workbook,
     write_workbook,
@@ -87,7 +87,7 @@ async def export_ledger(conn: Connection, scope: ListScope = EVERYTHING) -> Ledg
     content = await asyncio.to_thread(
         write_workbook,
         {
-            HOUSEHOLDS: ((*HOUSEHOLD_COLUMNS, *V2_HOUSEHOLD_COLUMNS), households),
+            HOUSEHOLDS: ((*HOUSEHOLD_COLUMNS, *OPTIONAL_HOUSEHOLD_COLUMNS), households),
             MEMBERS: (MEMBER_COLUMNS, members),
         },
     )
@@ -104,9 +104,10 @@ def _household_cells(h: Household) -> list[object]:
         h.region_code,
         h.contact_name,
         h.contact_phone,
-        # RULES.md v2 (V2_HOUSEHOLD_COLUMNS)
+        # RULES.md v2 (V2_HOUSEHOLD_COLUMNS), then archivedOn (OPTIONAL_HOUSEHOLD_COLUMNS)
         "true" if h.major_event_casualty else "false",
         ",".join(h.exclusions) or None,
+        h.archived_on.isoformat(),
     ]
 
 
@@ -132,8 +133,14 @@ def _unchanged(current: Household, members: list[Member], new: LedgerHousehold) 
 
 def _fixed_fields(current: Household, new: LedgerHousehold) -> list[RowError]:
     """Level, region and union are set when archiving; the ledger cannot move a household."""
-    given = {"level": new.level, "regionCode": new.region_code, "unionId": new.union_id}
-    stored = {"level": current.level, "regionCode": current.region_code, "unionId": current.union_id}
+    given: dict[str, object] = {"level": new.level, "regionCode": new.region_code, "unionId": new.union_id}
+    stored: dict[str, object] = {
+        "level": current.level,
+        "regionCode": current.region_code,
+        "unionId": current.union_id,
+    }
+    if new.archived_on is not None:
+        given["archivedOn"], stored["archivedOn"] = new.archived_on, current.archived_on
     return [
         RowError(HOUSEHOLDS, new.row, c, "CANNOT_CHANGE", f"{c} is {stored[c]} in the archive")
         for c in given
@@ -273,6 +280,7 @@ def _new(h: LedgerHousehold) -> household_service.NewHousehold:
         contact_phone=h.contact_phone,
         major_event_casualty=bool(h.major_event_casualty),
         exclusions=h.exclusions or (),
+        archived_on=h.archived_on,
     )
 
 
@@ -294,7 +302,7 @@ async def import_ledger(
         data,
         {HOUSEHOLDS: HOUSEHOLD_COLUMNS, MEMBERS: MEMBER_COLUMNS},
         limits,
-        {HOUSEHOLDS: V2_HOUSEHOLD_COLUMNS},
+        {HOUSEHOLDS: OPTIONAL_HOUSEHOLD_COLUMNS},
     )
     household_rows, member_rows = sheets[HOUSEHOLDS], sheets[MEMBERS]
     report = ImportReport()

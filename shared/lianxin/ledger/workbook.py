@@ -47,6 +47,11 @@ MEMBER_COLUMNS: Final = ("archiveNo", "name", "relation", "idNumber", "health", 
 # RULES.md v2 facts, exported after the columns above; optional on import (a workbook from before v2
 # leaves them as stored): majorEventCasualty true/false, exclusions comma-separated like hardshipReasons.
 V2_HOUSEHOLD_COLUMNS: Final = ("majorEventCasualty", "exclusions")
+# When the household was archived (YYYY-MM-DD or a date cell), exported last; optional on import, where
+# it dates a household the import creates (blank or absent: the import's day) and must match the stored
+# date of one that exists (like level, it is set when archiving).
+ARCHIVED_ON_COLUMN: Final = "archivedOn"
+OPTIONAL_HOUSEHOLD_COLUMNS: Final = (*V2_HOUSEHOLD_COLUMNS, ARCHIVED_ON_COLUMN)
 ERROR_COLUMNS: Final = ("sheet", "row", "column", "code", "message")
 MAX_ROWS: Final = 100_000
 TEXT_FORMAT: Final = "@"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +36,7 @@ from lianxin.events.reader import (
 from lianxin.events.visibility import agency_may_see, matches_types
 from lianxin.notification import repository as repo
 from lianxin.notification.channels.errors import PermanentError, TransientError
-from lianxin.notification.channels.webhook import post_webhook
+from lianxin.notification.channels.webhook import new_secret, post_webhook
 from lianxin.notification.models import DeliveryStatus, DueDelivery, WebhookEndpoint
 from lianxin.notification.retry import RetrySchedule
 from lianxin.notification.target import (
@@ -84,7 +83,7 @@ async def create_endpoint(
     ):
         issues.add("NOT_FOUND", "the agency does not exist", ["agencyId"])
     issues.raise_if_any()
-    secret = "whsec_" + secrets.token_urlsafe(32)
+    secret = new_secret()
     endpoint = await repo.insert_endpoint(uow.conn, new.agency_id, new.url, types, secret, new.created_by)
     return endpoint, secret
 
@@ -105,10 +104,13 @@ async def set_endpoint_active(
 
 
 def event_document(event: StoredEvent) -> dict[str, Any]:
-    """The posted body: the same fields as the GraphQL `Event`."""
+    """The posted body: the same fields as the GraphQL `Event`, and `sequence`: the event's place in
+    the log as a string that sorts (plain string comparison) as the events happened, since deliveries
+    may arrive out of order and the `cursor` is opaque (it resumes `events(after:)`, it does not sort)."""
     return {
         "id": to_global_id("Event", event.id),
         "cursor": event.cursor,
+        "sequence": f"{event.txid:020d}.{event.id:020d}",
         "type": event.type,
         "occurredAt": event.occurred_at.astimezone(UTC).isoformat(),
         "subjectId": event.subject_id,

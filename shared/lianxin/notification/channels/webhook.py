@@ -1,15 +1,31 @@
-"""Signed webhook posts (DESIGN.md §6).
+"""Signed webhook posts (DESIGN.md §6), verifiable with the `standardwebhooks` library.
 
-The body is signed as `f"{t}.{body}"` with HMAC-SHA256 under the endpoint's secret and sent as
-`Lianxin-Signature: t=<unix seconds>,v1=<hex digest>`; `Lianxin-Event-Id` names the event so a
-receiver can drop a delivery it has already processed (delivery is at least once).
+Every post carries two signatures of the same raw body, made at the same second:
+
+- Standard Webhooks (https://www.standardwebhooks.com): `webhook-id` (the event's global id, the same
+  on every retry), `webhook-timestamp` (unix seconds) and `webhook-signature: v1,<base64 HMAC-SHA256
+  of "{id}.{timestamp}.{body}">`. The HMAC key is `standard_key(secret)`: for a standard secret
+  (`whsec_` + base64 of the key bytes, what `new_secret` makes) the decoded bytes; for a secret made
+  before these (`whsec_` + URL-safe base64 without padding, never valid standard base64) the secret's
+  own UTF-8 bytes, so that such a receiver passes them raw (`Webhook(secret.encode())`, or
+  `format: "raw"` in the TypeScript library), or the equivalent standard secret
+  `"whsec_" + base64(secret.encode())` (`standard_secret`).
+- The original scheme, for receivers written before: `Lianxin-Signature: t=<unix>,v1=<hex HMAC-SHA256
+  of "{t}.{body}">` keyed by the whole secret string's UTF-8 bytes (`whsec_` included), any secret.
+
+`Lianxin-Event-Id` repeats `webhook-id`; a receiver drops a delivery it has already processed
+(delivery is at least once), and orders events by the body's `cursor` (deliveries may arrive out of
+order: retries and concurrent sends overtake each other).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from typing import Any
 
@@ -20,11 +36,56 @@ from lianxin.notification.target import PinnedTarget
 
 SIGNATURE_HEADER = "Lianxin-Signature"
 EVENT_ID_HEADER = "Lianxin-Event-Id"
+SECRET_PREFIX = "whsec_"
+KEY_BYTES = 32
 RETRYABLE_4XX = frozenset({408, 429})
 DISCARD_LIMIT = 64 * 1024
 
 
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` + base64 (standard alphabet, padded) of 32 random bytes."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+
+
+def standard_key(secret: str) -> bytes:
+    """The HMAC key of `webhook-signature`: a standard secret's decoded bytes, else (a secret made
+    before standard ones: URL-safe base64 of 43 characters, never a valid padded base64) its UTF-8."""
+    if secret.startswith(SECRET_PREFIX):
+        try:
+            key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) >= 24:
+            return key
+    return secret.encode()
+
+
+def standard_secret(secret: str) -> str:
+    """The Standard Webhooks form of any secret (itself for a standard one): what a receiver passes
+    to the `standardwebhooks` library."""
+    return SECRET_PREFIX + base64.b64encode(standard_key(secret)).decode()
+
+
+def sign_standard(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """`webhook-signature`: `v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    mac = hmac.new(standard_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
+
+
+def signature_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """Both signatures of one post (module docstring)."""
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign_standard(secret, message_id, timestamp, body),
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        EVENT_ID_HEADER: message_id,
+    }
+
+
 def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The original `Lianxin-Signature`, keyed by the whole secret string (unchanged)."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
 
@@ -71,8 +132,7 @@ async def post_webhook(
     headers = {
         "Host": target.host_header,
         "Content-Type": "application/json",
-        SIGNATURE_HEADER: sign(secret, int(time.time()), body),
-        EVENT_ID_HEADER: event_id,
+        **signature_headers(secret, event_id, int(time.time()), body),
         "User-Agent": "lianxin-webhooks/1",
     }
     extensions = None

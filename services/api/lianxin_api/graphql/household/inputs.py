@@ -97,6 +97,11 @@ class CreateHouseholdInput:
         default_factory=list,
         description="RULES.md v2: circumstances that give the household no union category.",
     )
+    archived_on: date | None = strawberry.field(
+        default=None,
+        description="When the household was archived (建档), e.g. from a paper ledger: not in the future, "
+        "not before 1990 (ARCHIVED_IN_FUTURE, ARCHIVED_TOO_EARLY). Omitted: today (LIANXIN_TZ).",
+    )
 
 
 @strawberry.input(

@@ -113,6 +113,7 @@ def _new_household(input: CreateHouseholdInput) -> service.NewHousehold:
         contact_phone=input.contact_phone,
         major_event_casualty=input.major_event_casualty,
         exclusions=input.exclusions,
+        archived_on=input.archived_on,
     )
 
 

@@ -138,6 +138,16 @@ class ContactPersonType:
     phone: str | None = strawberry.field(description="Null for sponsors.")
 
 
+@strawberry.type(name="StatusChange", description="One change of a household's status, as recorded.")
+class StatusChangeType:
+    changed_on: date = strawberry.field(description="The day the status changed (LIANXIN_TZ).")
+    from_status: HouseholdStatus = strawberry.field(name="from", description="The status before.")
+    to_status: HouseholdStatus = strawberry.field(name="to", description="The status after.")
+    reason: str | None = strawberry.field(
+        description="Why, as the caseworker wrote it; null for sponsors (like Household.statusReason)."
+    )
+
+
 @strawberry.type(name="Household", description="A household in hardship (困难职工家庭), as archived.")
 class HouseholdType(Node):
     model: strawberry.Private[Household]
@@ -148,7 +158,9 @@ class HouseholdType(Node):
     status_changed_on: date | None
     region_code: str
     contact_name: str | None = strawberry.field(description="Union staff contact (联系人).")
-    archived_on: date
+    archived_on: date = strawberry.field(
+        description="When the household was archived (建档): given on creation or import, else that day."
+    )
     version: int = strawberry.field(
         description="Increases with every update; pass as expectedVersion to lock."
     )
@@ -177,6 +189,23 @@ class HouseholdType(Node):
     )
     def status_reason(self, info: Info) -> str | None:
         return None if _hidden(info, "Household", "statusReason") else self.model.status_reason
+
+    @strawberry.field(
+        description="Every change of status, oldest first (empty while it never changed); the reasons "
+        "are null for sponsors, like statusReason."
+    )
+    async def status_history(self, info: Info) -> list[StatusChangeType]:
+        hide = _hidden(info, "Household", "statusHistory.reason")
+        changes = await info.context.loaders.status_changes_by_household.load(self.model.id)
+        return [
+            StatusChangeType(
+                changed_on=c.changed_on,
+                from_status=c.from_status,
+                to_status=c.to_status,
+                reason=None if hide else c.reason,
+            )
+            for c in changes
+        ]
 
     @strawberry.field(
         description="Why the household is in hardship; sponsors do not get the health-related reasons "

@@ -9,7 +9,7 @@ from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.household.enums import ArchiveLevel, HouseholdStatus
 from lianxin.statistics import service
-from lianxin.statistics.chart import yearly_chart
+from lianxin.statistics.chart import chart_title, yearly_chart
 from lianxin.statistics.models import YearFigures
 from lianxin_api.context import Info
 from lianxin_api.graphql.permissions import require_operation
@@ -90,8 +90,9 @@ class StatisticsQuery:
         return [YearFiguresType.from_model(y) for y in figures]
 
     @strawberry.field(
-        description="The yearly trend as an SVG bar chart: households on file at each year's end (in the "
-        "caller's scope, like yearlyHouseholdFigures)."
+        description="The yearly trend as an SVG bar chart to print, in Chinese: households on file at each "
+        "year's end, with a title, both axes and the counts (in the caller's scope, like "
+        "yearlyHouseholdFigures)."
     )
     async def yearly_household_chart(
         self,
@@ -103,5 +104,4 @@ class StatisticsQuery:
         union_id: strawberry.ID | None = None,
     ) -> str:
         figures = await _figures(info, from_year, to_year, level, region_code, union_id)
-        title = f"{level.value if level else 'ALL'} households on file, {from_year}–{to_year}"
-        return yearly_chart(figures, title)
+        return yearly_chart(figures, chart_title(level.value if level else None, from_year, to_year))

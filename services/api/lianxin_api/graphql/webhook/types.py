@@ -105,7 +105,10 @@ class WebhookDeliveryType:
 class WebhookEndpointPayload:
     endpoint: WebhookEndpointType | None
     secret: str | None = strawberry.field(
-        description="The signing secret: returned only here, once. Keep it; it cannot be read again."
+        description=(
+            "The signing secret, a Standard Webhooks secret (`whsec_` + base64 of the key bytes): "
+            "returned only here, once. Keep it; it cannot be read again."
+        )
     )
     errors: list[UserError]
 
