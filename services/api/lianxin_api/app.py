@@ -10,6 +10,7 @@ from typing import Any
 
 from graphql import ExecutionResult
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -36,6 +37,7 @@ from lianxin_api.abuse import (
 from lianxin_api.auth import authenticate_request, authorization_from_params, unauthenticated
 from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
+from lianxin_api.cors import cors_options
 from lianxin_api.context import Context
 from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
@@ -188,5 +190,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
     app.add_middleware(TrustedProxyMiddleware, trusted=trusted_networks(settings.trusted_proxies))
+    app.add_middleware(CORSMiddleware, **cors_options(settings))  # outermost: refusals carry CORS headers
     app.state.graphql = graphql_app
     return app
