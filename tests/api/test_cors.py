@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gqlws import serve
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -21,7 +22,6 @@ from lianxin.core.config import Settings
 from lianxin_api.app import create_app
 
 from conftest import make_token
-from gqlws import serve
 
 pytestmark = pytest.mark.no_db
 

@@ -37,12 +37,13 @@ from lianxin_api.abuse import (
 from lianxin_api.auth import authenticate_request, authorization_from_params, unauthenticated
 from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
-from lianxin_api.cors import cors_options
 from lianxin_api.context import Context
+from lianxin_api.cors import cors_options
 from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders
 from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
+from lianxin_api.persisted import PersistedQueryMiddleware
 from lianxin_api.schema import build_schema, schema
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(PersistedQueryMiddleware, graphql=graphql_app)  # fills in documents sent by hash
     app.add_middleware(Utf8BodyMiddleware)  # inside the size limit: it buffers bodies
     app.add_middleware(
         BodySizeLimitMiddleware,

@@ -10,6 +10,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors
 from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
 from lianxin_api.cost import CostLimit
+from lianxin_api.error_codes import ErrorCodes
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.api_key.schema import ApiKeyMutation
@@ -125,6 +126,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
             ReminderType,
         ],
         extensions=[
+            ErrorCodes,  # first: it leaves last, after every other extension (masking included)
             AuthenticationGate,
             *input_extensions(),
             *limit_extensions(),

@@ -12,7 +12,7 @@ from typing import Any
 from lianxin.core.config import Settings
 from lianxin.core.logs import configure_logging
 from lianxin.core.tokens import Principal, Role, issue_token
-from lianxin_cli import contact_card
+from lianxin_cli import contact_card, persisted
 from lianxin_cli.ledger import cmd_ledger_export, cmd_ledger_import
 
 
@@ -110,6 +110,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Settings], int], str]] =
     "ledger-export": (cmd_ledger_export, "write the ledger (households and members) to an .xlsx file"),
     "ledger-import": (cmd_ledger_import, "import an .xlsx ledger; row errors go to <file>.errors.xlsx"),
     "contact-card": (contact_card.cmd_contact_card, "print a household's contact card (连心牌) to a PDF"),
+    "persisted-queries": (persisted.cmd_persisted_queries, "add documents to the persisted-query allow-list"),
 }
 
 
@@ -128,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("path", help="the .xlsx file")
         if name == "contact-card":
             contact_card.add_arguments(p)
+        if name == "persisted-queries":
+            persisted.add_arguments(p)
         if name == "token":
             p.add_argument("--role", required=True, choices=[r.value for r in Role])
             p.add_argument("--union", type=int, help="union id (UNION_STAFF scope)")

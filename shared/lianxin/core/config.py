@@ -115,7 +115,10 @@ class Settings(BaseSettings):
     )
     # how long an APQ-registered document is kept (seconds; 0 = for ever); allow-listed ones never expire
     persisted_query_ttl_seconds: int = Field(
-        default=7 * 24 * 3600, ge=0, le=10 * 365 * 24 * 3600, validation_alias="LIANXIN_PERSISTED_QUERY_TTL_SECONDS"
+        default=7 * 24 * 3600,
+        ge=0,
+        le=10 * 365 * 24 * 3600,
+        validation_alias="LIANXIN_PERSISTED_QUERY_TTL_SECONDS",
     )
 
     @property
