@@ -15,8 +15,8 @@ and `operationName` in the query string:
 `PersistedQueryNotSupported`.
 
 This is an ASGI middleware in front of the GraphQL view: it completes the request (the document
-filled in) and hands it on; it never executes anything. An anonymous caller is refused first, exactly
-as the view refuses one (same answer), before any lookup. Websocket operations are not covered by the allow-list.
+filled in) and hands it on; it never executes anything. An anonymous caller is refused first, with
+the view's own answer, before any lookup. Websocket operations are not covered by the allow-list.
 """
 
 from __future__ import annotations
