@@ -30,7 +30,8 @@ def with_code(errors: Iterable[GraphQLError] | None, code: str) -> None:
 
 def _is_variable_error(error: GraphQLError) -> bool:
     # graphql-core's variable coercion errors: "Variable '$x' got invalid value …" / "… of required type …"
-    return error.original_error is None and error.message.startswith("Variable '$")
+    # (raised before execution: no path, whatever coercion error it wraps)
+    return error.path is None and error.message.startswith("Variable '$")
 
 
 class ErrorCodes(SchemaExtension):
