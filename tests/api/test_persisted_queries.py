@@ -17,7 +17,9 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 from asgi_lifespan import LifespanManager
+from gqlws import SUBSCRIBE, GqlWs, live_server
 
+from lianxin.core import persisted_queries as store
 from lianxin.core.config import Settings
 from lianxin_api.app import create_app
 from lianxin_cli.main import main as cli
@@ -232,3 +234,21 @@ async def test_off_answers_not_supported(settings: Settings) -> None:
         ],
     }
     assert plain.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_allowlist_holds_for_websocket_subscriptions(
+    settings: Settings, migrated: str, redis_client: aioredis.Redis
+) -> None:
+    """The middleware sees only HTTP: a schema extension holds the list for `subscribe` too."""
+    async with live_server(settings.model_copy(update={"persisted_queries": "allowlist"})) as url:
+        ws = await GqlWs.open(url, make_token())
+        await ws.send({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {}}})
+        refused = await ws.receive()
+        assert refused["type"] == "next", refused
+        assert refused["payload"]["data"] is None
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+        assert (await ws.receive())["type"] == "complete"
+        await store.allow(redis_client, SUBSCRIBE)
+        await ws.send({"id": "2", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {}}})
+        await ws.nothing_within(0.5)  # subscribed: waiting for events
+        await ws.close()

@@ -12,22 +12,26 @@ and `operationName` in the query string:
 `LIANXIN_PERSISTED_QUERIES=allowlist` (production): only documents an operator registered with
 `lianxin persisted-queries add` run, whether sent by hash or in full; anything else is refused with
 `PERSISTED_QUERY_NOT_ALLOWED` and nothing is registered by clients. `off`: a hash is answered with
-`PersistedQueryNotSupported`.
+`PersistedQueryNotSupported`. `AllowListGate` (a schema extension) holds the allow-list for the ways
+into the schema this middleware does not see: websocket subscriptions and multipart uploads.
 
 This is an ASGI middleware in front of the GraphQL view: it completes the request (the document
 filled in) and hands it on; it never executes anything. An anonymous caller is refused first, with
-the view's own answer, before any lookup. Websocket operations are not covered by the allow-list.
+the view's own answer, before any lookup.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from graphql import GraphQLError
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
 
 from lianxin.core import persisted_queries as store
 from lianxin_api.abuse import graphql_error_response
@@ -167,6 +171,27 @@ class PersistedQueryMiddleware:
 async def _require_allowed(redis: Any, sha256: str) -> None:
     if await store.lookup(redis, sha256, allow_list=True) is None:
         raise _refuse("this document is not on the server's allow-list", NOT_ALLOWED)
+
+
+class AllowListGate(SchemaExtension):
+    """In allow-list mode, refuses to execute a document that is not on the list, whichever way it came
+    (websocket `subscribe`, multipart upload, or HTTP past the middleware)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        # raised, not set as the result: a subscription's execution ignores a result set here
+        if self.execution_context.result is None and not await self._allowed():
+            message = "this document is not on the server's allow-list"
+            raise GraphQLError(message, extensions={"code": NOT_ALLOWED})
+        yield
+
+    async def _allowed(self) -> bool:
+        context = self.execution_context.context
+        if getattr(getattr(context, "settings", None), "persisted_queries", None) != "allowlist":
+            return True
+        queue, query = getattr(context, "queue", None), self.execution_context.query
+        if queue is None or query is None:
+            return False
+        return await store.lookup(queue.redis, store.document_hash(query), allow_list=True) is not None
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

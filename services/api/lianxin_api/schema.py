@@ -47,6 +47,7 @@ from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.webhook.contact import ContactEmailMutation
 from lianxin_api.graphql.webhook.schema import WebhookMutation, WebhookQuery
 from lianxin_api.limits import limit_extensions
+from lianxin_api.persisted import AllowListGate
 from lianxin_api.text_input import SCALAR_OVERRIDES, input_extensions
 
 
@@ -128,6 +129,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
         extensions=[
             ErrorCodes,  # first: it leaves last, after every other extension (masking included)
             AuthenticationGate,
+            AllowListGate,  # after the gate: an anonymous caller learns nothing about the list
             *input_extensions(),
             *limit_extensions(),
             CostLimit,
