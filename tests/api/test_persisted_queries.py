@@ -252,3 +252,23 @@ async def test_allowlist_holds_for_websocket_subscriptions(
         await ws.send({"id": "2", "type": "subscribe", "payload": {"query": SUBSCRIBE, "variables": {}}})
         await ws.nothing_within(0.5)  # subscribed: waiting for events
         await ws.close()
+
+
+async def test_misses_count_against_the_rate_limit_and_refused_requests_register_nothing(
+    settings: Settings, redis_client: aioredis.Redis
+) -> None:
+    app = create_app(settings.model_copy(update={"rate_limit_per_minute": 3}))
+    token = make_token()
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for _ in range(3):
+                miss = await client.post("/graphql", json=hashed(UNIONS, "Unions", {}), headers=auth(token))
+                assert miss.json() == NOT_FOUND
+            over = await client.post("/graphql", json=hashed(UNIONS, "Unions", {}), headers=auth(token))
+            assert over.status_code == 429
+            assert over.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+            body = hashed(UNIONS, "Unions", {}, with_document=True)
+            refused = await client.post("/graphql", json=body, headers=auth(token))
+            assert refused.status_code == 429
+    assert await redis_client.get(f"lianxin:apq:{sha(UNIONS)}") is None

@@ -5,7 +5,8 @@ A client sends `extensions.persistedQuery = {"version": 1, "sha256Hash": <hex>}`
 and `operationName` in the query string:
 
 - hash alone, unknown: `PersistedQueryNotFound` (code `PERSISTED_QUERY_NOT_FOUND`); the client then
-  sends hash and document, which registers it (kept `LIANXIN_PERSISTED_QUERY_TTL_SECONDS` in Redis);
+  sends hash and document, which registers it (kept `LIANXIN_PERSISTED_QUERY_TTL_SECONDS` in Redis) once
+  the view has answered 200: a request refused there (rate limit, credentials) stores nothing;
 - a document whose SHA-256 is not the hash: `PERSISTED_QUERY_HASH_MISMATCH`, nothing registered;
 - hash alone, known: the document runs as if sent in full (GET: queries only, as for any GET).
 
@@ -17,7 +18,8 @@ into the schema this middleware does not see: websocket subscriptions and multip
 
 This is an ASGI middleware in front of the GraphQL view: it completes the request (the document
 filled in) and hands it on; it never executes anything. An anonymous caller is refused first, with
-the view's own answer, before any lookup.
+the view's own answer, before any lookup; every answer given here counts against the caller's rate
+limit as the view's would.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from urllib.parse import parse_qsl, urlencode
 
 from graphql import GraphQLError
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from lianxin.core import persisted_queries as store
-from lianxin_api.abuse import graphql_error_response
+from lianxin.core.tokens import Principal
+from lianxin_api.abuse import Refused, caller_key, graphql_error_response
 from lianxin_api.auth import authenticate_request
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
@@ -67,17 +71,42 @@ class PersistedQueryMiddleware:
             await self.app(scope, receive, send)
             return
         mode = self.graphql.settings.persisted_queries
+        pending: list[str] = []  # a document to register once the view has accepted the request
         try:
             if scope["method"] == "GET":
-                scope = await self._get(scope, mode)
+                scope = await self._get(scope, mode, pending)
             else:
-                scope, receive = await self._post(scope, receive, mode)
+                scope, receive = await self._post(scope, receive, mode, pending)
         except _Refusal as refusal:
-            await refusal.response(scope, receive, send)
+            # answered here, not by the view: counted against the caller's rate limit all the same
+            await (await self._counted(scope, refusal.response))(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        if not pending:
+            await self.app(scope, receive, send)
+            return
+        settings, redis = self.graphql.settings, self.graphql.queue.redis
 
-    async def _get(self, scope: Scope, mode: str) -> Scope:
+        async def registering(message: Message) -> None:
+            # stored before the client hears the answer, and only if the view accepted the request
+            # (authenticated, within its rate limit): a refused request stores nothing
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                await store.remember(redis, pending[0], settings.persisted_query_ttl_seconds)
+            await send(message)
+
+        await self.app(scope, receive, registering)
+
+    async def _counted(self, scope: Scope, response: JSONResponse) -> JSONResponse:
+        limiter = self.graphql.rate_limiter
+        if limiter is None:
+            return response
+        principal, _ = await self._principal(scope)
+        try:
+            await limiter.enforce(caller_key(principal, Request(scope)))
+        except Refused as refused:
+            return refused.response
+        return response
+
+    async def _get(self, scope: Scope, mode: str, pending: list[str]) -> Scope:
         params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         fields = dict(params)
         if "extensions" not in fields and ("query" not in fields or mode != "allowlist"):
@@ -86,7 +115,7 @@ class PersistedQueryMiddleware:
             extensions = json.loads(fields["extensions"]) if "extensions" in fields else None
         except ValueError:
             raise _refuse("`extensions` is not JSON", INVALID) from None
-        query = await self._resolve(scope, fields.get("query"), extensions, mode)
+        query = await self._resolve(scope, fields.get("query"), extensions, mode, pending)
         if query is None or "query" in fields:
             return scope
         # an empty `operationName=` means none (graphql-core would look for an operation named "")
@@ -94,7 +123,9 @@ class PersistedQueryMiddleware:
         params.append(("query", query))
         return {**scope, "query_string": urlencode(params).encode("latin-1")}
 
-    async def _post(self, scope: Scope, receive: Receive, mode: str) -> tuple[Scope, Receive]:
+    async def _post(
+        self, scope: Scope, receive: Receive, mode: str, pending: list[str]
+    ) -> tuple[Scope, Receive]:
         content_type = Headers(scope=scope).get("content-type", "")
         if content_type.split(";", 1)[0].strip().lower() != "application/json":
             return scope, receive  # multipart uploads carry their document in full
@@ -105,6 +136,8 @@ class PersistedQueryMiddleware:
                 return scope, _replay(b"", receive)  # disconnected
             body += message.get("body", b"")
             more = message.get("more_body", False)
+        if b"persistedQuery" not in body and mode != "allowlist":
+            return scope, _replay(body, receive)  # the common case: not parsed twice
         try:
             data = json.loads(body)
         except ValueError:
@@ -115,7 +148,9 @@ class PersistedQueryMiddleware:
         if not (isinstance(extensions, dict) and "persistedQuery" in extensions) and mode != "allowlist":
             return scope, _replay(body, receive)
         given = data.get("query")
-        query = await self._resolve(scope, given if isinstance(given, str) else None, extensions, mode)
+        query = await self._resolve(
+            scope, given if isinstance(given, str) else None, extensions, mode, pending
+        )
         if query is None or given is not None:
             return scope, _replay(body, receive)
         body = json.dumps({**data, "query": query}, ensure_ascii=False).encode("utf-8")
@@ -123,7 +158,9 @@ class PersistedQueryMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         return {**scope, "headers": headers}, _replay(body, receive)
 
-    async def _resolve(self, scope: Scope, query: str | None, extensions: Any, mode: str) -> str | None:
+    async def _resolve(
+        self, scope: Scope, query: str | None, extensions: Any, mode: str, pending: list[str]
+    ) -> str | None:
         """The document to run (None: leave the request as it is); refuses as the protocol says."""
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         if persisted is None and (query is None or mode != "allowlist"):
@@ -148,7 +185,7 @@ class PersistedQueryMiddleware:
             if allow_list:
                 await _require_allowed(redis, sha256)
             else:
-                await store.remember(redis, query, self.graphql.settings.persisted_query_ttl_seconds)
+                pending.append(query)
             return query
         found = await store.lookup(redis, sha256, allow_list=allow_list)
         if found is None:
@@ -157,11 +194,14 @@ class PersistedQueryMiddleware:
             raise _refuse("PersistedQueryNotFound", NOT_FOUND)
         return found
 
-    async def _authenticate(self, scope: Scope) -> None:
-        """Refuses an anonymous caller with the view's own answer (200, UNAUTHENTICATED)."""
+    async def _principal(self, scope: Scope) -> tuple[Principal | None, str | None]:
         graphql = self.graphql
         header = Headers(scope=scope).get("authorization")
-        principal, reason = await authenticate_request(graphql.settings.signing_secret, graphql.pool, header)
+        return await authenticate_request(graphql.settings.signing_secret, graphql.pool, header)
+
+    async def _authenticate(self, scope: Scope) -> None:
+        """Refuses an anonymous caller with the view's own answer (200, UNAUTHENTICATED)."""
+        principal, reason = await self._principal(scope)
         if principal is None:
             raise _Refusal(
                 graphql_error_response(200, reason or "authentication required", "UNAUTHENTICATED")
