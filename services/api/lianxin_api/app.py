@@ -10,6 +10,7 @@ from typing import Any
 
 from graphql import ExecutionResult
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -37,11 +38,13 @@ from lianxin_api.auth import authenticate_request, authorization_from_params, un
 from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
+from lianxin_api.cors import cors_options
 from lianxin_api.graphiql import ASSET_PREFIX, graphiql_asset, graphiql_page
 from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders
 from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
+from lianxin_api.persisted import PersistedQueryMiddleware
 from lianxin_api.schema import build_schema, schema
 
 log = logging.getLogger(__name__)
@@ -186,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(PersistedQueryMiddleware, graphql=graphql_app)  # fills in documents sent by hash
     app.add_middleware(Utf8BodyMiddleware)  # inside the size limit: it buffers bodies
     app.add_middleware(
         BodySizeLimitMiddleware,
@@ -194,5 +198,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
     app.add_middleware(TrustedProxyMiddleware, trusted=trusted_networks(settings.trusted_proxies))
+    app.add_middleware(CORSMiddleware, **cors_options(settings))  # outermost: refusals carry CORS headers
     app.state.graphql = graphql_app
     return app

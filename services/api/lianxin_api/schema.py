@@ -10,6 +10,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors
 from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
 from lianxin_api.cost import CostLimit
+from lianxin_api.error_codes import ErrorCodes
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.api_key.schema import ApiKeyMutation
@@ -46,6 +47,7 @@ from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.webhook.contact import ContactEmailMutation
 from lianxin_api.graphql.webhook.schema import WebhookMutation, WebhookQuery
 from lianxin_api.limits import limit_extensions
+from lianxin_api.persisted import AllowListGate
 from lianxin_api.text_input import SCALAR_OVERRIDES, input_extensions
 
 
@@ -125,7 +127,9 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
             ReminderType,
         ],
         extensions=[
+            ErrorCodes,  # first: it leaves last, after every other extension (masking included)
             AuthenticationGate,
+            AllowListGate,  # after the gate: an anonymous caller learns nothing about the list
             *input_extensions(),
             *limit_extensions(),
             CostLimit,

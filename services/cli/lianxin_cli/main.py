@@ -12,7 +12,7 @@ from typing import Any
 from lianxin.core.config import ConfigError, Settings
 from lianxin.core.logs import configure_logging
 from lianxin.core.tokens import Principal, Role, issue_token
-from lianxin_cli import backup, contact_card
+from lianxin_cli import backup, contact_card, persisted
 from lianxin_cli.devstate import existing_secret, with_running_servers
 from lianxin_cli.ids import AGENCY, SPONSOR, TRADE_UNION, id_of
 from lianxin_cli.ledger import cmd_ledger_export, cmd_ledger_import
@@ -127,6 +127,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace, Settings], int], str]] =
         backup.cmd_restore,
         "load a backup FILE into an empty database (--force: replace one with data)",
     ),
+    "persisted-queries": (persisted.cmd_persisted_queries, "add documents to the persisted-query allow-list"),
 }
 
 
@@ -147,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
             contact_card.add_arguments(p)
         if name in ("backup", "restore"):
             backup.add_arguments(p, name)
+        if name == "persisted-queries":
+            persisted.add_arguments(p)
         if name == "token":
             p.add_argument("--role", required=True, choices=[r.value for r in Role])
             p.add_argument(

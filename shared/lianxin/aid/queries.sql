@@ -81,8 +81,8 @@ ORDER BY d.program, d.period;
 -- the caller's scope (union root, region prefix, actively paired sponsor of the household; NULL: no limit)
 SELECT d.* FROM aid_disbursement d JOIN lianxin_households_in_scope($6, $7, $8) h ON h.id = d.household_id
 WHERE ($1::bigint IS NULL OR d.household_id = $1) AND ($2::text IS NULL OR d.program = $2)
-  AND ($3::text IS NULL OR d.period LIKE $3 || '%') AND d.id > $4
-ORDER BY d.id LIMIT $5;
+  AND ($3::text IS NULL OR d.period LIKE $3 || '%') AND d.id > $4 /*keyset*/
+ORDER BY d.id /*keyset*/ LIMIT $5;
 
 -- name: count_disbursements
 SELECT count(*) FROM aid_disbursement d JOIN lianxin_households_in_scope($4, $5, $6) h ON h.id = d.household_id

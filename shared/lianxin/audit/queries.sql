@@ -33,8 +33,8 @@ WHERE ($1::text IS NULL OR actor_subject = $1)
   AND ($3::text IS NULL OR entity_ids @> ARRAY[$3::text])
   AND ($4::timestamptz IS NULL OR occurred_at >= $4)
   AND ($5::timestamptz IS NULL OR occurred_at < $5)
-  AND id < $6
-ORDER BY id DESC LIMIT $7;
+  AND id < $6 /*keyset*/
+ORDER BY id DESC /*keyset*/ LIMIT $7;
 
 -- name: count_audit_entries
 SELECT count(*) FROM audit_entry

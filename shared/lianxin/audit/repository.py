@@ -10,9 +10,6 @@ from lianxin.core.sql import load_queries
 
 Q = load_queries(__package__)
 
-# keyset pages run newest first; the first page starts below any id
-_TOP = 2**63 - 1
-
 
 async def start_change_capture(conn: Connection) -> None:
     await conn.execute(Q.start_change_capture)
@@ -58,10 +55,9 @@ def _filter_args(f: AuditFilter) -> tuple[Any, ...]:
     return (f.actor, f.operation, f.entity_id, f.occurred_from, f.occurred_to)
 
 
-async def list_audit_entries_page(
-    conn: Connection, f: AuditFilter, before_id: int, limit: int
-) -> list[AuditEntry]:
-    rows = await conn.fetch(Q.list_audit_entries_page, *_filter_args(f), before_id or _TOP, limit)
+async def list_audit_entries_page(conn: Connection, f: AuditFilter, key: int, limit: int) -> list[AuditEntry]:
+    """Newest first: entries below `key` (`PageRequest.key(ascending=False)` gives the start)."""
+    rows = await conn.fetch(Q.list_audit_entries_page, *_filter_args(f), key, limit)
     return [AuditEntry.from_row(r) for r in rows]
 
 

@@ -107,8 +107,8 @@ async def record_unmasked_reads(pool: Pool, actor: Actor, field: str, member_ids
 
 
 async def list_audit_entries(pool: Pool, f: AuditFilter, request: PageRequest) -> Page[AuditEntry]:
-    """Newest first; `request.after_id` is the id of the last entry of the previous page."""
-    async with pool.acquire() as conn:
-        rows = await repository.list_audit_entries_page(conn, f, request.after_id, request.first + 1)
+    """Newest first; `last`/`before` pages read toward the oldest entry."""
+    async with pool.acquire() as conn, request.reading():
+        rows = await repository.list_audit_entries_page(conn, f, request.key(ascending=False), request.limit)
         total = await repository.count_audit_entries(conn, f)
     return page_from_rows(rows, request, total)

@@ -47,10 +47,10 @@ LEFT JOIN LATERAL (
     SELECT count(*) AS done FROM visit
     WHERE household_id = h.id AND year = extract(year FROM $1::date)::integer AND visited_on <= $1
 ) v ON true
-WHERE h.status = 'ACTIVE' AND h.archived_on <= $1 AND coalesce(v.done, 0) < d.rounds_due AND h.id > $3
+WHERE h.status = 'ACTIVE' AND h.archived_on <= $1 AND coalesce(v.done, 0) < d.rounds_due AND h.id > $3 /*keyset*/
   AND ($5::text IS NULL OR h.region_code LIKE $5 || '%')
   AND ($6::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($6)))
-ORDER BY h.id LIMIT $4;
+ORDER BY h.id /*keyset*/ LIMIT $4;
 
 -- name: count_overdue
 -- $1 as-of date, $2 rounds per year, $3 region prefix or NULL, $4 union id or NULL, $5 $6 $7 the scope
@@ -79,7 +79,7 @@ WITH d AS (
     FROM eligibility_decision d
     JOIN dibao_policy p ON p.id = d.policy_id
     JOIN lianxin_households_in_scope($5, $6, $7) h ON h.id = d.household_id
-    WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1 AND h.id > $3
+    WHERE h.status = 'ACTIVE' AND d.evaluated_on <= $1 AND h.id > $3 /*keyset*/
 ), s AS (
     SELECT household_id, max(id) AS latest_id,
            coalesce(max(id) FILTER (WHERE suggested_category IS NOT NULL), 0) AS last_below_id
@@ -92,7 +92,7 @@ SELECT d.household_id, d.id AS decision_id, d.per_capita_income_fen, d.category_
        d.threshold_fen, a.above_since
 FROM a JOIN s USING (household_id) JOIN d ON d.id = s.latest_id
 WHERE a.above_since <= ($1::date - make_interval(months => $2::integer))::date
-ORDER BY d.household_id LIMIT $4;
+ORDER BY d.household_id /*keyset*/ LIMIT $4;
 
 -- name: count_leaving_suggestions
 WITH d AS (

@@ -15,8 +15,8 @@ SELECT id FROM cooperative WHERE region_code = $1 AND lower(btrim(name)) = lower
 -- $1 after id, $2 limit; $3 the caller's union root (the cooperative's union in its subtree) or NULL
 SELECT * FROM cooperative
 WHERE ($3::bigint IS NULL OR union_id IN (SELECT id FROM lianxin_unions_in_subtree($3)))
-  AND id > $1
-ORDER BY id LIMIT $2;
+  AND id > $1 /*keyset*/
+ORDER BY id /*keyset*/ LIMIT $2;
 
 -- name: count_cooperatives
 SELECT count(*) FROM cooperative

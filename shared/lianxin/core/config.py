@@ -152,6 +152,21 @@ class Settings(BaseSettings):
     # None: on in development, off in production (schema.graphql serves frontend teams)
     introspection: bool | None = Field(default=None, validation_alias="LIANXIN_INTROSPECTION")
     aid_max_yuan: str = Field(default="", max_length=2000, validation_alias="LIANXIN_AID_MAX_YUAN")
+    # browser origins allowed to call the API (comma-separated, e.g. https://app.example.org); empty: any
+    # http://localhost:* / http://127.0.0.1:* in development, none in production
+    cors_origins: str = Field(default="", max_length=4000, validation_alias="LIANXIN_CORS_ORIGINS")
+    # automatic persisted queries (Apollo protocol): "apq" registers any document a caller sends with its
+    # hash, "allowlist" runs only documents registered with `lianxin persisted-queries add`, "off" none
+    persisted_queries: Literal["off", "apq", "allowlist"] = Field(
+        default="apq", validation_alias="LIANXIN_PERSISTED_QUERIES"
+    )
+    # how long an APQ-registered document is kept (seconds; 0 = for ever); allow-listed ones never expire
+    persisted_query_ttl_seconds: int = Field(
+        default=7 * 24 * 3600,
+        ge=0,
+        le=10 * 365 * 24 * 3600,
+        validation_alias="LIANXIN_PERSISTED_QUERY_TTL_SECONDS",
+    )
 
     @property
     def is_production(self) -> bool:

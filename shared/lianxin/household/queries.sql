@@ -22,8 +22,8 @@ WHERE ($1::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_sub
   AND ($6::text IS NULL OR EXISTS (
       SELECT 1 FROM household_eligibility e WHERE e.household_id = h.id AND e.outcome = $6))
   AND ($10::boolean IS NULL OR $10 = (h.contact_name IS NULL OR h.contact_phone IS NULL))
-  AND h.id > $4
-ORDER BY h.id LIMIT $5;
+  AND h.id > $4 /*keyset*/
+ORDER BY h.id /*keyset*/ LIMIT $5;
 
 -- name: count_households
 SELECT count(*) FROM lianxin_households_in_scope($5, $6, $7) h
@@ -35,7 +35,7 @@ WHERE ($1::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_sub
   AND ($8::boolean IS NULL OR $8 = (h.contact_name IS NULL OR h.contact_phone IS NULL));
 
 -- name: list_households_by_union_page
-SELECT * FROM household WHERE union_id = $1 AND id > $2 ORDER BY id LIMIT $3;
+SELECT * FROM household WHERE union_id = $1 AND id > $2 /*keyset*/ ORDER BY id /*keyset*/ LIMIT $3;
 
 -- name: count_households_by_union
 SELECT count(*) FROM household WHERE union_id = $1;

@@ -82,8 +82,8 @@ SELECT household_id FROM mutual_aid_enrollment WHERE id = $1;
 SELECT c.* FROM mutual_aid_claim c JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id
 JOIN lianxin_households_in_scope($6, $7, $8) h ON h.id = e.household_id
 WHERE ($1::bigint IS NULL OR c.plan_id = $1) AND ($2::bigint IS NULL OR e.member_id = $2)
-  AND ($3::text IS NULL OR c.status = $3) AND c.id > $4
-ORDER BY c.id LIMIT $5;
+  AND ($3::text IS NULL OR c.status = $3) AND c.id > $4 /*keyset*/
+ORDER BY c.id /*keyset*/ LIMIT $5;
 
 -- name: count_claims
 SELECT count(*) FROM mutual_aid_claim c JOIN mutual_aid_enrollment e ON e.id = c.enrollment_id

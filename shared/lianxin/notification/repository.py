@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from lianxin.core.db import Connection
+from lianxin.core.sql import keyset
 from lianxin.notification.models import (
     DeliveryStatus,
     DueDelivery,
@@ -177,11 +178,11 @@ async def list_deliveries(
     limit: int,
 ) -> list[WebhookDelivery]:
     rows = await conn.fetch(
-        f"""SELECT {", ".join("d." + c for c in _DELIVERY.split(", "))}
+        keyset(f"""SELECT {", ".join("d." + c for c in _DELIVERY.split(", "))}
             FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
             WHERE ($1::bigint IS NULL OR e.agency_id = $1) AND ($2::bigint IS NULL OR d.endpoint_id = $2)
-              AND ($3::text IS NULL OR d.status = $3) AND d.id > $4
-            ORDER BY d.id LIMIT $5""",
+              AND ($3::text IS NULL OR d.status = $3) AND d.id > $4 /*keyset*/
+            ORDER BY d.id /*keyset*/ LIMIT $5"""),
         agency_id,
         endpoint_id,
         status.value if status else None,

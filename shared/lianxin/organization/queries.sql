@@ -11,10 +11,10 @@ SELECT id FROM organization WHERE credit_code = $1;
 -- $1 union id or NULL, $2 kind or NULL, $3 after id, $4 limit; the caller's scope: $5 union root (the
 -- organization's union in its subtree), $6 sponsor (the organization itself), each NULL for no limit
 SELECT * FROM organization
-WHERE ($1::bigint IS NULL OR union_id = $1) AND ($2::text IS NULL OR kind = $2) AND id > $3
+WHERE ($1::bigint IS NULL OR union_id = $1) AND ($2::text IS NULL OR kind = $2) AND id > $3 /*keyset*/
   AND ($5::bigint IS NULL OR union_id IN (SELECT id FROM lianxin_unions_in_subtree($5)))
   AND ($6::bigint IS NULL OR id = $6)
-ORDER BY id LIMIT $4;
+ORDER BY id /*keyset*/ LIMIT $4;
 
 -- name: count_organizations
 SELECT count(*) FROM organization

@@ -46,8 +46,8 @@ SELECT * FROM referral WHERE household_id = ANY($1::bigint[]) ORDER BY household
 SELECT r.* FROM referral r JOIN lianxin_households_in_scope($5, NULL, $7) h ON h.id = r.household_id
 WHERE ($1::bigint IS NULL OR r.agency_id = $1) AND ($2::text IS NULL OR r.status = $2)
   AND (($6::text IS NULL AND $8::bigint IS NULL) OR h.region_code LIKE $6 || '%' OR r.agency_id = $8)
-  AND r.id > $3
-ORDER BY r.id LIMIT $4;
+  AND r.id > $3 /*keyset*/
+ORDER BY r.id /*keyset*/ LIMIT $4;
 
 -- name: count_referrals
 SELECT count(*) FROM referral r JOIN lianxin_households_in_scope($3, NULL, $5) h ON h.id = r.household_id

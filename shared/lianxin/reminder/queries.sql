@@ -63,8 +63,8 @@ WHERE ($1::text IS NULL OR r.kind = $1) AND ($2::text IS NULL OR r.period = $2)
   AND ($3::bigint IS NULL OR r.household_id = $3)
   AND ($4::bigint IS NULL OR r.household_id IN (SELECT id FROM lianxin_households_in_scope($4, NULL, NULL)))
   AND ($5::bigint IS NULL OR s.sponsor_id = $5)
-  AND r.id > $6
-ORDER BY r.id LIMIT $7;
+  AND r.id > $6 /*keyset*/
+ORDER BY r.id /*keyset*/ LIMIT $7;
 
 -- name: count_reminders
 -- $1 kind, $2 period, $3 household id, $4 union id, $5 sponsor id: as list_reminders_page

@@ -19,8 +19,8 @@ SELECT id FROM sponsorship WHERE household_id = $1 AND sponsor_id = $2 AND ended
 SELECT p.* FROM sponsorship p JOIN lianxin_households_in_scope($5, $6, NULL) h ON h.id = p.household_id
 WHERE ($1::boolean IS NULL OR (p.ended_on IS NULL) = $1) AND ($2::bigint IS NULL OR p.sponsor_id = $2)
   AND ($7::bigint IS NULL OR p.sponsor_id = $7)
-  AND p.id > $3
-ORDER BY p.id LIMIT $4;
+  AND p.id > $3 /*keyset*/
+ORDER BY p.id /*keyset*/ LIMIT $4;
 
 -- name: count_sponsorships
 SELECT count(*) FROM sponsorship p JOIN lianxin_households_in_scope($3, $4, NULL) h ON h.id = p.household_id

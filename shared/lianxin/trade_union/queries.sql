@@ -14,8 +14,8 @@ WHERE coalesce(parent_id, 0) = coalesce($1::bigint, 0) AND lower(btrim(name)) = 
 -- name: list_unions_page
 -- $1 parent id or NULL (all), $2 after id, $3 limit, $4 the caller's union root (its subtree) or NULL
 SELECT * FROM lianxin_unions_in_subtree($4)
-WHERE ($1::bigint IS NULL OR parent_id = $1) AND id > $2
-ORDER BY id LIMIT $3;
+WHERE ($1::bigint IS NULL OR parent_id = $1) AND id > $2 /*keyset*/
+ORDER BY id /*keyset*/ LIMIT $3;
 
 -- name: count_unions
 SELECT count(*) FROM lianxin_unions_in_subtree($2)

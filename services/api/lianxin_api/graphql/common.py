@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -34,10 +34,33 @@ def user_errors(exc: DomainError) -> list[UserError]:
     ]
 
 
-@strawberry.type(name="PageInfo")
+@strawberry.type(name="PageInfo", description="Where a page sits in its list (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow this page (read them with `first` and `after: endCursor`)."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the page's last item; null for an empty page."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items precede this page (read them with `last` and `before: startCursor`)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the page's first item; null for an empty page."
+    )
+
+
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: this many items (at most 100) from the end of the list, or before "
+        "`before`; not with `first`."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(description="Page backward: the items just before this cursor (with `last`)."),
+]
 
 
 @strawberry.type
@@ -57,6 +80,11 @@ def make_connection(page: Page[N], key: Callable[[N], int], convert: Callable[[N
     edges = [Edge(cursor=encode_cursor(key(item)), node=convert(item)) for item in page.items]
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            end_cursor=edges[-1].cursor if edges else None,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+        ),
         total_count=page.total,
     )

@@ -23,7 +23,7 @@ from lianxin_api.graphql.aid.types import (
     PayDisbursementInput,
     PayQuarterlyCondolenceInput,
 )
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for, visible
@@ -60,6 +60,8 @@ class AidQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         household_id: strawberry.ID | None = None,
         program: AidProgram | None = None,
         period: str | None = None,
@@ -67,12 +69,12 @@ class AidQuery:
         require_operation(info, "aidDisbursements")
         scope = scope_for(info, "AidDisbursement")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
             household = expect_global_id(household_id, "Household", "householdId") if household_id else None
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         prefix = period.strip() if period else None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_disbursements_page(
                 conn, household, program, prefix, request.after_id, request.first + 1, scope=scope
             )

@@ -11,7 +11,7 @@ from lianxin.core.errors import DomainError
 from lianxin.core.pagination import PageRequest
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit.types import AuditEntryType, AuditFilterInput
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.permissions import require_operation
 
 
@@ -23,11 +23,13 @@ class AuditQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: AuditFilterInput | None = None,
     ) -> Connection[AuditEntryType]:
         require_operation(info, "auditLog")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         criteria = filter.to_model() if filter is not None else AuditFilter()

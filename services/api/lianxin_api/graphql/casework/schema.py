@@ -23,16 +23,16 @@ from lianxin_api.graphql.casework.types import (
     VisitPayload,
     VisitType,
 )
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.household.schema import region_prefix
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for
 
 
-def page_request(first: int | None, after: str | None) -> PageRequest:
+def page_request(first: int | None, after: str | None, last: int | None, before: str | None) -> PageRequest:
     try:
-        return PageRequest.parse(first, after)
+        return PageRequest.parse(first, after, last, before)
     except DomainError as exc:
         raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
 
@@ -62,13 +62,15 @@ class CaseworkQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         as_of: date | None = None,
         region_code: str | None = None,
         union_id: strawberry.ID | None = None,
     ) -> Connection[OverdueVisitType]:
         require_operation(info, "overdueVisits")
         scope = scope_for(info, "Visit")
-        request = page_request(first, after)
+        request = page_request(first, after, last, before)
         prefix = region_prefix(region_code) if region_code else None
         try:
             union = expect_global_id(union_id, "TradeUnion", "unionId") if union_id else None
@@ -77,7 +79,7 @@ class CaseworkQuery:
         settings = info.context.settings
         day = as_of_day(as_of, settings.timezone)
         per_year = settings.visits_per_year
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_overdue_page(
                 conn,
                 day,
@@ -101,15 +103,21 @@ class CaseworkQuery:
         "Only households in the caller's scope (UNION_STAFF: its union's subtree)."
     )
     async def leaving_hardship_suggestions(
-        self, info: Info, first: int | None = None, after: str | None = None, as_of: date | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: Last = None,
+        before: Before = None,
+        as_of: date | None = None,
     ) -> Connection[LeavingSuggestionType]:
         require_operation(info, "leavingHardshipSuggestions")
         scope = scope_for(info, "EligibilityDecision")
-        request = page_request(first, after)
+        request = page_request(first, after, last, before)
         settings = info.context.settings
         day = as_of_day(as_of, settings.timezone)
         months = settings.out_of_hardship_months
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_leaving_suggestions_page(
                 conn, day, months, request.after_id, request.first + 1, scope=scope
             )

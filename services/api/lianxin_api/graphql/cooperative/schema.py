@@ -14,7 +14,7 @@ from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, UserError, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, UserError, make_connection
 from lianxin_api.graphql.cooperative.types import (
     AddCooperativeAssetInput,
     AddCooperativeMemberInput,
@@ -52,15 +52,20 @@ class CooperativeQuery:
         "CIVIL_AFFAIRS and SPONSOR are refused."
     )
     async def cooperatives(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[CooperativeType]:
         require_operation(info, "cooperatives")
         scope = scope_for(info, "Cooperative")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_cooperatives_page(conn, request.after_id, request.first + 1, scope=scope)
             total = await repo.count_cooperatives(conn, scope=scope)
         page = page_from_rows(rows, request, total)

@@ -21,7 +21,7 @@ from lianxin.referral import repository as referral_repo
 from lianxin.referral import service as referrals
 from lianxin.referral.models import Agency, Referral, ReferralStatus
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.eligibility.types import (
     AgencyPayload,
     AgencyType,
@@ -93,15 +93,17 @@ class EligibilityQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         status: ReferralStatus | None = None,
     ) -> Connection[ReferralType]:
         require_operation(info, "referrals")
         scope = scope_for(info, "Referral")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await referral_repo.list_referrals_page(
                 conn, None, status, request.after_id, request.first + 1, scope=scope
             )

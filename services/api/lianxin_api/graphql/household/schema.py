@@ -16,7 +16,7 @@ from lianxin.household import repository as repo
 from lianxin.household import service
 from lianxin.household.models import Household
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.household.inputs import CreateHouseholdInput, HouseholdFilter, UpdateHouseholdInput
 from lianxin_api.graphql.household.prefetch import prefetch_households
 from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
@@ -51,19 +51,21 @@ class HouseholdQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         filter: HouseholdFilter | None = None,
     ) -> Connection[HouseholdType]:
         require_operation(info, "households")
         scope = scope_for(info, "Household")
         f = filter or HouseholdFilter()
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
             union_root = expect_global_id(f.union_id, "TradeUnion", "filter.unionId") if f.union_id else None
         except DomainError as exc:
             raise _input_error(exc) from None
         prefix = region_prefix(f.region_code) if f.region_code else None
         paths = selected_paths(info)
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_households_page(
                 conn,
                 union_root,

@@ -14,7 +14,7 @@ from lianxin.mutual_aid import repository as repo
 from lianxin.mutual_aid import service
 from lianxin.mutual_aid.models import Claim, ClaimStatus, Enrollment, MutualAidPlan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.mutual_aid.types import (
     ClaimPayload,
@@ -77,6 +77,8 @@ class MutualAidQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         plan_id: strawberry.ID | None = None,
         member_id: strawberry.ID | None = None,
         status: ClaimStatus | None = None,
@@ -84,12 +86,12 @@ class MutualAidQuery:
         require_operation(info, "mutualAidClaims")
         scope = scope_for(info, "MutualAidClaim")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
             plan = _plan_id(plan_id) if plan_id else None
             member = expect_global_id(member_id, "Member", "memberId") if member_id else None
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_claims_page(
                 conn, plan, member, status, request.after_id, request.first + 1, scope=scope
             )

@@ -13,7 +13,7 @@ from lianxin.organization import repository as repo
 from lianxin.organization import service
 from lianxin.organization.models import Organization, OrganizationKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.organization.types import (
     CreateOrganizationInput,
@@ -35,18 +35,20 @@ class OrganizationQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         union_id: strawberry.ID | None = None,
         kind: OrganizationKind | None = None,
     ) -> Connection[OrganizationType]:
         require_operation(info, "organizations")
         scope = scope_for(info, "Organization")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
             union_pk = expect_global_id(union_id, "TradeUnion", "unionId") if union_id is not None else None
         except DomainError as exc:
             issue = exc.issues[0]
             raise GraphQLError(issue.message, extensions={"code": issue.code}) from None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_organizations_page(
                 conn, union_pk, kind, request.after_id, request.first + 1, scope=scope
             )

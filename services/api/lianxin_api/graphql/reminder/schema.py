@@ -11,7 +11,7 @@ from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin.reminder import repository as repo
 from lianxin.reminder.models import ReminderKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.reminder.types import ReminderType
 from lianxin_api.graphql.selection import selected_paths
@@ -46,16 +46,18 @@ class ReminderQuery:
         household_id: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ReminderType]:
         require_operation(info, "reminders")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
             household = expect_global_id(household_id, "Household", "householdId") if household_id else None
         except DomainError as exc:
             issue = exc.issues[0]
             raise GraphQLError(issue.message, extensions={"code": issue.code}) from None
         wanted = _scoped(info, repo.ReminderFilter(kind, period.strip() if period else None, household))
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_reminders_page(conn, wanted, request.after_id, request.first + 1)
             # not asked for: never serialised
             total = await repo.count_reminders(conn, wanted) if "totalCount" in selected_paths(info) else 0

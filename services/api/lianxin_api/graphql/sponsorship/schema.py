@@ -14,7 +14,7 @@ from lianxin.sponsorship import repository as repo
 from lianxin.sponsorship import service
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.sponsorship.types import (
@@ -33,15 +33,21 @@ class SponsorshipQuery:
         "UNION_STAFF those of households in its union's subtree; CIVIL_AFFAIRS is refused."
     )
     async def sponsorships(
-        self, info: Info, first: int | None = None, after: str | None = None, active: bool | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: Last = None,
+        before: Before = None,
+        active: bool | None = None,
     ) -> Connection[SponsorshipType]:
         require_operation(info, "sponsorships")
         scope = scope_for(info, "Sponsorship")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_sponsorships_page(
                 conn, active, None, request.after_id, request.first + 1, scope=scope
             )

@@ -13,7 +13,7 @@ from lianxin.trade_union import repository as repo
 from lianxin.trade_union import service
 from lianxin.trade_union.models import TradeUnion
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.trade_union.inputs import CreateUnionInput, UpdateUnionInput
@@ -38,16 +38,18 @@ class UnionQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
         parent: strawberry.ID | None = None,
     ) -> Connection[TradeUnionType]:
         require_operation(info, "unions")
         scope = scope_for(info, "TradeUnion")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
             parent_id = expect_global_id(parent, "TradeUnion", "parent") if parent is not None else None
         except DomainError as exc:
             raise _bad_input(exc) from None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await repo.list_unions_page(
                 conn, parent_id, request.after_id, request.first + 1, scope=scope
             )

@@ -14,7 +14,7 @@ from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin.household import repository as household_repo
 from lianxin.trade_union.models import TradeUnion, UnionKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, Node, UserError, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, Node, UserError, make_connection
 from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
@@ -83,15 +83,20 @@ class TradeUnionType(Node):
 
     @strawberry.field(description="Households archived by this union itself (not its subtree), oldest first.")
     async def households(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]]:
         from lianxin_api.graphql.household.types import HouseholdType
 
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             rows = await household_repo.list_households_by_union_page(
                 conn, self.model.id, request.after_id, request.first + 1
             )

@@ -16,7 +16,7 @@ from lianxin.notification import repository as repo
 from lianxin.notification import webhook
 from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Connection, make_connection
+from lianxin_api.graphql.common import Before, Connection, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.selection import selected_paths
@@ -77,15 +77,17 @@ class WebhookQuery:
         status: DeliveryStatus | None = None,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[WebhookDeliveryType]:
         caller = require_operation(info, "webhookDeliveries")
         try:
-            request = PageRequest.parse(first, after)
+            request = PageRequest.parse(first, after, last, before)
             endpoint = expect_global_id(endpoint_id, "WebhookEndpoint", "endpointId") if endpoint_id else None
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         scope = _agency_scope(caller)
-        async with info.context.pool.acquire() as conn:
+        async with info.context.pool.acquire() as conn, request.reading():
             found = await repo.list_deliveries(
                 conn, scope, endpoint, status, request.after_id, request.first + 1
             )
