@@ -27,6 +27,7 @@ def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
         log_config=None,
         proxy_headers=True,
         ws="websockets-sansio",
+        ws_per_message_deflate=False,  # per-socket zlib state (~50 kB) and compression undo the fan-out
         timeout_graceful_shutdown=10,
     )
     return 0
