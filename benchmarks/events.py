@@ -43,6 +43,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 from websockets.asyncio.client import connect as ws_connect  # noqa: E402
+from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 from lianxin.core.db import Pool, connect, create_pool, unit_of_work  # noqa: E402
 from lianxin.core.migrate import migrate  # noqa: E402
@@ -68,11 +69,22 @@ async def _client_main(url: str, token: str, count: int, pipe: Connection) -> No
 
     async def subscriber(mine: list[tuple[int, float]]) -> None:
         nonlocal opened
-        async with ws_connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
-            await ws.send(
-                json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
-            )
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
+        for attempt in range(10):  # a connect refused or timed out under load is tried again
+            try:
+                ws = await ws_connect(
+                    url, subprotocols=["graphql-transport-ws"], max_queue=None, open_timeout=60
+                )  # type: ignore[list-item]
+                await ws.send(
+                    json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+                )
+                assert json.loads(await ws.recv())["type"] == "connection_ack"
+                break
+            except (OSError, TimeoutError, ConnectionClosed):
+                await asyncio.sleep(1 + attempt)
+        else:
+            print("  !! a subscriber could not connect")
+            return
+        async with ws:
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
             opened += 1
             async for raw in ws:

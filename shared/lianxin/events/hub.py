@@ -290,7 +290,7 @@ class EventHub:
             member.pending = None
             member.floor = last
             member.live = True
-            await asyncio.Event().wait()  # the group sends from now on; ends when cancelled
+            await asyncio.get_running_loop().create_future()  # the group sends from now on; until cancelled
         finally:
             self.leave(member)
 

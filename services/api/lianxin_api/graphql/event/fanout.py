@@ -35,15 +35,17 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Hashable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from graphql import DocumentNode, GraphQLError, VariableNode, execute
 
+from lianxin.core.db import Pool
 from lianxin.core.tokens import Principal
 from lianxin.events.hub import Render, Send
 from lianxin.events.reader import StoredEvent
 from lianxin_api.context import Info
 from lianxin_api.graphql.event.types import EventType
+from lianxin_api.loaders import Loaders
 
 log = logging.getLogger(__name__)
 
@@ -131,14 +133,14 @@ def renderer(info: Info, subscribing: Subscribing, encode: Callable[[object], st
 
 class SendQueue:
     """A websocket's live messages, at most `bound`, written in order by a writer task that exists
-    only while there is something to write."""
+    only while there is something to write (an idle socket holds neither a task nor a buffer)."""
 
     __slots__ = ("bound", "items", "outlet", "task")
 
     def __init__(self, outlet: Outlet, bound: int) -> None:
         self.outlet = outlet
         self.bound = bound
-        self.items: deque[tuple[float, str, str]] = deque()
+        self.items: deque[tuple[float, str, str]] | None = None  # (produced at, head, payload)
         self.task: asyncio.Task[None] | None = None
 
     def sender(self, operation_id: str) -> Send:
@@ -152,8 +154,10 @@ class SendQueue:
     def push(self, head: str, payload: str) -> None:
         if self.outlet.closing:
             return
-        if len(self.items) >= self.bound:
-            self.items.clear()
+        if self.items is None:
+            self.items = deque()
+        elif len(self.items) >= self.bound:
+            self.items = None
             self.outlet.queue_full()
             return
         self.items.append((time.monotonic(), head, payload))
@@ -163,23 +167,23 @@ class SendQueue:
     async def _drain(self) -> None:
         try:
             while self.items and not self.outlet.closing:
-                produced_at, head, payload = self.items[0]
+                first = self.items[0]
                 # sent only after a credential check that started after it was produced
-                if not await self.outlet._confirmed_since(produced_at):
+                if not await self.outlet._confirmed_since(first[0]):
                     break
-                if not self.items or self.items[0][0] != produced_at:
-                    continue  # cleared meanwhile
+                if not self.items or self.items[0] is not first:
+                    continue  # dropped meanwhile
                 self.items.popleft()
-                await self.outlet.send_text(head + payload + "}")
+                await self.outlet.send_text(first[1] + first[2] + "}")
         except Exception:  # the client is gone: the handler's shutdown cleans up
             log.debug("websocket send failed", exc_info=True)
         finally:
-            if self.outlet.closing:
-                self.items.clear()
+            if self.outlet.closing or not self.items:
+                self.items = None
             self.task = None
 
     def stop(self) -> None:
-        self.items.clear()
+        self.items = None
         if self.task is not None and self.task is not asyncio.current_task():
             self.task.cancel()
 
@@ -205,6 +209,26 @@ class SharedCheck:
                 principal = await check()
                 self.started, self.principal = started, principal
             return self.principal, self.started
+
+
+class LazyLoaders:
+    """Stands in for a websocket's `Loaders` (some 30 kB of DataLoaders): they are made on first use.
+    A connection that only subscribes to events never uses them."""
+
+    __slots__ = ("_loaders", "_pool")
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+        self._loaders: Loaders | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._loaders is None:
+            self._loaders = Loaders(self._pool)
+        return getattr(self._loaders, name)
+
+
+def lazy_loaders(pool: Pool) -> Loaders:
+    return cast(Loaders, LazyLoaders(pool))
 
 
 @contextlib.contextmanager

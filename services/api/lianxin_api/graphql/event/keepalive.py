@@ -52,6 +52,7 @@ from lianxin_api.graphql.event.fanout import (
     SendQueue,
     SharedCheck,
     Subscribing,
+    lazy_loaders,
     subscribing,
 )
 
@@ -72,6 +73,8 @@ _SHARED_CHECKS: weakref.WeakKeyDictionary[Any, weakref.WeakValueDictionary[str, 
 class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if isinstance(self.context, Context):  # a long-lived socket: its DataLoaders on first use only
+            self.context.loaders = lazy_loaders(self.context.pool)
         self.last_heard = time.monotonic()
         self.closing = False  # set once the socket is closed for its credential: nothing more is sent
         self.checked_at = -math.inf  # when the last passed credential check started (monotonic)
@@ -113,17 +116,15 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
 
     async def handle(self) -> None:
         self.last_heard = time.monotonic()
-        tasks = [asyncio.create_task(self._ping_forever()), asyncio.create_task(self._recheck_forever())]
+        watch = asyncio.create_task(self._watch())  # one task for pings and rechecks: small sockets
         try:
             await super().handle()
         finally:
             if self._send_queue is not None:
                 self._send_queue.stop()
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watch
 
     async def handle_message(self, message: Message) -> None:
         self.last_heard = time.monotonic()
@@ -250,21 +251,22 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         remaining = (expires_at - datetime.now(UTC)).total_seconds()
         return min(interval, max(remaining, 0.0) + _EXPIRY_MARGIN)
 
-    async def _recheck_forever(self) -> None:
-        while not self.closing:
-            await asyncio.sleep(self._next_recheck())
-            if self.connection_acknowledged and not await self._confirmed_since(time.monotonic()):
-                return
-
-    async def _ping_forever(self) -> None:
+    async def _watch(self) -> None:
+        """Pings every `ping_interval` seconds (0: never) and rechecks the credential on its schedule."""
         interval = float(getattr(self.view, "ping_interval", 0) or 0)
-        if interval <= 0:
-            return
-        while True:
-            await asyncio.sleep(interval)
-            if not self.connection_acknowledged:
-                continue
-            if time.monotonic() - self.last_heard > interval * MISSED_PONGS:
-                await self.websocket.close(code=4408, reason="No pong received")
-                return
-            await self.send_message({"type": "ping"})
+        next_ping = time.monotonic() + interval if interval > 0 else math.inf
+        next_check = time.monotonic() + self._next_recheck()
+        while not self.closing:
+            await asyncio.sleep(max(0.0, min(next_ping, next_check) - time.monotonic()))
+            if time.monotonic() >= next_check:
+                if self.connection_acknowledged and not await self._confirmed_since(time.monotonic()):
+                    return
+                next_check = time.monotonic() + self._next_recheck()
+            if time.monotonic() >= next_ping:
+                next_ping = time.monotonic() + interval
+                if not self.connection_acknowledged:
+                    continue
+                if time.monotonic() - self.last_heard > interval * MISSED_PONGS:
+                    await self.websocket.close(code=4408, reason="No pong received")
+                    return
+                await self.send_message({"type": "ping"})

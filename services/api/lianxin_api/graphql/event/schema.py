@@ -15,10 +15,9 @@ from lianxin.core.tokens import Role
 from lianxin.events.reader import StoredEvent, decode_cursor
 from lianxin.events.visibility import REMINDER_PREFIX, matches_types, may_see
 from lianxin_api.context import Info
-from lianxin_api.graphql.event.fanout import SUBSCRIBING, group_key, renderer
+from lianxin_api.graphql.event.fanout import SUBSCRIBING, group_key, lazy_loaders, renderer
 from lianxin_api.graphql.event.types import EventType
 from lianxin_api.graphql.permissions import principal
-from lianxin_api.loaders import Loaders
 
 MAX_TYPES = 20
 
@@ -69,5 +68,5 @@ class EventSubscription:
         async for event in stream:
             # a websocket's context lives as long as the connection: give each event fresh loaders,
             # so anything resolved for it reads current rows, not a connection-long cache
-            info.context.loaders = Loaders(info.context.pool)
+            info.context.loaders = lazy_loaders(info.context.pool)
             yield EventType.from_stored(event)
