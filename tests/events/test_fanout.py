@@ -7,6 +7,7 @@ cursor without loss."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import socket
@@ -26,7 +27,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.core.tokens import Principal, Role
 from lianxin.events.hub import EventHub
 from lianxin.events.outbox import record_event
-from lianxin.events.reader import encode_cursor, horizon
+from lianxin.events.reader import decode_cursor, encode_cursor, horizon
 from lianxin.trade_union.models import UnionKind
 from lianxin_api.app import create_app
 from lianxin_api.context import Context
@@ -264,3 +265,53 @@ async def test_an_idle_subscription_holds_no_growing_state(app_url: tuple[Any, s
     async with asyncio.timeout(5):
         while hub_of(view).groups:  # noqa: ASYNC110 - the server's handler cleans up
             await asyncio.sleep(0.02)
+
+
+async def test_replay_then_group_has_no_gap_and_no_duplicate(pool: Pool, migrated: str) -> None:
+    # a hub that keeps at most 2 events for a replaying member: the rest it must read again
+    hub = EventHub(pool, migrated, poll_interval=0.05, queue_size=2)
+    await hub.start()
+    try:
+        cursor = await now_cursor(pool)
+        await record(pool, *[f"old{i}" for i in range(5)])
+        replayed: list[str] = []
+        sent: list[str] = []
+        resume = asyncio.Event()
+
+        async def follow() -> None:
+            stream = hub.follow(
+                decode_cursor(cursor),
+                "key",
+                lambda e: e.type == "household.updated",
+                lambda e: e.payload["name"],
+                lambda e, rendered: sent.append(rendered),
+            )
+            async for event in stream:
+                replayed.append(event.payload["name"])
+                if len(replayed) == 1:
+                    await resume.wait()  # a slow replay while new events are committed
+
+        task = asyncio.create_task(follow())
+        async with asyncio.timeout(10):
+            while not replayed:  # noqa: ASYNC110 - the follower's task
+                await asyncio.sleep(0.01)
+        for i in range(8):  # committed during the replay: more than the group keeps for it
+            await record(pool, f"mid{i}")
+        await asyncio.sleep(0.3)  # the hub has offered them meanwhile
+        resume.set()
+        await members(hub, 1)
+        for i in range(3):
+            await record(pool, f"new{i}")
+        expected = (
+            [f"old{i}" for i in range(5)] + [f"mid{i}" for i in range(8)] + [f"new{i}" for i in range(3)]
+        )
+        async with asyncio.timeout(10):
+            while replayed + sent != expected:
+                assert len(replayed) + len(sent) <= len(expected), (replayed, sent)
+                await asyncio.sleep(0.02)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert hub.groups == {}
+    finally:
+        await hub.stop()
