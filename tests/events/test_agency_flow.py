@@ -137,7 +137,9 @@ async def test_an_agency_sees_an_edit_and_its_decision_live_and_by_webhook(
         (updated["id"], "household.updated", True),
         (decided["id"], "eligibility.decided", True),
     ]
-    assert example.verify_signature is not None
+    assert (
+        example.verify is not None
+    )  # the documented receiver (tests/events/test_standard_webhooks.py runs it)
 
 
 def serve_receiver(receiver: Receiver) -> Any:

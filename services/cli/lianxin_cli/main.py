@@ -35,6 +35,7 @@ def api_server_config(settings: Settings) -> Any:
         log_config=None,
         proxy_headers=False,
         ws="websockets-sansio",
+        ws_per_message_deflate=False,  # per-socket zlib state (~50 kB) and compression undo the fan-out
         timeout_graceful_shutdown=10,
     )
 

@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     ws_auth_recheck_seconds: float = Field(
         default=30.0, gt=0, le=3600, validation_alias="LIANXIN_WS_AUTH_RECHECK_SECONDS"
     )
+    # messages a websocket may have waiting to be sent before it is closed (1013) to resume by cursor
+    ws_send_queue: int = Field(default=1000, ge=1, le=100_000, validation_alias="LIANXIN_WS_SEND_QUEUE")
     event_retention_days: int = Field(
         default=90, ge=1, le=3650, validation_alias="LIANXIN_EVENT_RETENTION_DAYS"
     )

@@ -7,6 +7,14 @@ own cursor straight from the database, then takes live events from its queue, sk
 already passed; the replay always reaches at least as far as the hub had got when the subscriber
 registered, so the two together have no gap. A subscriber that falls too far behind is switched
 back to replaying from the database instead of buffering without bound.
+
+Groups (`follow`): subscribers that would receive the same thing (the API groups them by operation
+and by the caller's visibility class) share one `Group`. Per event the hub asks the group once
+whether it accepts the event and has it rendered once; every live member is then handed the same
+rendered value to send (`Member.send`, which never blocks). A member replays from its own cursor
+first, exactly like `stream`, while the group keeps what arrives meanwhile for it (bounded); then,
+without yielding to the event loop, it sends what it kept beyond its replay and goes live: no gap,
+no duplicate, its order kept.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
 
 from lianxin.core.db import Connection, Pool, connect
@@ -32,6 +40,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "lianxin_event"
 Accept = Callable[[StoredEvent], bool]
+Render = Callable[[StoredEvent], str]
+Send = Callable[[StoredEvent, str], None]
+NOTHING: frozenset[int] = frozenset()
 
 
 class Subscriber:
@@ -51,6 +62,52 @@ class Subscriber:
             self.overflowed = True  # the stream re-reads from the database from where it is
 
 
+class Member:
+    """One subscriber of a group. While it replays, the group keeps the rendered events for it (at most
+    `bound`; past that it replays again from the database); once live they go straight to `send`."""
+
+    __slots__ = ("floor", "group", "live", "pending", "send", "skip")
+
+    def __init__(self, group: Group, send: Send) -> None:
+        self.group = group
+        self.send = send
+        self.pending: list[tuple[StoredEvent, str]] | None = []  # None: overflowed while replaying
+        self.live = False
+        self.floor: Position | None = None  # once live: where its replay ended
+        self.skip = NOTHING  # ids committed before "now" that an `after: null` stream must not get
+
+    def offer(self, event: StoredEvent, rendered: str) -> None:
+        if self.live:
+            assert self.floor is not None
+            if event.position > self.floor and event.id not in self.skip:
+                self.send(event, rendered)
+        elif self.pending is not None:
+            if len(self.pending) >= self.group.bound:
+                self.pending = None  # too far behind: its replay reads these from the database
+            else:
+                self.pending.append((event, rendered))
+
+
+class Group:
+    """Subscribers that receive the same events, rendered the same: the hub decides and renders once."""
+
+    __slots__ = ("accept", "bound", "key", "members", "render")
+
+    def __init__(self, key: Hashable, accept: Accept, render: Render, bound: int) -> None:
+        self.key = key
+        self.accept = accept
+        self.render = render
+        self.bound = bound
+        self.members: dict[Member, None] = {}  # insertion-ordered set
+
+    def offer(self, event: StoredEvent) -> None:
+        if not self.accept(event):
+            return
+        rendered = self.render(event)
+        for member in list(self.members):
+            member.offer(event, rendered)
+
+
 class EventHub:
     def __init__(
         self,
@@ -66,6 +123,7 @@ class EventHub:
         self.queue_size = queue_size
         self.position: Position | None = None
         self.subscribers: set[Subscriber] = set()
+        self.groups: dict[Hashable, Group] = {}
         self._wake = asyncio.Event()
         self._listener: Connection | None = None
         self._task: asyncio.Task[None] | None = None
@@ -120,6 +178,15 @@ class EventHub:
                 for event in batch:
                     for subscriber in list(self.subscribers):
                         subscriber.offer(event)
+                    if self.groups:
+                        for group in list(self.groups.values()):
+                            try:
+                                group.offer(event)
+                            except Exception:  # one group's failure must not stop the others
+                                log.exception("event hub: group %r failed on event %s", group.key, event.id)
+                        # let the sockets' writers take it before the next event: a burst of events
+                        # then fills only the queues of clients that do not keep up
+                        await asyncio.sleep(0)
                 if batch:
                     self.position = batch[-1].position
                 if len(batch) < PAGE_SIZE:
@@ -175,6 +242,66 @@ class EventHub:
             for event in batch:
                 last = event.position
                 if subscriber.accept(event):
+                    yield event
+            if len(batch) < PAGE_SIZE:
+                return
+
+    def join(self, key: Hashable, accept: Accept, render: Render, send: Send) -> Member:
+        """A new member of the group `key` (created with `accept` and `render` if it is new)."""
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Group(key, accept, render, self.queue_size)
+        member = Member(group, send)
+        group.members[member] = None
+        return member
+
+    def leave(self, member: Member) -> None:
+        group = member.group
+        group.members.pop(member, None)
+        if not group.members and self.groups.get(group.key) is group:
+            del self.groups[group.key]
+
+    async def follow(
+        self, after: Position | None, key: Hashable, accept: Accept, render: Render, send: Send
+    ) -> AsyncIterator[StoredEvent]:
+        """Like `stream`: every accepted event after `after` (None: from now on), in order. The replay is
+        yielded; then the subscriber joins its group's live feed (the group renders each event once and
+        hands it to `send`) and this waits, yielding nothing more, until it is closed."""
+        member = self.join(key, accept, render, send)  # first: the replay then overlaps the live feed
+        try:
+            last = after
+            if last is None:
+                async with self.pool.acquire() as conn:
+                    last, member.skip = await now_position(conn)
+            while True:
+                member.pending = []
+                async for event in self._read_from(last, accept):
+                    last = event.position
+                    if event.id not in member.skip:
+                        yield event
+                if member.pending is not None:
+                    break
+                # the group kept too much for it meanwhile: read on from the database
+            # caught up: what the group kept beyond the replay, then live, in one step (no await)
+            for event, rendered in member.pending:
+                if event.position > last and event.id not in member.skip:
+                    last = event.position
+                    send(event, rendered)
+            member.pending = None
+            member.floor = last
+            member.live = True
+            await asyncio.get_running_loop().create_future()  # the group sends from now on; until cancelled
+        finally:
+            self.leave(member)
+
+    async def _read_from(self, after: Position, accept: Accept) -> AsyncIterator[StoredEvent]:
+        last = after
+        while True:
+            async with self.pool.acquire() as conn:
+                batch = await read_events(conn, last, limit=PAGE_SIZE)
+            for event in batch:
+                last = event.position
+                if accept(event):
                     yield event
             if len(batch) < PAGE_SIZE:
                 return

@@ -14,7 +14,13 @@ goes out only after a check that *started after the result was produced* has pas
 share one check), so an event committed after a revocation is never delivered. When the credential no
 longer holds (revoked, expired, or now speaking for another scope) nothing more is sent, the socket is
 closed with 4403 and its operations are cancelled; an expired token never starts a replay. Each
-`subscribe` also counts against the caller's per-minute rate limit, like an HTTP request.
+`subscribe` also counts against the caller's per-minute rate limit, like an HTTP request. The checks of
+one credential are shared by every socket that uses it (a check that started after a message was
+produced serves every socket waiting to send one), so a thousand sockets on one key cost one check.
+
+Fan-out (`fanout`): live `events` messages are written from this socket's bounded send queue; when it
+is full (a client that does not read) the socket is closed with 1013 and the client resumes from its
+last cursor.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import contextlib
 import logging
 import math
 import time
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,9 +42,19 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
+from lianxin.core.tokens import Principal
 from lianxin_api.abuse import RateLimiter, caller_key
 from lianxin_api.auth import authenticate_request, authorization_from_params
 from lianxin_api.context import Context
+from lianxin_api.graphql.event.fanout import (
+    QUEUE_FULL,
+    QUEUE_FULL_REASON,
+    SendQueue,
+    SharedCheck,
+    Subscribing,
+    lazy_loaders,
+    subscribing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +64,67 @@ FORBIDDEN = 4403
 _EXPIRY_MARGIN = 0.05
 
 
+# per application (view): the latest check of each credential in use, shared by its sockets
+_SHARED_CHECKS: weakref.WeakKeyDictionary[Any, weakref.WeakValueDictionary[str, SharedCheck]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if isinstance(self.context, Context):  # a long-lived socket: its DataLoaders on first use only
+            self.context.loaders = lazy_loaders(self.context.pool)
         self.last_heard = time.monotonic()
         self.closing = False  # set once the socket is closed for its credential: nothing more is sent
         self.checked_at = -math.inf  # when the last passed credential check started (monotonic)
         self._check_lock = asyncio.Lock()  # one check at a time; waiters reuse a fresh enough result
+        self._shared_check: SharedCheck | None = None  # this socket's credential's, once acknowledged
+        self._send_queue: SendQueue | None = None  # live `events` messages (fan-out), made on first use
+        self._closer: asyncio.Task[None] | None = None
+
+    @property
+    def send_queue(self) -> SendQueue:
+        if self._send_queue is None:
+            bound = getattr(self.context, "settings", None)
+            self._send_queue = SendQueue(self, bound.ws_send_queue if bound is not None else 1000)
+        return self._send_queue
+
+    async def send_text(self, text: str) -> None:
+        """Writes one already-encoded message (the fan-out's `next` messages)."""
+        if self.closing:
+            return
+        await self.websocket.ws.send_text(text)  # type: ignore[attr-defined]  # strawberry's ASGI adapter
+
+    def queue_full(self) -> None:
+        """The send queue is over its bound: nothing more is sent, the operations end, and the socket
+        is closed with 1013 once what is already buffered is written (the client resumes by cursor)."""
+        if self.closing:
+            return
+        self.closing = True
+        if self._send_queue is not None:
+            self._send_queue.stop()
+        for operation_id in list(self.operations):
+            operation = self.operations.pop(operation_id)
+            if operation.task is not None:
+                operation.task.cancel()
+        self._closer = asyncio.create_task(self._close_socket(QUEUE_FULL, QUEUE_FULL_REASON))
+
+    async def _close_socket(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):  # the client may be gone already
+            await self.websocket.close(code=code, reason=reason)
 
     async def handle(self) -> None:
         self.last_heard = time.monotonic()
-        tasks = [asyncio.create_task(self._ping_forever()), asyncio.create_task(self._recheck_forever())]
+        watch = asyncio.create_task(self._watch())  # one task for pings and rechecks: small sockets
         try:
             await super().handle()
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if self._send_queue is not None:
+                self._send_queue.stop()
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watch
 
     async def handle_message(self, message: Message) -> None:
         self.last_heard = time.monotonic()
@@ -83,6 +142,17 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 return
             if message.get("id") not in self.operations and await self._rate_limited(message):
                 return
+            payload = message.get("payload") or {}
+            started = Subscribing(
+                self,
+                message["id"],
+                payload.get("query", ""),
+                payload.get("variables"),
+                payload.get("operationName"),
+            )
+            with subscribing(started):  # the operation's task (created inside) sees it: `events` reads it
+                await super().handle_subscribe(message)
+            return
         await super().handle_subscribe(message)
 
     async def send_message(self, message: Message) -> None:
@@ -100,32 +170,49 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 return False
             if self.checked_at >= moment:
                 return True
-            started = time.monotonic()
-            if not await self._credential_holds():
+            started = await self._credential_holds(moment)
+            if started is None:
                 return False
             self.checked_at = started
             return True
 
-    async def _credential_holds(self) -> bool:
-        """Authenticates the `connection_init` credential again; closes the socket unless it still
-        names the same caller with the same scope."""
+    async def _credential_holds(self, moment: float) -> float | None:
+        """Authenticates the `connection_init` credential again (or takes the result of a check of the
+        same credential, for another socket, that started at or after `moment`); closes the socket
+        unless it still names the same caller with the same scope. Returns when the check started."""
         if self.closing:
-            return False
+            return None
         context: Context = self.context
         try:
-            fresh, _ = await authenticate_request(
-                context.settings.signing_secret,
-                context.pool,
-                authorization_from_params(context.connection_params),
-            )
+            fresh, started = await self._shared().since(moment, self._authenticate)
         except Exception:
             log.exception("websocket credential check failed")
             await self._close(1011, "Credential check failed")
-            return False
+            return None
         if fresh is None or fresh != context.principal:
             await self._close(FORBIDDEN, "Forbidden")
-            return False
-        return True
+            return None
+        return started
+
+    def _shared(self) -> SharedCheck:
+        if self._shared_check is None:
+            context: Context = self.context
+            checks = _SHARED_CHECKS.setdefault(self.view, weakref.WeakValueDictionary())
+            key = authorization_from_params(context.connection_params) or ""
+            shared = checks.get(key)
+            if shared is None:
+                shared = checks[key] = SharedCheck()
+            self._shared_check = shared
+        return self._shared_check
+
+    async def _authenticate(self) -> Principal | None:
+        context: Context = self.context
+        fresh, _ = await authenticate_request(
+            context.settings.signing_secret,
+            context.pool,
+            authorization_from_params(context.connection_params),
+        )
+        return fresh
 
     async def _rate_limited(self, message: SubscribeMessage) -> bool:
         limiter: RateLimiter | None = getattr(self.view, "rate_limiter", None)
@@ -148,6 +235,8 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         if self.closing:
             return
         self.closing = True
+        if self._send_queue is not None:
+            self._send_queue.stop()
         with contextlib.suppress(Exception):  # the client may be gone already
             await self.websocket.close(code=code, reason=reason)
         for operation_id in list(self.operations):
@@ -162,21 +251,22 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         remaining = (expires_at - datetime.now(UTC)).total_seconds()
         return min(interval, max(remaining, 0.0) + _EXPIRY_MARGIN)
 
-    async def _recheck_forever(self) -> None:
-        while not self.closing:
-            await asyncio.sleep(self._next_recheck())
-            if self.connection_acknowledged and not await self._confirmed_since(time.monotonic()):
-                return
-
-    async def _ping_forever(self) -> None:
+    async def _watch(self) -> None:
+        """Pings every `ping_interval` seconds (0: never) and rechecks the credential on its schedule."""
         interval = float(getattr(self.view, "ping_interval", 0) or 0)
-        if interval <= 0:
-            return
-        while True:
-            await asyncio.sleep(interval)
-            if not self.connection_acknowledged:
-                continue
-            if time.monotonic() - self.last_heard > interval * MISSED_PONGS:
-                await self.websocket.close(code=4408, reason="No pong received")
-                return
-            await self.send_message({"type": "ping"})
+        next_ping = time.monotonic() + interval if interval > 0 else math.inf
+        next_check = time.monotonic() + self._next_recheck()
+        while not self.closing:
+            await asyncio.sleep(max(0.0, min(next_ping, next_check) - time.monotonic()))
+            if time.monotonic() >= next_check:
+                if self.connection_acknowledged and not await self._confirmed_since(time.monotonic()):
+                    return
+                next_check = time.monotonic() + self._next_recheck()
+            if time.monotonic() >= next_ping:
+                next_ping = time.monotonic() + interval
+                if not self.connection_acknowledged:
+                    continue
+                if time.monotonic() - self.last_heard > interval * MISSED_PONGS:
+                    await self.websocket.close(code=4408, reason="No pong received")
+                    return
+                await self.send_message({"type": "ping"})

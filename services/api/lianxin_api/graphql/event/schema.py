@@ -1,4 +1,7 @@
-"""`subscription events(after, types)`: replay from a cursor, then live, filtered by the caller."""
+"""`subscription events(after, types)`: replay from a cursor, then live, filtered by the caller.
+
+Over the websocket handler the live part is multiplexed (`fanout`): the subscription joins the group of
+identical subscriptions of its visibility class, which executes and encodes each event once."""
 
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ from lianxin.core.errors import DomainError
 from lianxin.events.reader import StoredEvent, decode_cursor
 from lianxin.events.visibility import matches_types, may_see
 from lianxin_api.context import Info
+from lianxin_api.graphql.event.fanout import SUBSCRIBING, group_key, lazy_loaders, renderer
 from lianxin_api.graphql.event.types import EventType
 from lianxin_api.graphql.permissions import require_operation
-from lianxin_api.loaders import Loaders
 
 MAX_TYPES = 20
 
@@ -51,8 +54,19 @@ class EventSubscription:
         def accept(event: StoredEvent) -> bool:
             return matches_types(types, event) and may_see(caller, event)
 
-        async for event in hub.stream(position, accept):
+        started = SUBSCRIBING.get()
+        if started is None or started.handler.context is not info.context:
+            stream = hub.stream(position, accept)  # not over our websocket handler: per subscriber
+        else:
+            stream = hub.follow(
+                position,
+                group_key(info, started, caller),
+                accept,
+                renderer(info, started, started.handler.view.encode_json),
+                started.handler.send_queue.sender(started.operation_id),
+            )
+        async for event in stream:
             # a websocket's context lives as long as the connection: give each event fresh loaders,
             # so anything resolved for it reads current rows, not a connection-long cache
-            info.context.loaders = Loaders(info.context.pool)
+            info.context.loaders = lazy_loaders(info.context.pool)
             yield EventType.from_stored(event)
