@@ -551,6 +551,27 @@ async def drain(pool: Pool, soak: Soak, endpoint_id: int, within: float) -> Outc
         await asyncio.sleep(0.5)
 
 
+async def explain_pending(pool: Pool, redis_url: str) -> None:
+    """Outbox jobs still not done after the drain, with what arq remembers of each."""
+    from arq.jobs import Job as ArqJob
+
+    from lianxin.core.jobs import QUEUE_NAME, outbox_job_id
+
+    queue = await JobQueue.connect(redis_url)
+    try:
+        async with pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT id, job, created_at FROM job_outbox WHERE done_at IS NULL ORDER BY id LIMIT 10"
+            )
+        for row in rows:
+            job = ArqJob(outbox_job_id(row["id"]), queue.redis, _queue_name=QUEUE_NAME)
+            info = await job.result_info()
+            arq = f"{'succeeded' if info.success else 'failed'}: {str(info.result)[:120]}" if info else "none"
+            print(f"  pending outbox job {row['id']} ({row['job']}); arq's result: {arq}")
+    finally:
+        await queue.close()
+
+
 # ---- report ---------------------------------------------------------------------------------------
 
 
@@ -614,7 +635,12 @@ def report(soak: Soak, seconds: float, result: Outcome, haproxy_version: str) ->
         f"lost deliveries {result.lost_deliveries}"
     )
     return not (
-        result.lost_events or result.duplicate_decisions or result.lost_deliveries or outside or unexplained
+        result.lost_events
+        or result.duplicate_decisions
+        or result.lost_deliveries
+        or result.pending_jobs  # a committed change whose job never ran (its decision is missing)
+        or outside
+        or unexplained
     )
 
 
@@ -716,6 +742,8 @@ async def soak_async(
         t0 = time.monotonic()
         result = await drain(pool, soak, world.endpoint_id, args.drain)
         print(f"drained in {time.monotonic() - t0:.1f} s", flush=True)
+        if result.pending_jobs:
+            await explain_pending(pool, redis[0].url)
         return report(soak, seconds, result, version)
     finally:
         for task in tasks:

@@ -59,3 +59,4 @@ def test_chaos_soak_loses_nothing_and_fails_only_during_faults() -> None:
     assert counts is not None, out
     assert int(counts[1]) > 0, out
     assert int(counts[2]) > 0, out
+    assert "jobs still pending 0;" in out, out  # every committed change's job ran (decisions made)
