@@ -86,39 +86,58 @@ SUBSCRIBE = """subscription($after: String) {
   events(after: $after) { id cursor type } }"""
 
 
-def haproxy_config(frontend_port: int, servers: list[int]) -> str:
-    """HAProxy in front of the API processes: round robin, /readyz health checks, websocket-friendly
-    timeouts (`timeout tunnel` once a connection is upgraded), a refused connection retried on another
-    server (`option redispatch`), never a request that may have reached a server. The same shape as a
-    production configuration, without TLS (loopback) and with faster health checks."""
+PRODUCTION_PROXY = REPO / "docker" / "haproxy" / "haproxy.cfg"
+
+
+def backends_config(servers: list[int]) -> str:
+    """The API processes, in the shape docker/haproxy/haproxy.cfg takes its servers from a second file
+    (health checks, balancing and timeouts come from that file's `defaults`)."""
+    lines = ["backend lianxin_api"]
+    lines += [f"    server api{i + 1} 127.0.0.1:{port} check" for i, port in enumerate(servers)]
+    return "\n".join(lines) + "\n"
+
+
+def standalone_config(frontend_port: int) -> str:
+    """Used when the tree has no docker/haproxy/haproxy.cfg: the same shape, written here. Round robin,
+    /readyz health checks, websocket-friendly timeouts (`timeout tunnel` once a connection is
+    upgraded), a refused connection retried on another server (`option redispatch`), never a request
+    that may have reached a server; no TLS (loopback)."""
     lines = [
         "global",
         "    maxconn 4096",
-        "defaults",
+        "defaults lianxin",
         "    mode http",
-        "    option http-server-close",
-        "    timeout connect 2s",
+        "    timeout connect 5s",
+        "    timeout http-request 15s",
         "    timeout client 60s",
         "    timeout server 60s",
         "    timeout tunnel 1h",
         "    timeout client-fin 5s",
-        "    timeout http-request 10s",
-        "    retries 3",
-        "    retry-on conn-failure",
+        "    retries 2",
         "    option redispatch 1",
-        "frontend lianxin",
-        f"    bind 127.0.0.1:{frontend_port}",
-        "    default_backend api",
-        "backend api",
+        "    retry-on conn-failure",
         "    balance roundrobin",
         "    option httpchk GET /readyz",
         "    http-check expect status 200",
         # a refused connection fails a check at once; a slow answer (a loaded host) is not a dead server
         "    timeout check 5s",
         "    default-server inter 1s fastinter 500ms downinter 500ms fall 2 rise 1",
+        "frontend lianxin",
+        f"    bind 127.0.0.1:{frontend_port}",
+        "    default_backend lianxin_api",
     ]
-    lines += [f"    server api{i + 1} 127.0.0.1:{port} check" for i, port in enumerate(servers)]
     return "\n".join(lines) + "\n"
+
+
+def haproxy_files(folder: Path, frontend_port: int, servers: list[int], shared: Path | None) -> list[Path]:
+    """The configuration files, in order: docker/haproxy/haproxy.cfg (or a standalone one), the servers."""
+    backends = folder / "backends.cfg"
+    backends.write_text(backends_config(servers))
+    if shared is not None and shared.is_file():
+        return [shared, backends]
+    standalone = folder / "haproxy.cfg"
+    standalone.write_text(standalone_config(frontend_port))
+    return [standalone, backends]
 
 
 def ensure_haproxy() -> str:
@@ -680,8 +699,15 @@ async def soak_async(
     procs = Processes(folder, env, soak)
     haproxy, version = args.haproxy
     front = free_port()
-    config = folder / "haproxy.cfg"
-    config.write_text(haproxy_config(front, procs.api_ports))
+    files = haproxy_files(folder, front, procs.api_ports, args.haproxy_config)
+    proxy_env = {"LIANXIN_PROXY_BIND": f"127.0.0.1:{front}"}  # docker/haproxy/haproxy.cfg's frontend
+    proxy = [haproxy, *itertools.chain.from_iterable(("-f", str(f)) for f in files)]
+    checked = await asyncio.to_thread(
+        subprocess.run, [*proxy, "-c", "-q"], env={**os.environ, **proxy_env}, capture_output=True, text=True
+    )
+    if checked.returncode != 0:
+        raise RuntimeError(f"haproxy refuses {' '.join(map(str, files))}:\n{checked.stdout}{checked.stderr}")
+    print(f"proxy: {' + '.join(str(f) for f in files)}", flush=True)
     pool = await create_pool(database_url, max_size=2)
     token = issue_token(secret, Principal("chaos", Role.ADMIN), now=datetime.now(UTC), ttl=timedelta(hours=6))
     tasks: list[asyncio.Task[Any]] = []
@@ -690,7 +716,7 @@ async def soak_async(
             procs.start_api(i)
         for i in range(WORKERS):
             procs.start_worker(i)
-        procs.start("haproxy", [haproxy, "-f", str(config), "-db"])
+        procs.start("haproxy", [*proxy, "-db"], proxy_env)
         await asyncio.gather(*(wait_ready(f"http://127.0.0.1:{p}/readyz") for p in procs.api_ports))
         await wait_ready(f"http://127.0.0.1:{front}/readyz")
         print(
@@ -769,6 +795,13 @@ def main() -> None:
     parser.add_argument(
         "--faults", default=",".join(FAULTS), help=f"the faults, in turn (default {','.join(FAULTS)})"
     )
+    parser.add_argument(
+        "--haproxy-config",
+        type=Path,
+        default=PRODUCTION_PROXY,
+        help="HAProxy's main file; the servers are generated into a second one "
+        "(default docker/haproxy/haproxy.cfg, else a standalone file of the same shape)",
+    )
     parser.add_argument("--keep", help="a folder to work in and keep (logs, haproxy.cfg, data)")
     parser.add_argument("--verbose", action="store_true", help="print each failure as it happens")
     args = parser.parse_args()
@@ -782,6 +815,7 @@ def main() -> None:
     args.haproxy = (haproxy, " ".join(version.split()[:3]))  # HAProxy version 2.6.12-1+deb12u3
     with tempfile.TemporaryDirectory(prefix="lianxin-chaos-") as tmp:
         folder = Path(args.keep or tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         pg = Postgres(folder / "postgres")
         redis = [EmbeddedRedis(folder / "redis")]
         try:
