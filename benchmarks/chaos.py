@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import itertools
 import json
 import logging
@@ -76,6 +77,8 @@ REGION = "371002"
 DATABASE = "lianxin_chaos"
 APIS, WORKERS = 3, 2
 GRACE = 4.0  # after a fault has healed: HAProxy's health check marks the server up, pools reconnect
+# a worker gives up on a Redis that went away only after its own retries, and exits some seconds later
+CRASH_GRACE = 15.0
 DOWNTIME = 1.5  # seconds Redis and PostgreSQL stay down when restarted
 FAULTS = ("api", "worker", "redis", "postgres")
 
@@ -212,12 +215,18 @@ class Soak:
                 f"  {t0 - self.started:6.1f}-{t1 - self.started:.1f} s  failed {kind}: {detail}", flush=True
             )
 
-    def fault_of(self, t0: float, t1: float) -> str | None:
+    def fault_of(self, t0: float, t1: float, grace: float = GRACE) -> str | None:
         """The latest fault whose window (grace included) the interval [t0, t1] overlaps, if any."""
         for kind, start, end in reversed(self.faults):
-            if t0 <= end + GRACE and t1 >= start:
+            if t0 <= end + grace and t1 >= start:
                 return kind
         return None
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGKILL if this script dies, so an interrupted soak leaves no process."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class Processes:
@@ -231,8 +240,6 @@ class Processes:
         self.api_ports = [free_port() for _ in range(APIS)]
 
     def start(self, name: str, command: list[str], extra: dict[str, str] | None = None) -> None:
-        from lianxin_cli.embedded import _die_with_parent
-
         with (self.folder / f"{name}.log").open("ab") as log:
             self.running[name] = subprocess.Popen(
                 command,
@@ -258,7 +265,7 @@ class Processes:
         for name, process in list(self.running.items()):
             if process.poll() is not None:
                 now = time.monotonic()
-                during = self.soak.fault_of(now, now)
+                during = self.soak.fault_of(now, now, CRASH_GRACE)
                 self.soak.crashes.append((name, process.returncode, during))
                 del self.running[name]
                 last = (self.folder / f"{name}.log").read_text(errors="replace").strip().splitlines()[-1:]
