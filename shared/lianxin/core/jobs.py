@@ -3,6 +3,8 @@
 A job is first a row in `job_outbox`, written in the transaction of the change that needs it
 (`record_job`). After commit the row's id is enqueued to arq under the job id `outbox:<id>`, so a
 second enqueue of the same row (the sweeper's retry) is deduplicated by arq while the first is queued.
+A run that failed (e.g. the database restarted under it) leaves the row pending and arq a result under
+that id, which makes arq refuse the id for `keep_result`: the sweeper clears such a stale result first.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from arq import create_pool as create_arq_pool
 from arq.connections import ArqRedis, RedisSettings
+from arq.constants import result_key_prefix
 
 from lianxin.core.db import Connection, UnitOfWork
 
@@ -82,10 +85,15 @@ class JobQueue:
         result = await self.redis.enqueue_job(job, outbox_id, _job_id=outbox_job_id(outbox_id))
         return result is not None
 
-    async def dispatch_jobs(self, jobs: list[tuple[int, str]]) -> int:
+    async def dispatch_jobs(self, jobs: list[tuple[int, str]], *, replace_results: bool = False) -> int:
+        """Enqueue outbox rows; `replace_results` (the sweeper's rows, still pending) first drops what
+        arq keeps of an earlier run of the same id: a failed run, or one that skipped a row another
+        worker held and then lost. A row done meanwhile is claimed as done and skipped (harmless)."""
         sent = 0
         for outbox_id, job in jobs:
             try:
+                if replace_results:
+                    await self.redis.delete(result_key_prefix + outbox_job_id(outbox_id))
                 sent += await self.enqueue(job, outbox_id)
             except Exception:  # Redis down: the row stays pending and the sweeper retries it
                 log.warning("could not enqueue outbox job %s (%s); left for the sweeper", outbox_id, job)

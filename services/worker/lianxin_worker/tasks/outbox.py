@@ -35,6 +35,7 @@ async def sweep_outbox(ctx: WorkerContext) -> int:
         pending = await pending_outbox(conn, older_than_seconds=SWEEP_AFTER_SECONDS, limit=SWEEP_BATCH)
     if not pending:
         return 0
-    sent = await JobQueue(ctx["redis"]).dispatch_jobs(pending)
+    # a pending row whose arq run failed has a result arq would dedupe against: replace it
+    sent = await JobQueue(ctx["redis"]).dispatch_jobs(pending, replace_results=True)
     log.info("outbox sweep: %d pending, %d enqueued", len(pending), sent)
     return sent
