@@ -10,6 +10,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors
 from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
 from lianxin_api.cost import CostLimit
+from lianxin_api.executor import PlannedExecutor
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.api_key.schema import ApiKeyMutation
@@ -131,6 +132,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
             CostLimit,
             *guards,
         ],
+        execution_context_class=PlannedExecutor,  # queries and mutations run from cached plans
     )
 
 
