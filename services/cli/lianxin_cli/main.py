@@ -33,6 +33,8 @@ def api_server_config(settings: Settings) -> Any:
         log_config=None,
         proxy_headers=False,
         ws="websockets-sansio",
+        loop="uvloop",
+        http="httptools",
         timeout_graceful_shutdown=10,
     )
 
