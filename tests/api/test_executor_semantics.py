@@ -210,3 +210,15 @@ async def test_plans_are_cached_and_introspection_is_left_to_graphql_core() -> N
     assert planned_or_why_not(probe) == "introspection"
     plannable = PlannedExecutor.build(schema._schema, parse(query))
     assert not isinstance(planned_or_why_not(plannable), str)
+
+
+async def test_the_differential_check_notices_a_wrong_answer() -> None:
+    from lianxin_api.executor import diff
+
+    executor = PlannedExecutor.build(schema._schema, parse("{ echo }"))
+    assert not isinstance(executor, list)
+    await diff.compare_query(executor, ExecutionResult(data={"echo": "not what graphql-core says"}))
+    found = list(diff.MISMATCHES)
+    diff.MISMATCHES.clear()  # recorded on purpose: the autouse check must not fail this test
+    assert len(found) == 1
+    assert '"default"' in found[0][2]["data"]
