@@ -93,6 +93,9 @@ class FieldPlan:
     __slots__ = (
         "attr",
         "details",
+        "direct",
+        "direct_info",
+        "direct_self",
         "field_def",
         "has_args",
         "key",
@@ -102,6 +105,7 @@ class FieldPlan:
         "resolve",
         "return_type",
         "shape",
+        "strawberry_field",
         "typename",
     )
 
@@ -114,6 +118,12 @@ class FieldPlan:
         self.typename = self.name == "__typename"
         self.attr: str | None = None  # read the attribute directly: strawberry's default resolver
         self.resolve: Callable[..., Any] | None = None
+        # a strawberry resolver without arguments, extensions or permission classes, called directly
+        # with what strawberry's wrapper would pass it (self, info): `_resolver` minus its bookkeeping
+        self.direct: Callable[..., Any] | None = None
+        self.direct_self = False
+        self.direct_info: str | None = None
+        self.strawberry_field: Any = None
         self.has_args = False
         self.return_type: GraphQLOutputType | None = field_def.type if field_def else None
         self.nullable = not is_non_null_type(self.return_type)
@@ -148,6 +158,12 @@ class Compiler:
         operation: OperationDefinitionNode,
         default_field_resolver: Any,
     ) -> None:
+        strawberry_schema = getattr(schema, "_strawberry_schema", None)
+        # only where strawberry itself would call the resolver plainly: no exception handlers anywhere
+        self.direct_calls = strawberry_schema is not None and not getattr(
+            strawberry_schema.schema_converter, "_exception_handler_specs", ()
+        )
+        self.info_class: Any = strawberry_schema.config.info_class if strawberry_schema is not None else None
         self.schema = schema
         self.fragments = fragments
         self.variable_values = variable_values
@@ -200,6 +216,23 @@ class Compiler:
         else:
             fp.resolve = resolve or self.default_field_resolver
             fp.has_args = bool(field_def.args) or bool(fp.nodes[0].arguments)
+            if definition is not None and not fp.has_args and self.direct_calls:
+                self._direct(fp, definition)
+
+    def _direct(self, fp: FieldPlan, definition: Any) -> None:
+        """What strawberry's `from_resolver` wrapper does for a field without arguments, extensions or
+        exception handlers, minus converting no arguments through an empty extension chain."""
+        resolver = definition.base_resolver
+        if resolver is None or definition.extensions or definition.is_subscription:
+            return
+        if resolver.parent_parameter is not None or resolver.root_parameter is not None:
+            return  # rare spellings: left to the wrapper
+        if definition.arguments:
+            return
+        fp.direct = resolver.wrapped_func
+        fp.direct_self = resolver.self_parameter is not None
+        fp.direct_info = resolver.info_parameter.name if resolver.info_parameter is not None else None
+        fp.strawberry_field = definition
 
     def _shape(
         self, gtype: GraphQLOutputType, details: FieldDetailsList, parent: GraphQLObjectType, name: str

@@ -16,8 +16,35 @@ from typing import Any
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, located_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
+from strawberry.types.info import Info as StrawberryInfo
 
 from lianxin_api.executor.plan import ABSTRACT, LEAF, LIST, OBJECT, Compiler, FieldPlan, ObjectPlan, Shape
+
+
+class PlannedInfo(StrawberryInfo):
+    """strawberry's `Info` for a directly called resolver, with graphql-core's resolve info (and its
+    path) built only if the resolver reads more than the context."""
+
+    def __init__(self, run: PlanRun, fp: FieldPlan, parent: GraphQLObjectType, prev: Path | None) -> None:
+        self._run = run
+        self._fp = fp
+        self._parent = parent
+        self._prev = prev
+        self._field = fp.strawberry_field
+        self._raw: Any = None
+
+    @property
+    def _raw_info(self) -> ResolveInfo:  # type: ignore[override]
+        if self._raw is None:
+            fp = self._fp
+            path = Path(self._prev, fp.key, self._parent.name)
+            self._raw = self._run.info(fp, self._parent, path)
+        raw: ResolveInfo = self._raw
+        return raw
+
+    @property
+    def context(self) -> Any:
+        return self._run.context
 
 
 class Slot:
@@ -47,6 +74,10 @@ class PlanRun:
     def __init__(self, executor: Any, compiler: Compiler) -> None:
         self.executor = executor
         self.compiler = compiler
+        self.info_class = compiler.info_class
+        self.context = executor.context_value
+        # our Info stands in for strawberry's only where the schema uses strawberry's own class
+        self.lazy_info = compiler.info_class is StrawberryInfo
         self.errors = executor.collected_errors
         self.is_awaitable = executor.is_awaitable
         self.pending: list[Pending] = []
@@ -97,6 +128,14 @@ class PlanRun:
         info: ResolveInfo = self.executor.build_resolve_info(fp.field_def, fp.nodes, parent, path)
         return info
 
+    def call_direct(self, fp: FieldPlan, direct: Callable[..., Any], source: Any, info: ResolveInfo) -> Any:
+        kwargs = {}
+        if fp.direct_info is not None:
+            kwargs[fp.direct_info] = self.info_class(_raw_info=info, _field=fp.strawberry_field)
+        if fp.direct_self:
+            return direct(source, **kwargs)
+        return direct(**kwargs)
+
     def arguments(self, fp: FieldPlan) -> dict[str, Any]:
         args = self.args.get(id(fp))
         if args is None:  # the same for every object of the level: coerced once per execution
@@ -107,7 +146,6 @@ class PlanRun:
         return args
 
     def fields(self, plan: ObjectPlan, fields: Any, source: Any, slot: Slot, out: dict[str, Any]) -> None:
-        parent = plan.type
         for fp in fields:
             if slot.dead:
                 return
@@ -121,11 +159,7 @@ class PlanRun:
                 if attr is not None:
                     value = getattr(source, attr)
                 else:
-                    path = Path(slot.path, key, plan.type_name)
-                    info = self.info(fp, parent, path)
-                    args = self.arguments(fp) if fp.has_args else {}
-                    assert fp.resolve is not None
-                    value = fp.resolve(source, info, **args)
+                    value, info = self.call(fp, plan, source, slot)
                     if self.is_awaitable(value):
                         out[key] = None  # keeps the key's place in the response
                         self.pending.append((value, self._later(fp, plan, slot, out, info)))
@@ -134,10 +168,7 @@ class PlanRun:
                 assert shape is not None
                 if shape.kind == LEAF and value is not None:
                     fast = shape.fast
-                    if fast is not None and type(value) is fast:
-                        out[key] = value
-                    else:
-                        out[key] = self.leaf(shape, value)
+                    out[key] = value if fast is not None and type(value) is fast else self.leaf(shape, value)
                 else:
                     self.complete(shape, value, out, key, slot, None, info, plan, fp)
             except Exception as exc:
@@ -148,8 +179,26 @@ class PlanRun:
             if self.root_values is not None and slot.parent is None:
                 self.root_values[key] = value
 
+    def call(
+        self, fp: FieldPlan, plan: ObjectPlan, source: Any, slot: Slot
+    ) -> tuple[Any, ResolveInfo | None]:
+        """Calls the field's resolver: directly with a lazy `Info` where strawberry would only pass
+        (self, info), else through strawberry's wrapper with graphql-core's resolve info."""
+        direct = fp.direct
+        if direct is not None and self.lazy_info:
+            if fp.direct_info is None:
+                return (direct(source) if fp.direct_self else direct()), None
+            kwargs = {fp.direct_info: PlannedInfo(self, fp, plan.type, slot.path)}
+            return (direct(source, **kwargs) if fp.direct_self else direct(**kwargs)), None
+        info = self.info(fp, plan.type, Path(slot.path, fp.key, plan.type_name))
+        if direct is not None:
+            return self.call_direct(fp, direct, source, info), info
+        args = self.arguments(fp) if fp.has_args else {}
+        assert fp.resolve is not None
+        return fp.resolve(source, info, **args), info
+
     def _later(
-        self, fp: FieldPlan, plan: ObjectPlan, slot: Slot, out: dict[str, Any], info: ResolveInfo
+        self, fp: FieldPlan, plan: ObjectPlan, slot: Slot, out: dict[str, Any], info: ResolveInfo | None
     ) -> Callable[[Any], None]:
         def then(value: Any) -> None:
             if self.is_dead(slot):
