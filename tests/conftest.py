@@ -155,7 +155,7 @@ def executor_agrees() -> Iterator[None]:
     if MISMATCHES:
         found = list(MISMATCHES)
         del MISMATCHES[:]
-        pytest.fail(f"planned executor differs from graphql-core: {found}")
+        pytest.fail(f"planned executor differs from graphql-core: {str(found)[:4000]}")
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,11 @@ from lianxin.core.db import StatementCount, statement_count
 
 log = logging.getLogger(__name__)
 
+# root fields whose answer depends on the moment it is made (the ledger workbook carries the zip
+# entries' timestamps): running them twice may differ by a second, so an operation holding one is
+# not compared
+NOT_REPEATABLE = frozenset({"ledgerExport"})
+
 # every difference seen in this process: (operation text, planned, graphql-core); the tests fail on any
 MISMATCHES: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
 
@@ -52,7 +57,14 @@ def _reference(executor: Any) -> Any:
     return ref
 
 
+def _repeatable(executor: Any) -> bool:
+    selections = executor.operation.selection_set.selections
+    return not any(getattr(getattr(s, "name", None), "value", None) in NOT_REPEATABLE for s in selections)
+
+
 async def compare_query(executor: Any, result: ExecutionResult) -> None:
+    if not _repeatable(executor):
+        return
     ref = _reference(executor)
     token = statement_count.set(StatementCount())
     try:

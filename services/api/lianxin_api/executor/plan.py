@@ -42,7 +42,7 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 from graphql.execution.values import VariableValues
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 
 LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
 # built-in scalars whose output coercion returns a value of this exact Python type unchanged
@@ -69,6 +69,8 @@ class Shape:
         "nullable",
         "object_plan",
         "parent_type",
+        "table",
+        "table_type",
         "type",
     )
 
@@ -85,6 +87,9 @@ class Shape:
         self.field_name = ""
         self.parent_type: GraphQLObjectType | None = None
         self.null_message = ""
+        # strawberry's enum output coercion scans the values for each member; the same answer as a dict
+        self.table: dict[Any, str] | None = None
+        self.table_type: type | None = None
 
 
 class FieldPlan:
@@ -144,6 +149,19 @@ class ObjectPlan:
         self.strawberry_is_type_of = self.is_type_of is not None and (
             getattr(self.is_type_of, "__qualname__", "").endswith("_get_is_type_of.<locals>.is_type_of")
         )
+
+
+def _enum_names(gtype: CustomGraphQLEnumType) -> dict[Any, str]:
+    """What `CustomGraphQLEnumType.coerce_output_value` answers for each member of the Python enum:
+    the first GraphQL value name whose value equals the member's value."""
+    names: dict[Any, str] = {}
+    members: list[Any] = list(gtype.wrapped_cls)
+    for member in members:
+        for name, value in gtype.values.items():
+            if member.value == value.value:
+                names[member] = name
+                break
+    return names
 
 
 class Compiler:
@@ -256,6 +274,9 @@ class Compiler:
             shape.fast = _FAST_LEAVES.get(id(gtype))
             if id(gtype) == _FAST_INT:
                 shape.fast = int  # bool is a subclass but `type(v) is int` excludes it
+            if isinstance(gtype, CustomGraphQLEnumType):
+                shape.table = _enum_names(gtype)
+                shape.table_type = gtype.wrapped_cls
         elif is_abstract_type(gtype):
             shape.kind = ABSTRACT
         elif is_object_type(gtype):

@@ -250,6 +250,11 @@ class PlanRun:
 
     @staticmethod
     def leaf(shape: Shape, value: Any) -> Any:
+        table = shape.table
+        if table is not None and type(value) is shape.table_type:
+            name = table.get(value)
+            if name is not None:
+                return name
         assert shape.leaf is not None
         coerced = shape.leaf(value)
         if coerced is Undefined or coerced is None:
