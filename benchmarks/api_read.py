@@ -284,11 +284,16 @@ class Profiler:
 
 BUCKETS: list[tuple[str, Callable[[str], bool]]] = [
     ("planned executor", lambda f: "lianxin_api/executor/" in f),
-    ("graphql-core", lambda f: "/graphql/" in f),
-    ("strawberry", lambda f: "/strawberry/" in f),
-    ("resolvers + models", lambda f: "lianxin_api/graphql/" in f or "/lianxin/" in f),
-    ("asyncpg + pool", lambda f: "asyncpg" in f),
-    ("uvicorn/starlette/middleware", lambda f: any(k in f for k in ("uvicorn", "starlette", "lianxin_api/"))),
+    ("graphql-core", lambda f: "site-packages/graphql/" in f),
+    ("strawberry", lambda f: "site-packages/strawberry/" in f),
+    ("resolvers, access rules, models", lambda f: any(k in f for k in ("lianxin_api/graphql/", "/lianxin/"))),
+    ("loaders", lambda f: "lianxin_api/loaders" in f),
+    ("asyncpg", lambda f: "asyncpg" in f),
+    ("redis (rate limit)", lambda f: "site-packages/redis/" in f),
+    (
+        "HTTP: uvicorn, starlette, middleware, auth",
+        lambda f: any(k in f for k in ("uvicorn", "starlette", "lianxin_api/")),
+    ),
 ]
 
 
@@ -310,7 +315,7 @@ def summarize_profile(path: Path) -> str:
                     break
         totals[bucket or "other (interpreter, asyncio, json)"] += int(count)
     whole = sum(totals.values()) or 1
-    return "\n".join(f"  {name:<34} {n / whole:6.1%}" for name, n in totals.most_common())
+    return "\n".join(f"  {name:<44} {n / whole:6.1%}" for name, n in totals.most_common())
 
 
 async def measure(
