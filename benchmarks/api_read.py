@@ -307,7 +307,11 @@ def summarize_profile(path: Path) -> str:
         if not stack or not count.isdigit():
             continue
         frames = stack.split(";")
-        bucket = "idle (event loop waiting)" if "select" in frames[-1] or "_run_once" in frames[-1] else None
+        leaf = frames[-1]
+        # uvloop runs in C below `Runner.run`: I/O callbacks, scheduling, epoll
+        bucket = (
+            "event loop (uvloop, in C)" if leaf.startswith(("Runner.run", "select", "_run_once")) else None
+        )
         if bucket is None:
             for frame in reversed(frames):
                 bucket = next((name for name, match in BUCKETS if match(frame)), None)

@@ -21,6 +21,7 @@ from lianxin.demo.households import bulk_load
 from lianxin.eligibility import DEMO_PARAMETERS
 from lianxin.matching.service import decide_households
 from lianxin.organization.models import OrganizationKind
+from lianxin_api.executor import PLANS
 
 from conftest import ROOT, make_token
 from factories import make_organization, make_sponsorship, make_union
@@ -135,6 +136,10 @@ async def test_generated_and_hand_written_queries_answer_like_graphql_core(
             body = await _post(client, token, PAGE, {"first": first, "after": after})
             if token == tokens[0]:
                 assert len(body["data"]["households"]["edges"]) == min(first, 12), body
+    # the app's schema planned them (nothing fell back to graphql-core unnoticed)
+    planned = {key[1] for key in PLANS.documents}
+    assert DETAIL in planned
+    assert PAGE in planned
     answered = sent = 0
     for root in ROOTS:
         for query in _draw(root, PER_ROOT):
