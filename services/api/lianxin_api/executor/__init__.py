@@ -34,6 +34,8 @@ def diff_enabled() -> bool:
 
 def planned_or_why_not(executor: Any) -> tuple[ObjectPlan, Compiler] | str:
     """The plan for this execution, or why graphql-core executes it instead. The only such decision."""
+    if os.environ.get("LIANXIN_EXECUTOR", "") == "graphql-core":
+        return "switched off (LIANXIN_EXECUTOR=graphql-core)"  # to measure against, or to rule it out
     operation = executor.operation
     if operation.operation not in (OperationType.QUERY, OperationType.MUTATION):
         return "subscription"
