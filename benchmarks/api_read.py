@@ -1,8 +1,16 @@
-"""DESIGN.md §8: a nested page of households through GraphQL against a hand-written asyncpg endpoint.
+"""DESIGN.md §8, issue 12: four read shapes through GraphQL, each against its own hand-written
+starlette + asyncpg endpoint (benchmarks/handwritten_api.py) in the same run:
+
+- page: 50 households with members and sponsorships with their sponsor;
+- deep: a union's households (first 50) with members, incomes and the latest decision with its trace;
+- wide: 100 households with 20 scalar fields each (some through `contactPerson` and `union`) and totalCount;
+- detail: one household's screen (members, incomes, expenditures, assets, pairings, latest decision).
 
 PostgreSQL and Redis from DATABASE_URL / REDIS_URL, else embedded in a temporary folder; a fresh database
-with N generated households, a third paired with sponsors; the real API and benchmarks/handwritten_api.py
-as uvicorn subprocesses, checked to answer with the same JSON, then measured alternately (A B A B).
+with N generated households, a third paired with sponsors, all decided under the demo policy; the real
+API and the hand-written endpoints as uvicorn subprocesses, checked to answer with the same JSON, then
+measured alternately (A B A B) per shape. Each shape prints `ratio <shape>: X`. With --profile, py-spy
+samples the API during the GraphQL rounds and the time per component is printed.
 """
 
 from __future__ import annotations
@@ -10,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import json
 import os
 import random
@@ -19,8 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from _services import backing_services
 
@@ -29,10 +39,12 @@ Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
 
 from lianxin.core.clock import today_in  # noqa: E402
 from lianxin.core.db import Pool, connect, create_pool, unit_of_work  # noqa: E402
-from lianxin.core.ids import encode_cursor  # noqa: E402
+from lianxin.core.ids import encode_cursor, to_global_id  # noqa: E402
 from lianxin.core.migrate import migrate  # noqa: E402
 from lianxin.core.tokens import Principal, Role, issue_token  # noqa: E402
 from lianxin.demo.households import bulk_load  # noqa: E402
+from lianxin.eligibility import DEMO_PARAMETERS  # noqa: E402
+from lianxin.matching.service import decide_households  # noqa: E402
 from lianxin.organization.models import OrganizationKind  # noqa: E402
 from lianxin.organization.service import NewOrganization, create_organization  # noqa: E402
 from lianxin.trade_union.credit_code import compute_credit_check_char  # noqa: E402
@@ -50,8 +62,28 @@ DISTRICTS = {
     "371073": "临港区",
 }
 SPONSORS = (("威海城建集团有限公司", "MA3C00001"), ("荣成石岛渔业有限公司", "MA3C00002"))
-QUERY = """query Page($after: String, $first: Int!) { households(first: $first, after: $after) { edges {
-  node { id archiveNo members { name relation } sponsorships { startedOn active sponsor { name } } } } } }"""
+QUERIES = {
+    "page": """query Page($after: String, $first: Int!) { households(first: $first, after: $after) { edges {
+  node { id archiveNo members { name relation } sponsorships { startedOn active sponsor { name } } } } } }""",
+    "deep": """query Deep($union: ID!, $after: String, $first: Int!) { node(id: $union) {
+  ... on TradeUnion { households(first: $first, after: $after) { edges { node { id archiveNo
+  members { name relation } incomes { kind monthlyAmount memberId }
+  latestDecision { outcome perCapitaIncome monthlyBenefit trace { rule passed value explanation } }
+  } } } } } }""",
+    "wide": """query Wide($after: String, $first: Int!) { households(first: $first, after: $after) {
+  totalCount edges { node { id archiveNo level category status statusChangedOn regionCode contactName
+  archivedOn version
+  statusReason hardshipReasons majorEventCasualty exclusions contactPhone contactCardUrl
+  contactPerson { name phone } union { id name } } } } }""",
+    "detail": """query Detail($id: ID!) { node(id: $id) { ... on Household { id archiveNo status
+  hardshipReasons
+  contactPerson { name phone } members { id name relation sex birthDate employment }
+  incomes { kind monthlyAmount memberId } expenditures { kind annualAmount } assets { kind value count }
+  sponsorships { startedOn active sponsor { name } }
+  latestDecision { outcome monthlyBenefit evaluatedOn } } } }""",
+}
+OPERATION = {"page": "Page", "deep": "Deep", "wide": "Wide", "detail": "Detail"}
+PAGE_SIZE = {"page": 50, "deep": 50, "wide": 100, "detail": 1}
 # About a third paired with the first sponsor (one in 15 of those pairings ended), some also the second.
 PAIR = """INSERT INTO sponsorship (household_id, sponsor_id, started_on, ended_on, end_reason)
 SELECT id, $1::bigint, date '2018-03-01' + (id % 1500)::int,
@@ -77,8 +109,22 @@ async def create_unions_and_sponsors(pool: Pool) -> tuple[list[int], list[int]]:
     return [u.id for u in districts], [s.id for s in sponsors]
 
 
-async def prepare(database_url: str, n: int, seed: int, today: date) -> int:
-    """Migrate, create unions and sponsors, load N households, pair some; the largest household id."""
+async def decide_all(conn: Any, today: date) -> None:
+    """The demo policy for the city, and every household decided under it (as the worker would)."""
+    await conn.execute(
+        "INSERT INTO dibao_policy (region_code, effective_from, parameters) "
+        "VALUES ('371000', '2020-01-01', $1)",
+        dict(DEMO_PARAMETERS),
+    )
+    ids = [r["id"] for r in await conn.fetch("SELECT id FROM household ORDER BY id")]
+    for start in range(0, len(ids), 2000):
+        async with conn.transaction():
+            await decide_households(conn, ids[start : start + 2000], as_of=today)
+
+
+async def prepare(database_url: str, n: int, seed: int, today: date) -> tuple[int, list[int]]:
+    """Migrate, create unions and sponsors, load N households, pair some, decide all; the largest
+    household id and the district unions' ids."""
     conn = await connect(database_url)
     pool = await create_pool(database_url, max_size=2)
     try:
@@ -93,13 +139,14 @@ async def prepare(database_url: str, n: int, seed: int, today: date) -> int:
             conn, n, seed=seed, union_ids=unions, region_codes=regions, today=today, progress=show
         )
         await conn.execute(PAIR, *sponsors)
+        await decide_all(conn, today)
         await conn.execute("ANALYZE")
         members = await conn.fetchval("SELECT count(*) FROM member")
         paired = await conn.fetchval("SELECT count(DISTINCT household_id) FROM sponsorship") / max(n, 1)
         elapsed = time.perf_counter() - started
         print(f"\n  {members:,} members, {paired:.0%} of households paired, {elapsed:.0f}s", flush=True)
         max_id: int = await conn.fetchval("SELECT coalesce(max(id), 0) FROM household")
-        return max_id
+        return max_id, unions
     finally:
         await pool.close()
         await conn.close()
@@ -153,9 +200,28 @@ class Client:
             self.streams[1].close()
 
 
-def request_body(after_id: int, first: int = 50) -> bytes:
-    after = encode_cursor(after_id) if after_id else None
-    return json.dumps({"query": QUERY, "variables": {"after": after, "first": first}}).encode()
+def request_body(shape: str, variables: dict[str, Any]) -> bytes:
+    return json.dumps(
+        {"query": QUERIES[shape], "operationName": OPERATION[shape], "variables": variables}
+    ).encode()
+
+
+def bodies_for(shape: str, max_id: int, unions: list[int], first: int | None = None) -> list[bytes]:
+    """200 requests of the shape at random places (page cursors, unions, households)."""
+    rng = random.Random(shape)
+    first = first or PAGE_SIZE[shape]
+    out = []
+    for k in range(200):
+        after = rng.randrange(1, max(max_id - first * len(unions), 2)) if k else 0
+        cursor = encode_cursor(after) if after else None
+        if shape == "deep":
+            union = to_global_id("TradeUnion", unions[k % len(unions)])
+            out.append(request_body(shape, {"union": union, "after": cursor, "first": first}))
+        elif shape == "detail":
+            out.append(request_body(shape, {"id": to_global_id("Household", rng.randrange(1, max_id + 1))}))
+        else:
+            out.append(request_body(shape, {"after": cursor, "first": first}))
+    return out
 
 
 async def throughput(port: int, token: str, bodies: list[bytes], concurrency: int, seconds: float) -> float:
@@ -180,45 +246,146 @@ async def throughput(port: int, token: str, bodies: list[bytes], concurrency: in
     return done / (time.perf_counter() - started)
 
 
-async def measure(args: argparse.Namespace, api_port: int, hand_port: int, token: str, max_id: int) -> None:
-    after_ids = [0, *sorted(random.Random(1).sample(range(1, max(max_id - 50, 2)), 199))]
-    bodies = [request_body(i) for i in after_ids]
-    api, hand = Client(api_port, token), Client(hand_port, token)
-    for body in [bodies[0], bodies[57], bodies[-1], request_body(max_id // 2)]:
+async def check_same(shape: str, bodies: list[bytes], api: Client, hand: Client) -> None:
+    for body in [bodies[0], bodies[57], bodies[-1]]:
         answers = [json.loads((await client.post(body))[2]) for client in (api, hand)]
-        assert answers[0] == answers[1], f"the two endpoints disagree for {body[-60:]!r}: {answers}"
-        assert len(answers[0]["data"]["households"]["edges"]) == 50, answers[0]
-    print("  both endpoints return the same JSON for the pages checked")
+        assert answers[0] == answers[1], f"{shape}: the two endpoints disagree for {body[-80:]!r}: {answers}"
+        assert "errors" not in answers[0], answers[0]
+
+
+async def statements(shape: str, client: Client, max_id: int, unions: list[int]) -> str:
+    """Statements per request at two page sizes ("a/b"), or one figure for the single-household shape."""
+    sizes = (1,) if shape == "detail" else (10, 100)
+    found = []
+    for first in sizes:
+        _, headers, _ = await client.post(bodies_for(shape, max_id, unions, first)[1])
+        found.append(headers.get("x-sql-statements", "?"))
+    return "/".join(found)
+
+
+class Profiler:
+    """py-spy sampling the API process during its rounds (raw collapsed stacks), if asked for."""
+
+    def __init__(self, pid: int | None, out: Path) -> None:
+        self.pid, self.out, self.process = pid, out, None
+
+    def start(self, seconds: float) -> None:
+        if self.pid is None:
+            return
+        command = ["py-spy", "record", "--pid", str(self.pid), "--format", "raw", "--rate", "250"]
+        command += ["--duration", str(int(seconds)), "--output", str(self.out), "--nonblocking"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.wait(30)
+            self.process = None
+
+
+BUCKETS: list[tuple[str, Callable[[str], bool]]] = [
+    ("planned executor", lambda f: "lianxin_api/executor/" in f),
+    ("graphql-core", lambda f: "site-packages/graphql/" in f),
+    ("strawberry", lambda f: "site-packages/strawberry/" in f),
+    ("resolvers, access rules, models", lambda f: any(k in f for k in ("lianxin_api/graphql/", "/lianxin/"))),
+    ("loaders", lambda f: "lianxin_api/loaders" in f),
+    ("asyncpg", lambda f: "asyncpg" in f),
+    ("redis (rate limit)", lambda f: "site-packages/redis/" in f),
+    (
+        "HTTP: uvicorn, starlette, middleware, auth",
+        lambda f: any(k in f for k in ("uvicorn", "starlette", "lianxin_api/")),
+    ),
+]
+
+
+def summarize_profile(path: Path) -> str:
+    """Self time by component: the innermost frame of our code or a library in each sample."""
+    if not path.exists():
+        return "  (no profile)"
+    totals: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        frames = stack.split(";")
+        leaf = frames[-1]
+        # uvloop runs in C below `Runner.run`: I/O callbacks, scheduling, epoll
+        bucket = (
+            "event loop (uvloop, in C)" if leaf.startswith(("Runner.run", "select", "_run_once")) else None
+        )
+        if bucket is None:
+            for frame in reversed(frames):
+                bucket = next((name for name, match in BUCKETS if match(frame)), None)
+                if bucket:
+                    break
+        totals[bucket or "other (interpreter, asyncio, json)"] += int(count)
+    whole = sum(totals.values()) or 1
+    return "\n".join(f"  {name:<44} {n / whole:6.1%}" for name, n in totals.most_common())
+
+
+async def measure(
+    args: argparse.Namespace,
+    api_port: int,
+    hand_port: int,
+    token: str,
+    max_id: int,
+    unions: list[int],
+    api_pid: int | None,
+) -> None:
+    api, hand = Client(api_port, token), Client(hand_port, token)
+    shapes = [s for s in ("page", "deep", "wide", "detail") if s in args.shapes.split(",")]
+    bodies = {shape: bodies_for(shape, max_id, unions) for shape in shapes}
     sql = {}
-    for first, client in itertools.product((10, 100), (api, hand)):
-        _, headers, _ = await client.post(request_body(0, first))
-        sql[first, client.port] = headers.get("x-sql-statements", "?")
+    for shape in shapes:
+        await check_same(shape, bodies[shape], api, hand)
+        sql[shape] = (
+            await statements(shape, api, max_id, unions),
+            await statements(shape, hand, max_id, unions),
+        )
+    print("  both endpoints return the same JSON for every shape checked")
     api.close()
     hand.close()
-    for port in (api_port, hand_port):  # warm up: pool connections, caches
-        await throughput(port, token, bodies, args.concurrency, 2)
-    rounds: dict[str, list[float]] = {"GraphQL API": [], "hand-written": []}
-    for k in range(4):
-        name, port = ("GraphQL API", api_port) if k % 2 == 0 else ("hand-written", hand_port)
-        rate = await throughput(port, token, bodies, args.concurrency, args.seconds)
-        rounds[name].append(rate)
-        print(f"  round {k + 1}: {name:<12} {rate:8.1f} req/s")
-    report(args, rounds, [sql[first, port] for first in (10, 100) for port in (api_port, hand_port)])
+    results = {}
+    for shape in shapes:
+        for port in (api_port, hand_port):  # warm up: pool connections, caches, plans
+            await throughput(port, token, bodies[shape], args.concurrency, 2)
+        rounds: dict[str, list[float]] = {"GraphQL API": [], "hand-written": []}
+        profiler = Profiler(api_pid if args.profile else None, Path(args.profile or ".") / f"{shape}.txt")
+        for k in range(4):
+            name, port = ("GraphQL API", api_port) if k % 2 == 0 else ("hand-written", hand_port)
+            if k == 0:
+                profiler.start(args.seconds)
+            rate = await throughput(port, token, bodies[shape], args.concurrency, args.seconds)
+            if k == 0:
+                profiler.stop()
+            rounds[name].append(rate)
+            print(f"  {shape:<6} round {k + 1}: {name:<12} {rate:8.1f} req/s", flush=True)
+        results[shape] = rounds
+        if args.profile:
+            print(f"  profile of the API, {shape} (self time by component):")
+            print(summarize_profile(profiler.out), flush=True)
+    report(args, results, sql)
 
 
-def report(args: argparse.Namespace, rounds: dict[str, list[float]], sql: list[str]) -> None:
-    api, hand = (sum(r) / len(r) for r in rounds.values())
-    print(f"\nnested page of 50 households, {args.concurrency} clients, 2 x {args.seconds:g}s each\n")
-    print(f"| {'':<32} | {'GraphQL API':>12} | {'hand-written':>12} |")
-    print(f"| {'-' * 32} | {'-' * 12:>12} | {'-' * 12:>12} |")
-    print(f"| {'throughput (req/s)':<32} | {api:>12.1f} | {hand:>12.1f} |")
-    print(f"| {'SQL statements, first: 10':<32} | {sql[0]:>12} | {sql[1]:>12} |")
-    print(f"| {'SQL statements, first: 100':<32} | {sql[2]:>12} | {sql[3]:>12} |")
-    print(f"\nratio GraphQL / hand-written: {api / hand:.2f} (budget: at least 0.50)")
+def report(
+    args: argparse.Namespace, results: dict[str, dict[str, list[float]]], sql: dict[str, tuple[str, str]]
+) -> None:
+    print(f"\n{args.concurrency} clients, 2 x {args.seconds:g}s per side and shape; SQL at first 10/100\n")
+    head = ("shape", "GraphQL req/s", "hand req/s", "ratio", "SQL GraphQL", "SQL hand")
+    print("| " + " | ".join(f"{h:>13}" for h in head) + " |")
+    print("| " + " | ".join("-" * 13 for _ in head) + " |")
+    ratios = {}
+    for shape, rounds in results.items():
+        api, hand = (sum(r) / len(r) for r in rounds.values())
+        ratios[shape] = api / hand
+        row = (shape, f"{api:.1f}", f"{hand:.1f}", f"{api / hand:.2f}", *sql[shape])
+        print("| " + " | ".join(f"{c:>13}" for c in row) + " |")
+    print()
+    for shape, ratio in ratios.items():
+        print(f"ratio {shape}: {ratio:.2f} (budget: at least 0.50)")
 
 
 async def main_async(args: argparse.Namespace, database_url: str, redis_url: str, data_dir: Path) -> None:
-    max_id = await prepare(database_url, args.n, args.seed, today_in("Asia/Shanghai"))
+    max_id, unions = await prepare(database_url, args.n, args.seed, today_in("Asia/Shanghai"))
     api_port, hand_port = free_port(), free_port()
     env = {
         "DATABASE_URL": database_url,
@@ -242,7 +409,7 @@ async def main_async(args: argparse.Namespace, database_url: str, redis_url: str
             await wait_listening(port, process, logs[port])
         admin = Principal(subject="bench", role=Role.ADMIN)
         token = issue_token(SECRET, admin, now=datetime.now(UTC), ttl=timedelta(hours=1))
-        await measure(args, api_port, hand_port, token, max_id)
+        await measure(args, api_port, hand_port, token, max_id, unions, servers[api_port].pid)
     finally:
         for process in servers.values():
             process.terminate()
@@ -259,6 +426,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per measured round (default 10)")
     parser.add_argument("--seed", type=int, default=20180301, help="generator seed")
+    parser.add_argument("--shapes", default="page,deep,wide,detail", help="comma-separated shapes to run")
+    parser.add_argument("--profile", default="", help="folder for py-spy profiles of the API (needs py-spy)")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
     started = time.perf_counter()

@@ -19,6 +19,8 @@ import pytest
 import redis.asyncio as aioredis
 from asgi_lifespan import LifespanManager
 
+# every operation the suite sends runs through the planned executor AND graphql-core, compared (issue 12)
+os.environ.setdefault("LIANXIN_EXECUTOR_DIFF", "1")
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/lianxin-runtime-{os.getuid()}")
 Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
 
@@ -141,6 +143,19 @@ async def reset_state(pool: Pool, redis_client: aioredis.Redis) -> None:
             names = ", ".join(f'"{t["tablename"]}"' for t in tables)
             await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     await redis_client.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def executor_agrees() -> Iterator[None]:
+    """Fails the test if the planned executor answered anything differently from graphql-core."""
+    from lianxin_api.executor import MISMATCHES
+
+    del MISMATCHES[:]
+    yield
+    if MISMATCHES:
+        found = list(MISMATCHES)
+        del MISMATCHES[:]
+        pytest.fail(f"planned executor differs from graphql-core: {str(found)[:4000]}")
 
 
 @pytest.fixture(autouse=True)

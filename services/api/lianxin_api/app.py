@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
@@ -123,6 +124,9 @@ class LianxinGraphQL(GraphQL[Context, None]):
         result = await super().execute_operation(*args, **kwargs)
         await flush_audit_notes(context)
         return result
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)  # UTF-8 as is, several times faster than json.dumps on a page
 
     async def on_ws_connect(self, context: Context) -> Any:
         principal, error = await authenticate_request(

@@ -51,6 +51,10 @@ MAX_COST = 25_000
 LIST_ESTIMATE = 10
 _PAGE_LISTS = frozenset({"edges", "nodes"})
 _CEILING = 2**53 - 1  # estimates saturate here (a JSON number every client reads exactly)
+# estimates by (schema, document text, operation, the integer variables): only integers (`first`) change
+# an estimate, so a page cursor does not; computed once per document and page size (issue 12)
+_ESTIMATES: dict[tuple[Any, ...], int] = {}
+_ESTIMATES_MAX = 2048
 
 
 class _Estimator:
@@ -146,6 +150,26 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
     return None
 
 
+def _cached_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> int:
+    source = document.loc.source.body if document.loc is not None else None
+    ints = tuple(sorted((k, v) for k, v in (variables or {}).items() if isinstance(v, int)))
+    key = (id(schema), source, operation.name.value if operation.name else None, ints)
+    cost = _ESTIMATES.get(key) if source is not None else None
+    if cost is None:
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        cost = estimate_cost(schema, operation, fragments, variables)
+        if source is not None:
+            if len(_ESTIMATES) >= _ESTIMATES_MAX:
+                _ESTIMATES.clear()
+            _ESTIMATES[key] = cost
+    return cost
+
+
 class CostLimit(SchemaExtension):
     """Refuses an operation whose estimated cost exceeds `MAX_COST`, with the estimate in the error."""
 
@@ -154,10 +178,7 @@ class CostLimit(SchemaExtension):
         document = context.graphql_document
         operation = _operation(document, context.operation_name) if document is not None else None
         if document is not None and operation is not None and context.result is None:
-            fragments = {
-                d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-            }
-            cost = estimate_cost(context.schema._schema, operation, fragments, context.variables)
+            cost = _cached_cost(context.schema._schema, document, operation, context.variables)
             if cost > MAX_COST:
                 message = f"query cost {cost} exceeds the limit of {MAX_COST}: ask for smaller pages"
                 extensions = {"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}

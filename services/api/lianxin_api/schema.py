@@ -11,6 +11,7 @@ from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
 from lianxin_api.cost import CostLimit
 from lianxin_api.error_codes import ErrorCodes
+from lianxin_api.executor import PlannedExecutor
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.api_key.schema import ApiKeyMutation
@@ -135,6 +136,7 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
             CostLimit,
             *guards,
         ],
+        execution_context_class=PlannedExecutor,  # queries and mutations run from cached plans
     )
 
 

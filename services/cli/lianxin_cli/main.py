@@ -36,6 +36,8 @@ def api_server_config(settings: Settings) -> Any:
         proxy_headers=False,
         ws="websockets-sansio",
         ws_per_message_deflate=False,  # per-socket zlib state (~50 kB) and compression undo the fan-out
+        loop="uvloop",
+        http="httptools",
         timeout_graceful_shutdown=10,
     )
 

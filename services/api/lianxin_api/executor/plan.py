@@ -1,0 +1,360 @@
+"""Plans: an operation compiled once into what to read, call and serialise per selection set.
+
+A plan is made by graphql-core's own field collection (`collect_fields` / `collect_subfields`), so
+fragments, inline fragments and `@skip`/`@include` mean exactly what they mean to graphql-core; the
+plan only remembers the outcome. `@skip`/`@include` depend on variables, so a plan is cached under the
+document's text, the operation name and the values of the variables those directives read.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    BooleanValueNode,
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLBoolean,
+    GraphQLField,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    GraphQLString,
+    OperationDefinitionNode,
+    VariableNode,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import (
+    FieldDetailsList,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.values import VariableValues
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+
+LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
+# built-in scalars whose output coercion returns a value of this exact Python type unchanged
+_FAST_LEAVES: dict[int, type] = {id(GraphQLString): str, id(GraphQLID): str, id(GraphQLBoolean): bool}
+_FAST_INT = id(GraphQLInt)
+
+
+class NotPlannable(Exception):
+    """The operation uses something the planned executor leaves to graphql-core."""
+
+
+class Shape:
+    """How to complete a value of one output type at one field (nullability included)."""
+
+    __slots__ = (
+        "by_type",
+        "fast",
+        "field_details",
+        "field_name",
+        "item",
+        "kind",
+        "leaf",
+        "null_message",
+        "nullable",
+        "object_plan",
+        "parent_type",
+        "table",
+        "table_type",
+        "type",
+    )
+
+    def __init__(self) -> None:
+        self.kind = LEAF
+        self.nullable = True
+        self.type: Any = None  # the named type (leaf, object, abstract) or the list type
+        self.leaf: Callable[[Any], Any] | None = None
+        self.fast: type | None = None
+        self.item: Shape | None = None
+        self.object_plan: ObjectPlan | None = None
+        self.by_type: dict[str, ObjectPlan] = {}  # abstract: the plan per runtime type, made on demand
+        self.field_details: FieldDetailsList = []
+        self.field_name = ""
+        self.parent_type: GraphQLObjectType | None = None
+        self.null_message = ""
+        # strawberry's enum output coercion scans the values for each member; the same answer as a dict
+        self.table: dict[Any, str] | None = None
+        self.table_type: type | None = None
+
+
+class FieldPlan:
+    """One response key of a selection set."""
+
+    __slots__ = (
+        "attr",
+        "details",
+        "direct",
+        "direct_info",
+        "direct_self",
+        "field_def",
+        "has_args",
+        "key",
+        "name",
+        "nodes",
+        "nullable",
+        "resolve",
+        "return_type",
+        "shape",
+        "strawberry_field",
+        "typename",
+    )
+
+    def __init__(self, key: str, details: FieldDetailsList, field_def: GraphQLField | None) -> None:
+        self.key = key
+        self.details = details
+        self.nodes: list[FieldNode] = [d.node for d in details]
+        self.name = self.nodes[0].name.value
+        self.field_def = field_def
+        self.typename = self.name == "__typename"
+        self.attr: str | None = None  # read the attribute directly: strawberry's default resolver
+        self.resolve: Callable[..., Any] | None = None
+        # a strawberry resolver without arguments, extensions or permission classes, called directly
+        # with what strawberry's wrapper would pass it (self, info): `_resolver` minus its bookkeeping
+        self.direct: Callable[..., Any] | None = None
+        self.direct_self = False
+        self.direct_info: str | None = None
+        self.strawberry_field: Any = None
+        self.has_args = False
+        self.return_type: GraphQLOutputType | None = field_def.type if field_def else None
+        self.nullable = not is_non_null_type(self.return_type)
+        self.shape: Shape | None = None
+
+
+class ObjectPlan:
+    """The fields of one selection set on one object type, in response order."""
+
+    __slots__ = ("fields", "is_type_of", "strawberry_is_type_of", "type", "type_name")
+
+    def __init__(self, object_type: GraphQLObjectType) -> None:
+        self.type = object_type
+        self.type_name = object_type.name
+        self.fields: list[FieldPlan] = []
+        self.is_type_of = object_type.is_type_of
+        # strawberry's own is_type_of ignores `info`; anything else gets a real one
+        self.strawberry_is_type_of = self.is_type_of is not None and (
+            getattr(self.is_type_of, "__qualname__", "").endswith("_get_is_type_of.<locals>.is_type_of")
+        )
+
+
+def _enum_names(gtype: CustomGraphQLEnumType) -> dict[Any, str]:
+    """What `CustomGraphQLEnumType.coerce_output_value` answers for each member of the Python enum:
+    the first GraphQL value name whose value equals the member's value."""
+    names: dict[Any, str] = {}
+    members: list[Any] = list(gtype.wrapped_cls)
+    for member in members:
+        for name, value in gtype.values.items():
+            if member.value == value.value:
+                names[member] = name
+                break
+    return names
+
+
+class Compiler:
+    """Compiles plans for one operation; sub-plans of abstract types are compiled later, on demand,
+    with the same variable values (the cache key guarantees their `@skip`/`@include` agree)."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDetails],
+        variable_values: VariableValues,
+        operation: OperationDefinitionNode,
+        default_field_resolver: Any,
+    ) -> None:
+        strawberry_schema = getattr(schema, "_strawberry_schema", None)
+        # only where strawberry itself would call the resolver plainly: no exception handlers anywhere
+        self.direct_calls = strawberry_schema is not None and not getattr(
+            strawberry_schema.schema_converter, "_exception_handler_specs", ()
+        )
+        self.info_class: Any = strawberry_schema.config.info_class if strawberry_schema is not None else None
+        self.schema = schema
+        self.fragments = fragments
+        self.variable_values = variable_values
+        self.operation = operation
+        self.default_field_resolver = default_field_resolver
+
+    def root(self, root_type: GraphQLObjectType) -> ObjectPlan:
+        collected = collect_fields(
+            self.schema, self.fragments, self.variable_values, root_type, self.operation
+        )
+        return self._object(root_type, collected)
+
+    def sub(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> ObjectPlan:
+        collected = collect_subfields(
+            self.schema, self.fragments, self.variable_values, self.operation, object_type, details
+        )
+        return self._object(object_type, collected)
+
+    def _object(self, object_type: GraphQLObjectType, collected: Any) -> ObjectPlan:
+        grouped, new_defer_usages, _forbidden = collected
+        if new_defer_usages:
+            raise NotPlannable("@defer")
+        plan = ObjectPlan(object_type)
+        for key, details in grouped.items():
+            if any(d.fragment_variable_values is not None or d.defer_usage is not None for d in details):
+                raise NotPlannable("fragment arguments or @defer")
+            name = details[0].node.name.value
+            if name.startswith("__") and name != "__typename":
+                raise NotPlannable("introspection")
+            field_def = self.schema.get_field(object_type, name)
+            if field_def is None:
+                continue  # graphql-core leaves it out too (validation refuses it before)
+            fp = FieldPlan(key, details, field_def)
+            if not fp.typename:
+                self._resolver(fp, field_def)
+                fp.shape = self._shape(field_def.type, details, object_type, name)
+            plan.fields.append(fp)
+        return plan
+
+    def _resolver(self, fp: FieldPlan, field_def: GraphQLField) -> None:
+        resolve = field_def.resolve
+        definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if (
+            resolve is not None
+            and getattr(resolve, "_is_default", False)
+            and definition is not None
+            and definition.default_resolver is getattr
+        ):
+            fp.attr = definition.python_name  # what `_get_basic_result` does, without the call
+        else:
+            fp.resolve = resolve or self.default_field_resolver
+            fp.has_args = bool(field_def.args) or bool(fp.nodes[0].arguments)
+            if definition is not None and not fp.has_args and self.direct_calls:
+                self._direct(fp, definition)
+
+    def _direct(self, fp: FieldPlan, definition: Any) -> None:
+        """What strawberry's `from_resolver` wrapper does for a field without arguments, extensions or
+        exception handlers, minus converting no arguments through an empty extension chain."""
+        resolver = definition.base_resolver
+        if resolver is None or definition.extensions or definition.is_subscription:
+            return
+        if resolver.parent_parameter is not None or resolver.root_parameter is not None:
+            return  # rare spellings: left to the wrapper
+        if definition.arguments:
+            return
+        fp.direct = resolver.wrapped_func
+        fp.direct_self = resolver.self_parameter is not None
+        fp.direct_info = resolver.info_parameter.name if resolver.info_parameter is not None else None
+        fp.strawberry_field = definition
+
+    def _shape(
+        self, gtype: GraphQLOutputType, details: FieldDetailsList, parent: GraphQLObjectType, name: str
+    ) -> Shape:
+        shape = Shape()
+        shape.field_details = details
+        shape.field_name = name
+        shape.parent_type = parent
+        shape.null_message = f"Cannot return null for non-nullable field {parent}.{name}."
+        if isinstance(gtype, GraphQLNonNull):
+            shape.nullable = False
+            gtype = gtype.of_type
+        shape.type = gtype
+        if is_list_type(gtype):
+            assert isinstance(gtype, GraphQLList)
+            shape.kind = LIST
+            shape.item = self._shape(gtype.of_type, details, parent, name)
+        elif is_leaf_type(gtype):
+            shape.kind = LEAF
+            shape.leaf = gtype.coerce_output_value
+            shape.fast = _FAST_LEAVES.get(id(gtype))
+            if id(gtype) == _FAST_INT:
+                shape.fast = int  # bool is a subclass but `type(v) is int` excludes it
+            if isinstance(gtype, CustomGraphQLEnumType):
+                shape.table = _enum_names(gtype)
+                shape.table_type = gtype.wrapped_cls
+        elif is_abstract_type(gtype):
+            shape.kind = ABSTRACT
+        elif is_object_type(gtype):
+            assert isinstance(gtype, GraphQLObjectType)
+            shape.kind = OBJECT
+            shape.object_plan = self.sub(gtype, details)
+        else:  # pragma: no cover - every output type is one of the above
+            raise NotPlannable(f"unexpected output type {gtype}")
+        return shape
+
+    def abstract_plan(self, shape: Shape, runtime_type: GraphQLObjectType) -> ObjectPlan:
+        plan = shape.by_type.get(runtime_type.name)
+        if plan is None:
+            plan = shape.by_type[runtime_type.name] = self.sub(runtime_type, shape.field_details)
+        return plan
+
+
+# --- the cache --------------------------------------------------------------------------------------
+
+
+class _Document:
+    __slots__ = ("directive_variables", "plans")
+
+    def __init__(self, directive_variables: tuple[str, ...]) -> None:
+        self.directive_variables = directive_variables
+        self.plans: dict[tuple[Any, ...], tuple[ObjectPlan, Compiler]] = {}
+
+
+def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables that `@skip`/`@include` read anywhere in the document."""
+    names: set[str] = set()
+    stack: list[Any] = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        for directive in getattr(node, "directives", None) or ():
+            if isinstance(directive, DirectiveNode) and directive.name.value in ("skip", "include"):
+                for arg in directive.arguments or ():
+                    if isinstance(arg.value, VariableNode):
+                        names.add(arg.value.name.value)
+                    elif not isinstance(arg.value, BooleanValueNode):  # pragma: no cover - validated
+                        raise NotPlannable("@skip/@include with a non-boolean literal")
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return tuple(sorted(names))
+
+
+class PlanCache:
+    """Plans by (schema, document text, operation name, values of the @skip/@include variables);
+    least recently used documents leave first."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.documents: OrderedDict[tuple[int, str, str | None], _Document] = OrderedDict()
+
+    def get(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        make: Callable[[], tuple[ObjectPlan, Compiler]],
+    ) -> tuple[ObjectPlan, Compiler]:
+        source = document.loc.source.body if document.loc is not None else None
+        if source is None:
+            return make()  # a document built by hand: nothing to key it by
+        name = operation.name.value if operation.name else None
+        doc_key = (id(schema), source, name)
+        entry = self.documents.get(doc_key)
+        if entry is None:
+            entry = _Document(_directive_variables(document))
+            self.documents[doc_key] = entry
+            if len(self.documents) > self.size:
+                self.documents.popitem(last=False)
+        else:
+            self.documents.move_to_end(doc_key)
+        key = tuple(variables.get(v) for v in entry.directive_variables)
+        found = entry.plans.get(key)
+        if found is None:
+            found = entry.plans[key] = make()
+        return found

@@ -1,0 +1,485 @@
+"""Executing a plan: walk the objects, read attributes, call resolvers only where a field has one.
+
+Resolvers that return awaitables are collected and awaited together, one `asyncio.gather` per wave
+(a wave is everything that became ready in the previous one). Results are written into the response
+in place: every composite value is put into its parent before its fields are filled, so that null
+propagation is simply "set the nearest nullable position to null" (`Slot`), and errors are recorded
+with graphql-core's own `CollectedErrors`, which drops errors below a position already nulled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, located_error
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path, Undefined, inspect, is_iterable
+from strawberry.types.info import Info as StrawberryInfo
+
+from lianxin_api.executor.plan import ABSTRACT, LEAF, LIST, OBJECT, Compiler, FieldPlan, ObjectPlan, Shape
+
+
+class PlannedInfo(StrawberryInfo):
+    """strawberry's `Info` for a directly called resolver, with graphql-core's resolve info (and its
+    path) built only if the resolver reads more than the context."""
+
+    def __init__(self, run: PlanRun, fp: FieldPlan, parent: GraphQLObjectType, prev: Path | None) -> None:
+        self._run = run
+        self._fp = fp
+        self._parent = parent
+        self._prev = prev
+        self._field = fp.strawberry_field
+        self._raw: Any = None
+
+    @property
+    def _raw_info(self) -> ResolveInfo:  # type: ignore[override]
+        if self._raw is None:
+            fp = self._fp
+            path = Path(self._prev, fp.key, self._parent.name)
+            self._raw = self._run.info(fp, self._parent, path)
+        raw: ResolveInfo = self._raw
+        return raw
+
+    @property
+    def context(self) -> Any:
+        return self._run.context
+
+
+class Slot:
+    """A position in the response that holds an object or a list: where to write null if it fails."""
+
+    __slots__ = ("container", "dead", "key", "nullable", "parent", "path")
+
+    def __init__(
+        self, container: Any, key: Any, nullable: bool, parent: Slot | None, path: Path | None
+    ) -> None:
+        self.container = container
+        self.key = key
+        self.nullable = nullable
+        self.parent = parent
+        self.path = path
+        self.dead = False
+
+
+ResolveInfo = GraphQLResolveInfo[Any]
+Pending = tuple[Awaitable[Any], Callable[[Any], None]]
+
+
+class PlanRun:
+    """One execution of one plan, on behalf of a graphql-core executor (its schema, context, variables,
+    resolve infos and collected errors)."""
+
+    def __init__(self, executor: Any, compiler: Compiler) -> None:
+        self.executor = executor
+        self.compiler = compiler
+        self.info_class = compiler.info_class
+        self.context = executor.context_value
+        # our Info stands in for strawberry's only where the schema uses strawberry's own class
+        self.lazy_info = compiler.info_class is StrawberryInfo
+        self.errors = executor.collected_errors
+        self.is_awaitable = executor.is_awaitable
+        self.pending: list[Pending] = []
+        self.args: dict[int, dict[str, Any]] = {}
+        self.holder: dict[str, Any] = {}
+        # raw root results, for the differential check of mutation payloads
+        self.root_values: dict[str, Any] | None = None
+
+    # --- entry points ---
+
+    async def run(self, plan: ObjectPlan, serially: bool) -> dict[str, Any] | None:
+        data: dict[str, Any] = {}
+        self.holder["data"] = data
+        root = Slot(self.holder, "data", True, None, None)
+        source = self.executor.root_value
+        if serially:
+            for fp in plan.fields:
+                if root.dead:
+                    break
+                self.fields(plan, (fp,), source, root, data)
+                await self.drain()
+        else:
+            self.fields(plan, plan.fields, source, root, data)
+            await self.drain()
+        result: dict[str, Any] | None = self.holder["data"]
+        return result
+
+    async def drain(self) -> None:
+        while self.pending:
+            wave, self.pending = self.pending, []
+            if len(wave) == 1:
+                awaitable, then = wave[0]
+                try:
+                    value = await awaitable
+                except Exception as exc:
+                    value = exc
+                then(value)
+                continue
+            results = await asyncio.gather(*(a for a, _ in wave), return_exceptions=True)
+            for (_, then), value in zip(wave, results, strict=True):
+                if isinstance(value, asyncio.CancelledError):
+                    raise value
+                then(value)
+
+    # --- fields ---
+
+    def info(self, fp: FieldPlan, parent: GraphQLObjectType, path: Path) -> ResolveInfo:
+        info: ResolveInfo = self.executor.build_resolve_info(fp.field_def, fp.nodes, parent, path)
+        return info
+
+    def call_direct(self, fp: FieldPlan, direct: Callable[..., Any], source: Any, info: ResolveInfo) -> Any:
+        kwargs = {}
+        if fp.direct_info is not None:
+            kwargs[fp.direct_info] = self.info_class(_raw_info=info, _field=fp.strawberry_field)
+        if fp.direct_self:
+            return direct(source, **kwargs)
+        return direct(**kwargs)
+
+    def arguments(self, fp: FieldPlan) -> dict[str, Any]:
+        args = self.args.get(id(fp))
+        if args is None:  # the same for every object of the level: coerced once per execution
+            assert fp.field_def is not None
+            args = self.args[id(fp)] = get_argument_values(
+                fp.field_def, fp.nodes[0], self.executor.variable_values, None, self.executor.hide_suggestions
+            )
+        return args
+
+    def fields(self, plan: ObjectPlan, fields: Any, source: Any, slot: Slot, out: dict[str, Any]) -> None:
+        for fp in fields:
+            if slot.dead:
+                return
+            key = fp.key
+            if fp.typename:
+                out[key] = plan.type_name
+                continue
+            info = None
+            try:
+                attr = fp.attr
+                if attr is not None:
+                    value = getattr(source, attr)
+                else:
+                    value, info = self.call(fp, plan, source, slot)
+                    if self.is_awaitable(value):
+                        out[key] = None  # keeps the key's place in the response
+                        self.pending.append((value, self._later(fp, plan, slot, out, info)))
+                        continue
+                shape = fp.shape
+                assert shape is not None
+                if shape.kind == LEAF and value is not None:
+                    fast = shape.fast
+                    out[key] = value if fast is not None and type(value) is fast else self.leaf(shape, value)
+                else:
+                    self.complete(shape, value, out, key, slot, None, info, plan, fp)
+            except Exception as exc:
+                if self.root_values is not None and slot.parent is None:
+                    self.root_values[key] = exc
+                self.field_error(exc, fp, plan, slot, out)
+                continue
+            if self.root_values is not None and slot.parent is None:
+                self.root_values[key] = value
+
+    def call(
+        self, fp: FieldPlan, plan: ObjectPlan, source: Any, slot: Slot
+    ) -> tuple[Any, ResolveInfo | None]:
+        """Calls the field's resolver: directly with a lazy `Info` where strawberry would only pass
+        (self, info), else through strawberry's wrapper with graphql-core's resolve info."""
+        direct = fp.direct
+        if direct is not None and self.lazy_info:
+            if fp.direct_info is None:
+                return (direct(source) if fp.direct_self else direct()), None
+            kwargs = {fp.direct_info: PlannedInfo(self, fp, plan.type, slot.path)}
+            return (direct(source, **kwargs) if fp.direct_self else direct(**kwargs)), None
+        info = self.info(fp, plan.type, Path(slot.path, fp.key, plan.type_name))
+        if direct is not None:
+            return self.call_direct(fp, direct, source, info), info
+        args = self.arguments(fp) if fp.has_args else {}
+        assert fp.resolve is not None
+        return fp.resolve(source, info, **args), info
+
+    def _later(
+        self, fp: FieldPlan, plan: ObjectPlan, slot: Slot, out: dict[str, Any], info: ResolveInfo | None
+    ) -> Callable[[Any], None]:
+        def then(value: Any) -> None:
+            if self.is_dead(slot):
+                return
+            if self.root_values is not None and slot.parent is None:
+                self.root_values[fp.key] = value
+            try:
+                if isinstance(value, Exception):
+                    raise value
+                assert fp.shape is not None
+                self.complete(fp.shape, value, out, fp.key, slot, None, info, plan, fp)
+            except Exception as exc:
+                self.field_error(exc, fp, plan, slot, out)
+
+        return then
+
+    def field_error(
+        self, exc: Exception, fp: FieldPlan, plan: ObjectPlan, slot: Slot, out: dict[str, Any]
+    ) -> None:
+        path = Path(slot.path, fp.key, plan.type_name)
+        error = located_error(exc, fp.nodes, path.as_list())
+        if fp.nullable:
+            out[fp.key] = None
+            self.errors.add(error, path)
+        else:
+            self.bubble(slot, error)
+
+    def bubble(self, slot: Slot, error: GraphQLError) -> None:
+        """A non-null position failed inside `slot`: null the nearest nullable position above it."""
+        s: Slot | None = slot
+        while s is not None:
+            s.dead = True
+            if s.nullable:
+                s.container[s.key] = None
+                self.errors.add(error, s.path)
+                return
+            s = s.parent
+        raise AssertionError("the root position is nullable")  # pragma: no cover
+
+    @staticmethod
+    def is_dead(slot: Slot | None) -> bool:
+        while slot is not None:
+            if slot.dead:
+                return True
+            slot = slot.parent
+        return False
+
+    # --- values ---
+
+    @staticmethod
+    def leaf(shape: Shape, value: Any) -> Any:
+        table = shape.table
+        if table is not None and type(value) is shape.table_type:
+            name = table.get(value)
+            if name is not None:
+                return name
+        assert shape.leaf is not None
+        coerced = shape.leaf(value)
+        if coerced is Undefined or coerced is None:
+            raise TypeError(
+                f"Expected `{inspect(shape.type)}.coerce_output_value("
+                f"{inspect(value)})` to return non-nullable value, returned: {inspect(coerced)}"
+            )
+        return coerced
+
+    def complete(
+        self,
+        shape: Shape,
+        value: Any,
+        container: Any,
+        key: Any,
+        parent: Slot,
+        path: Path | None,
+        info: ResolveInfo | None,
+        plan: ObjectPlan,
+        fp: FieldPlan,
+    ) -> None:
+        """Write the completed `value` at container[key]; raises for an error at this very position
+        (the caller nulls it or bubbles), handles errors of positions below it itself."""
+        if isinstance(value, Exception):
+            raise value
+        if value is None or value is Undefined:
+            if not shape.nullable:
+                raise TypeError(shape.null_message)
+            container[key] = None
+            return
+        kind = shape.kind
+        if kind == LEAF:
+            fast = shape.fast
+            container[key] = value if fast is not None and type(value) is fast else self.leaf(shape, value)
+            return
+        if path is None:
+            path = Path(parent.path, key, plan.type_name)
+        if kind == OBJECT:
+            object_plan = shape.object_plan
+            assert object_plan is not None
+            self.complete_object(object_plan, shape, value, container, key, parent, path, info, fp)
+        elif kind == LIST:
+            self.complete_list(shape, value, container, key, parent, path, info, plan, fp)
+        else:
+            assert kind == ABSTRACT
+            self.abstract(shape, value, container, key, parent, path, info, plan, fp)
+
+    def complete_object(
+        self,
+        object_plan: ObjectPlan,
+        shape: Shape,
+        value: Any,
+        container: Any,
+        key: Any,
+        parent: Slot,
+        path: Path,
+        info: ResolveInfo | None,
+        fp: FieldPlan,
+    ) -> None:
+        is_type_of = object_plan.is_type_of
+        if is_type_of is not None:
+            if not object_plan.strawberry_is_type_of and info is None:
+                info = self.info(fp, shape.parent_type, self._field_path(path))  # type: ignore[arg-type]
+            ok = is_type_of(value, info)  # type: ignore[arg-type]
+            if self.is_awaitable(ok):
+                raise TypeError("an awaitable is_type_of is left to graphql-core")  # pragma: no cover
+            if not ok:
+                raise GraphQLError(
+                    f"Expected value of type '{object_plan.type}' but got: {inspect(value)}.",
+                    fp.nodes,
+                )
+        out: dict[str, Any] = {}
+        container[key] = out
+        self.fields(
+            object_plan, object_plan.fields, value, Slot(container, key, shape.nullable, parent, path), out
+        )
+
+    @staticmethod
+    def _field_path(path: Path) -> Path:
+        found: Path | None = path
+        while found is not None and isinstance(found.key, int):  # list items: the field's own path
+            found = found.prev
+        assert found is not None
+        return found
+
+    def complete_list(
+        self,
+        shape: Shape,
+        value: Any,
+        container: Any,
+        key: Any,
+        parent: Slot,
+        path: Path,
+        info: ResolveInfo | None,
+        plan: ObjectPlan,
+        fp: FieldPlan,
+    ) -> None:
+        if not is_iterable(value):
+            raise GraphQLError(
+                f"Expected Iterable, but did not find one for field '{shape.parent_type}.{shape.field_name}'."
+            )
+        item = shape.item
+        assert item is not None
+        items = list(value)
+        out: list[Any] = [None] * len(items)
+        container[key] = out
+        slot = Slot(container, key, shape.nullable, parent, path)
+        kind = item.kind
+        fast = item.fast
+        for index, element in enumerate(items):
+            if slot.dead:
+                return
+            if kind == LEAF and element is not None and fast is not None and type(element) is fast:
+                out[index] = element
+                continue
+            item_path = Path(path, index, None)
+            try:
+                if self.is_awaitable(element):
+                    self.pending.append(
+                        (element, self._item_later(item, out, index, slot, item_path, info, plan, fp))
+                    )
+                    continue
+                self.complete(item, element, out, index, slot, item_path, info, plan, fp)
+            except Exception as exc:
+                self.item_error(exc, item, out, index, slot, item_path, fp)
+
+    def _item_later(
+        self,
+        item: Shape,
+        out: list[Any],
+        index: int,
+        slot: Slot,
+        item_path: Path,
+        info: ResolveInfo | None,
+        plan: ObjectPlan,
+        fp: FieldPlan,
+    ) -> Callable[[Any], None]:
+        def then(value: Any) -> None:
+            if self.is_dead(slot):
+                return
+            try:
+                self.complete(item, value, out, index, slot, item_path, info, plan, fp)
+            except Exception as exc:
+                self.item_error(exc, item, out, index, slot, item_path, fp)
+
+        return then
+
+    def item_error(
+        self,
+        exc: Exception,
+        item: Shape,
+        out: list[Any],
+        index: int,
+        slot: Slot,
+        item_path: Path,
+        fp: FieldPlan,
+    ) -> None:
+        error = located_error(exc, fp.nodes, item_path.as_list())
+        if item.nullable:
+            out[index] = None
+            self.errors.add(error, item_path)
+        else:
+            self.bubble(slot, error)
+
+    def abstract(
+        self,
+        shape: Shape,
+        value: Any,
+        container: Any,
+        key: Any,
+        parent: Slot,
+        path: Path,
+        info: ResolveInfo | None,
+        plan: ObjectPlan,
+        fp: FieldPlan,
+    ) -> None:
+        executor = self.executor
+        field_path = self._field_path(path)
+        if info is None:
+            info = self.info(fp, plan.type, field_path)
+        abstract_type = shape.type
+        resolve_type = abstract_type.resolve_type or executor.type_resolver
+        runtime_name = resolve_type(value, info, abstract_type)
+        if self.is_awaitable(runtime_name):
+            out_holder = container
+
+            def then(name: Any) -> None:
+                if self.is_dead(parent):
+                    return
+                try:
+                    if isinstance(name, Exception):
+                        raise name
+                    self._abstract_object(shape, name, value, out_holder, key, parent, path, info, fp)
+                except Exception as exc:
+                    self._position_error(exc, shape, out_holder, key, parent, path, fp)
+
+            container[key] = None
+            self.pending.append((runtime_name, then))
+            return
+        self._abstract_object(shape, runtime_name, value, container, key, parent, path, info, fp)
+
+    def _abstract_object(
+        self,
+        shape: Shape,
+        runtime_name: Any,
+        value: Any,
+        container: Any,
+        key: Any,
+        parent: Slot,
+        path: Path,
+        info: ResolveInfo,
+        fp: FieldPlan,
+    ) -> None:
+        runtime_type = self.executor.ensure_valid_runtime_type(
+            runtime_name, shape.type, shape.field_details, info, value
+        )
+        object_plan = self.compiler.abstract_plan(shape, runtime_type)
+        self.complete_object(object_plan, shape, value, container, key, parent, path, info, fp)
+
+    def _position_error(
+        self, exc: Exception, shape: Shape, container: Any, key: Any, parent: Slot, path: Path, fp: FieldPlan
+    ) -> None:
+        error = located_error(exc, fp.nodes, path.as_list())
+        if shape.nullable:
+            container[key] = None
+            self.errors.add(error, path)
+        else:
+            self.bubble(parent, error)
