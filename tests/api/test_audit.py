@@ -224,6 +224,8 @@ NOT_CAPTURED = {
     "webhook_attempt",
     "email_notification",
     "reminder",  # written by the worker's reminder scan only
+    # a trail itself: each row repeats a status change of `household`, which is captured
+    "household_status_change",
 }
 
 

@@ -127,10 +127,10 @@ async def test_the_v2_facts_round_trip_through_the_workbook_with_row_errors(
     book = await _export(gql)
     sheet = book["households"]
     header = [c.value for c in next(sheet.iter_rows())]
-    assert header[-2:] == ["majorEventCasualty", "exclusions"]
+    assert header[-3:] == ["majorEventCasualty", "exclusions", "archivedOn"]
     rows = {r[0]: r for r in ([c.value for c in row] for row in sheet.iter_rows(min_row=2))}
-    assert rows["V2-0005"][-2:] == ["false", None]
-    assert rows["V2-0006"][-2:] == ["true", "SELF_FUNDED_STUDY_ABROAD"]
+    assert rows["V2-0005"][-3:-1] == ["false", None]
+    assert rows["V2-0006"][-3:-1] == ["true", "SELF_FUNDED_STUDY_ABROAD"]
 
     # exported as is: nothing changes
     before = await row_counts(pool, "household", "event")
@@ -139,7 +139,8 @@ async def test_the_v2_facts_round_trip_through_the_workbook_with_row_errors(
     assert await row_counts(pool, "household", "event") == before
 
     # edited: one row swaps its facts, the other has two bad cells, reported by row and column
-    casualty, exclusions = len(header) - 1, len(header)  # 1-based columns of the v2 cells
+    # 1-based columns of the v2 cells (archivedOn follows them)
+    casualty, exclusions = header.index("majorEventCasualty") + 1, header.index("exclusions") + 1
     by_archive = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
     sheet.cell(row=by_archive["V2-0005"], column=casualty, value=True)  # an Excel boolean
     sheet.cell(row=by_archive["V2-0005"], column=exclusions, value="HIGH_FEE_PRIVATE_SCHOOL")

@@ -455,7 +455,7 @@ async def test_the_household_holding_a_member_is_never_named(gql: Any, unions: d
     mine = household(qingdao, "QD0001", regionCode="370202", members=[head])
     [error] = (await gql(CREATE, {"input": mine}, token=staff))["createHousehold"]["errors"]
     assert error["code"] == "MEMBER_IN_OTHER_HOUSEHOLD"
-    assert error["message"] == "this person is already an active member of another household"
+    assert error["message"] == "a person among the members is already an active member of another household"
 
     # and through the ledger
     content = sheets_of(

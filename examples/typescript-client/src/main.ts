@@ -78,6 +78,9 @@ async function main(): Promise<void> {
   // union, and another if its event has not arrived within a second (the subscription started late)
   const created = new Map<string, string>();
   let seen: { type: string; subjectId: string; name: unknown } | undefined;
+  // one `next()` at a time: a promise that lost the race to the deadline still gets the next event,
+  // so it is kept for the following round rather than asked again (which would skip that event)
+  let pending = events.next();
   for (let attempt = 1; !seen && attempt <= 20; attempt++) {
     const { createUnion } = await request(CreateUnion, {
       input: { name: `示例工会 ${attempt}`, kind: "FEDERATION", regionCode: "371000" },
@@ -89,8 +92,10 @@ async function main(): Promise<void> {
     console.log(`mutation: created ${createUnion.union.name} ${createUnion.union.id}`);
     const deadline = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), 1000));
     for (;;) {
-      const next = await Promise.race([events.next(), deadline]);
-      if (next === "late" || next.done) break;
+      const next = await Promise.race([pending, deadline]);
+      if (next === "late") break;
+      if (next.done) throw new Error("the subscription ended");
+      pending = events.next();
       const event = next.value.data?.events;
       if (event && created.has(event.subjectId)) {
         const payload = event.payload as { name?: unknown }; // JSON: untyped per event type

@@ -45,7 +45,7 @@ from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders
 from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
-from lianxin_api.persisted import PersistedQueryMiddleware
+from lianxin_api.persisted import PersistedQueryMiddleware, mark_accepted
 from lianxin_api.schema import build_schema, schema
 
 log = logging.getLogger(__name__)
@@ -123,10 +123,16 @@ class LianxinGraphQL(GraphQL[Context, None]):
             return ExecutionResult(data=None, errors=[unauthenticated(context.auth_error)])
         result = await super().execute_operation(*args, **kwargs)
         await flush_audit_notes(context)
+        if isinstance(context.request, Request):
+            # only a document that parsed, validated and fit the limits is remembered under its hash
+            mark_accepted(context.request.scope, result)
         return result
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)  # UTF-8 as is, several times faster than json.dumps on a page
+    def encode_json(self, data: object) -> str:
+        # orjson is several times faster than json.dumps on a page. A str, not bytes: strawberry sends
+        # bytes over a websocket as a binary frame, which graphql-transport-ws clients (graphql-ws in
+        # JavaScript) do not read as a message
+        return orjson.dumps(data).decode()
 
     async def on_ws_connect(self, context: Context) -> Any:
         principal, error = await authenticate_request(
@@ -161,7 +167,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         checks = [await _check("database", pool.fetchval("SELECT 1")), await _check("redis", queue.ping())]
         failed = {name: reason for name, reason in checks if reason}
         if failed:
-            return JSONResponse({"status": "unavailable", "failed": failed}, status_code=503)
+            log.warning("not ready", extra={"fields": {"failed": failed}})
+            # anyone may ask: in production the answer names what failed, not hosts or driver text
+            shown = dict.fromkeys(failed, "unavailable") if settings.is_production else failed
+            return JSONResponse({"status": "unavailable", "failed": shown}, status_code=503)
         return JSONResponse({"status": "ready"})
 
     @asynccontextmanager

@@ -25,7 +25,7 @@ limit as the view's would.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -40,10 +40,16 @@ from lianxin.core import persisted_queries as store
 from lianxin.core.tokens import Principal
 from lianxin_api.abuse import Refused, caller_key, graphql_error_response
 from lianxin_api.auth import authenticate_request
+from lianxin_api.limits import MAX_QUERY_CHARS
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
 HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+TOO_LONG = "QUERY_TOO_COMPLEX"  # what the view answers for such a document
+# errors that say the document itself is unusable: it is not remembered under its hash
+_DOCUMENT_REFUSED = frozenset(
+    {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_COMPLEX", "QUERY_TOO_COSTLY"}
+)
 NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
 INVALID = "PERSISTED_QUERY_INVALID"
 
@@ -85,11 +91,14 @@ class PersistedQueryMiddleware:
             await self.app(scope, receive, send)
             return
         settings, redis = self.graphql.settings, self.graphql.queue.redis
+        accepted: list[bool] = []  # the view appends True once the document ran (see `mark_accepted`)
+        scope = {**scope, ACCEPTED_KEY: accepted}
 
         async def registering(message: Message) -> None:
             # stored before the client hears the answer, and only if the view accepted the request
-            # (authenticated, within its rate limit): a refused request stores nothing
-            if message["type"] == "http.response.start" and message["status"] == 200:
+            # (authenticated, within its rate limit) and its document (parsed, valid, within the
+            # limits): a refused request or document stores nothing
+            if message["type"] == "http.response.start" and message["status"] == 200 and accepted:
                 await store.remember(redis, pending[0], settings.persisted_query_ttl_seconds)
             await send(message)
 
@@ -180,6 +189,8 @@ class PersistedQueryMiddleware:
             raise _refuse("sha256Hash must be 64 lower-case hex digits", INVALID)
         allow_list = mode == "allowlist"
         if query is not None:
+            if len(query) > MAX_QUERY_CHARS:  # never parsed, so never worth remembering
+                raise _refuse(f"a query holds at most {MAX_QUERY_CHARS} characters", TOO_LONG)
             if store.document_hash(query) != sha256:
                 raise _refuse("provided sha does not match query", HASH_MISMATCH)
             if allow_list:
@@ -246,3 +257,23 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+ACCEPTED_KEY = "lianxin.persisted_query_accepted"
+
+
+def mark_accepted(request_scope: Mapping[str, Any], result: Any) -> None:
+    """Called by the view after an operation: tells a waiting registration that its document ran."""
+    accepted = request_scope.get(ACCEPTED_KEY)
+    if isinstance(accepted, list) and document_accepted(result):
+        accepted.append(True)
+
+
+def document_accepted(result: Any) -> bool:
+    """Whether an operation's result shows its document parsed, validated and fit the limits (so it
+    may be remembered under its hash); a refused document would only fill Redis."""
+    for error in getattr(result, "errors", None) or ():
+        code = (getattr(error, "extensions", None) or {}).get("code")
+        if code in _DOCUMENT_REFUSED or code is None:
+            return False
+    return True

@@ -104,7 +104,9 @@ def backup(settings: Settings, path: Path) -> str:
         libpq_url, env = _libpq(url)
         partial = path.with_name(path.name + ".partial")
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        # a fresh file of our own: a leftover .partial (any mode) or a planted symlink is not reused
+        partial.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
         try:
             _run([pg_tool("pg_dump"), "--format=custom", "--file", str(partial), "--dbname", libpq_url], env)
             os.replace(partial, path)  # a failed dump never leaves a file that looks like a backup

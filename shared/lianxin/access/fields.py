@@ -80,3 +80,9 @@ MEMBER_FIELDS: Mapping[str, FieldRule] = {
     # does not get it; `birthYear` (shown to all) is enough for a child's schooling or an elder's age.
     "birthDate": _SPONSOR_HIDDEN,
 }
+
+SPONSORSHIP_FIELDS: Mapping[str, FieldRule] = {
+    # free text a caseworker writes when a pairing ends ("户主病故"): a sponsor reads its own pairings,
+    # not the case notes about them
+    "endReason": _SPONSOR_HIDDEN,
+}

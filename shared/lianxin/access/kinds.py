@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lianxin.access.fields import FULL_RULE, HOUSEHOLD_FIELDS, MEMBER_FIELDS, FieldRule, Shown
+from lianxin.access.fields import (
+    FULL_RULE,
+    HOUSEHOLD_FIELDS,
+    MEMBER_FIELDS,
+    SPONSORSHIP_FIELDS,
+    FieldRule,
+    Shown,
+)
 from lianxin.access.roles import SEES_ALL
 from lianxin.access.rules import IN_HOUSEHOLD, IN_UNION, ITSELF, OWN_AGENCY, OWN_SPONSOR, Rule
 from lianxin.core.tokens import Principal, Role
@@ -63,7 +70,12 @@ _KINDS = (
     Kind("Member", _of_households(STAFF, AGENCY, SPONSOR), fields=MEMBER_FIELDS),
     Kind("EligibilityDecision", _of_households(STAFF, AGENCY), events=("eligibility.",)),
     # a sponsor sees its own pairings (ended ones too), union staff those of its households
-    Kind("Sponsorship", {STAFF: (IN_HOUSEHOLD,), SPONSOR: (OWN_SPONSOR,)}, events=("sponsorship.",)),
+    Kind(
+        "Sponsorship",
+        {STAFF: (IN_HOUSEHOLD,), SPONSOR: (OWN_SPONSOR,)},
+        events=("sponsorship.",),
+        fields=SPONSORSHIP_FIELDS,
+    ),
     # an agency sees the referrals of its region's households and those sent to it from elsewhere
     Kind("Referral", {STAFF: (IN_HOUSEHOLD,), AGENCY: (OWN_AGENCY, IN_HOUSEHOLD)}, events=("referral.",)),
     # union casework: not the agencies' and not the sponsors'

@@ -99,6 +99,18 @@ def agency_limit(caller: Principal) -> AgencyLimit:
     return AgencyLimit(limited=False)
 
 
+NO_AGENCY = -1  # an agency id no record has: what a limited caller naming no agency is limited to
+
+
+def agency_filter(caller: Principal) -> int | None:
+    """The agency whose records alone a caller may act on (None: any agency's). A civil-affairs token
+    naming no agency acts on none: `NO_AGENCY`, which matches no record, so it reads like "not found"."""
+    limit = agency_limit(caller)
+    if not limit.limited:
+        return None
+    return NO_AGENCY if limit.agency_id is None else limit.agency_id
+
+
 class Fact(StrEnum):
     """A fact about a record that takes loading (the others come with the record itself)."""
 

@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 import asyncpg
 
@@ -71,33 +72,34 @@ class HouseholdChanges:
     exclusions: Sequence[ArchiveExclusion] | None = None  # RULES.md v2; [] clears them
 
 
-def _member_in_use(position: int) -> tuple[str, str, list[str]]:
-    # never which household: the caller may not see it, and out of scope reads like "does not exist"
-    return (
-        "MEMBER_IN_OTHER_HOUSEHOLD",
-        "this person is already an active member of another household",
-        ["members", str(position), "idNumber"],
-    )
+MEMBER_IN_USE: Final = (
+    "MEMBER_IN_OTHER_HOUSEHOLD",
+    "a person among the members is already an active member of another household",
+    ["members"],
+)
 
 
 async def _check_people(
     uow: UnitOfWork, issues: IssueCollector, members: Sequence[d.ValidMember], household_id: int
 ) -> None:
-    """Not one counted twice: nobody may be active in two active households."""
-    if not members:
+    """Not one counted twice: nobody may be active in two active households.
+
+    Asked only of an input that is valid in every other way, and answered for the household as a
+    whole (never which member, never which household): otherwise a request bound to fail could ask
+    about 30 ID numbers at a time, for free, whether each person is on the hardship register of a union
+    the caller may not see. So each question costs a real archived household (audited) when the
+    answer is no."""
+    if not members or issues.issues:
         return
     taken = await repo.active_holders(uow.conn, [m.id_number for m in members], household_id)
-    for m in members:
-        if m.id_number in taken:
-            issues.add(*_member_in_use(m.position))
+    if taken:
+        issues.add(*MEMBER_IN_USE)
 
 
 def _unique_violation(exc: asyncpg.UniqueViolationError) -> DomainError:
     constraint = exc.constraint_name or ""
     if constraint == "member_person_in_one_active_household":
-        return DomainError.single(
-            "MEMBER_IN_OTHER_HOUSEHOLD", "a member is already active in another household", ["members"]
-        )
+        return DomainError.single(*MEMBER_IN_USE)
     if constraint == "household_archive_no_key":
         return DomainError.single(
             "DUPLICATE_ARCHIVE_NO", "this archive number is already in use", ["archiveNo"]

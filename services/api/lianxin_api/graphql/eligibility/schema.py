@@ -8,7 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
 
-from lianxin.access.rules import agency_limit
+from lianxin.access.rules import agency_filter
 from lianxin.core.db import UnitOfWork
 from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
@@ -161,7 +161,7 @@ class EligibilityMutation:
     )
     async def update_referral(self, info: Info, input: UpdateReferralInput) -> ReferralPayload:
         caller = require_operation(info, "updateReferral")
-        agency_id = agency_limit(caller).agency_id  # an agency advances only the referrals sent to it
+        agency_id = agency_filter(caller)  # an agency advances only the referrals sent to it
 
         async def work(uow: UnitOfWork) -> Referral:
             pk = expect_global_id(input.id, "Referral", "id")

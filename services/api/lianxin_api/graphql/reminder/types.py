@@ -66,5 +66,5 @@ class ReminderType(Node):
     async def _sponsorship(self, info: Info) -> SponsorshipType | None:
         if self.model.sponsorship_id is None:
             return None
-        found = await info.context.loaders.sponsorship_by_id.load(self.model.sponsorship_id)
+        found = await load_visible(info, "Sponsorship", self.model.sponsorship_id)
         return SponsorshipType.from_model(found) if found is not None else None

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
+from lianxin.access.fields import Shown
+from lianxin.access.kinds import shown
 from lianxin.core.ids import to_global_id
 from lianxin.organization.models import Organization
 from lianxin.sponsorship.models import Sponsorship
@@ -24,7 +26,6 @@ class SponsorshipType(Node):
     model: strawberry.Private[Sponsorship]
     started_on: date
     ended_on: date | None
-    end_reason: str | None
     active: bool
     sponsor_model: strawberry.Private[Organization | None] = None
 
@@ -36,9 +37,17 @@ class SponsorshipType(Node):
             model=s,
             started_on=s.started_on,
             ended_on=s.ended_on,
-            end_reason=s.end_reason,
             active=s.active,
         )
+
+    @strawberry.field(
+        description="Why the pairing ended, as the caseworker wrote it; null while active, and for sponsors "
+        "(case notes)."
+    )
+    def end_reason(self, info: Info) -> str | None:
+        if shown(info.context.principal, "Sponsorship", "endReason") is Shown.HIDDEN:
+            return None
+        return self.model.end_reason
 
     @strawberry.field(
         description="The paired household; null when the caller does not see it (a sponsor's ended pairing)."
