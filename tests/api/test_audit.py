@@ -224,6 +224,7 @@ NOT_CAPTURED = {
     "webhook_attempt",
     "email_notification",
     "reminder",  # written by the worker's reminder scan only
+    "run_partition",  # written by workers as they work runs (issue 14), never by a mutation
 }
 
 

@@ -50,7 +50,9 @@ async def _scene(pool: Pool) -> int:
 
 async def _exactly_one_decision_each(pool: Pool, run_id: int) -> None:
     async with pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT status, done, total, changed FROM eligibility_run WHERE id = $1", run_id)
+        row = await conn.fetchrow(
+            "SELECT status, done, total, changed FROM eligibility_run WHERE id = $1", run_id
+        )
         counts = await conn.fetch("SELECT count(*) AS n FROM eligibility_decision GROUP BY household_id")
         current = await conn.fetchval("SELECT count(*) FROM household_eligibility")
     assert row is not None
@@ -73,7 +75,8 @@ async def test_a_held_partition_is_skipped_and_a_dead_workers_partition_is_taken
         # the other worker takes the next free partition, not the held one
         assert await runs.work_partition(other, runs.RunKind.ELIGIBILITY, run_id, partition_work(AS_OF))
         assert await other.fetchval(
-            "SELECT array_agg(seq ORDER BY seq) FROM run_partition WHERE run_id = $1 AND status = 'DONE'", run_id
+            "SELECT array_agg(seq ORDER BY seq) FROM run_partition WHERE run_id = $1 AND status = 'DONE'",
+            run_id,
         ) == [1]
         await tx.rollback()  # the worker dies: its partition is free again
         while await run_chunk(other, run_id, as_of=AS_OF, chunk_size=25):

@@ -430,26 +430,15 @@ def figures_json(c: Columns, r: Result, policy_json: str) -> list[str]:
 
     `policy_json` is `json.dumps(policy_figures(params))`; a figure that is not a whole fen is
     written as a one-element list [rounded fen]."""
-    head = policy_json[:-1]
-    ns = c.n.tolist()
+    head = policy_json[:-1].replace("{", "{{").replace("}", "}}")
+    names = ("fl", "spm", "ry", "veh", "hou", "bus", "T", "med", "los", "exc", *FIGURES)
+    template = head + ',"v":1,"n":{}' + "".join(f',"{name}":{{}}' for name in names) + "}}"
     cols = [c.rigid_year, c.vehicle, c.houses, c.business, c.income, c.medical, c.losses, c.exclusions]
-    ints = [col.tolist() for col in (r.flags, r.single_members, *cols)]
-    figs = []
+    columns = [c.n.tolist(), r.flags.tolist(), r.single_members.tolist(), *(col.tolist() for col in cols)]
     for name in FIGURES:
         value, exact = r.figures[name]
-        figs.append([v if e else [v] for v, e in zip(value.tolist(), exact.tolist(), strict=True)])
-    out = []
-    for i, n in enumerate(ns):
-        if n == 0:
-            out.append('{"v":1,"n":0}')
-            continue
-        fl, spm, ry, veh, hou, bus, t, med, los, exc = (col[i] for col in ints)
-        parts = ",".join(f'"{name}":{fig[i]}' for name, fig in zip(FIGURES, figs, strict=True))
-        out.append(
-            f'{head},"v":1,"n":{n},"fl":{fl},"spm":{spm},"ry":{ry},"veh":{veh},"hou":{hou},"bus":{bus},'
-            f'"T":{t},"med":{med},"los":{los},"exc":{exc},{parts}}}'
-        )
-    return out
+        columns.append([v if e else [v] for v, e in zip(value.tolist(), exact.tolist(), strict=True)])
+    return [template.format(*row) if row[0] else '{"v":1,"n":0}' for row in zip(*columns, strict=True)]
 
 
 def columns_from_facts(households: Sequence[HouseholdFacts], as_of: date) -> Columns:

@@ -81,12 +81,13 @@ SELECT EXISTS (
 -- decision's outcome and category (a simulation). Every column is NOT NULL and fixed-width (read with
 -- binary COPY straight into numpy). `exact` marks a household the vectorised path leaves to the exact
 -- engine: more members than a bit mask holds, or sums past 10^15 fen.
-WITH hh AS (
-    SELECT h.id, h.major_event_casualty AS cas, h.exclusions, r.slot, p.params, p.elderly, p.policy_id
+WITH pol AS (
+    SELECT * FROM unnest($5::text[], $6::int[], $7::bigint[]) WITH ORDINALITY AS p(params, elderly, policy_id, slot)
+), hh AS (
+    SELECT h.id, h.major_event_casualty AS cas, h.exclusions, r.slot, pol.elderly, pol.policy_id
     FROM household h
     JOIN unnest($3::text[], $4::int[]) AS r(region_code, slot) ON r.region_code = h.region_code
-    JOIN unnest($5::text[], $6::int[], $7::bigint[]) WITH ORDINALITY AS p(params, elderly, policy_id, slot)
-      ON p.slot = r.slot
+    JOIN pol ON pol.slot = r.slot
     WHERE h.id = ANY($1::bigint[])
 ), mem AS (
     SELECT m.household_id, m.position, m.birth_date, m.health, m.employment,
@@ -139,7 +140,8 @@ WITH hh AS (
                || '],"expenditures":[' || coalesce(exp_h.doc, '')
                || '],"incomes":[' || coalesce(inc_h.doc, '')
                || '],"major_event_casualty":' || hh.cas::text
-               || ',"members":[' || coalesce(mem_h.doc, '') || ']}}|parameters:' || hh.params, 'UTF8')), 'hex')
+               || ',"members":[' || coalesce(mem_h.doc, '') || ']}}|parameters:'
+               || (SELECT pol.params FROM pol WHERE pol.slot = hh.slot), 'UTF8')), 'hex')
            ELSE repeat('0', 64) END AS fp
     FROM hh
     LEFT JOIN mem_h ON mem_h.household_id = hh.id

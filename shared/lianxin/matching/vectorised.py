@@ -39,6 +39,7 @@ from lianxin.policy.models import DibaoPolicy
 from lianxin.referral.service import DecidedHousehold, follow_decisions
 
 _HEADER: Final = b"PGCOPY\n\xff\r\n\x00"
+WORK_MEM: Final = "64MB"
 # (name, numpy type, bytes) of each column of vector_households and vector_members, in order
 HOUSEHOLD_COLUMNS: Final = [
     ("id", ">i8", 8),
@@ -240,6 +241,8 @@ async def decide_partition(
     regions = await repo.lock_active_households(conn, ids)
     if not regions:
         return BatchResult(0, 0, 0, 0)
+    # a partition's sorts (members in order, the staged decisions) fit in memory, not on disk
+    await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     households, members, slots = await load_columns(
         conn, list(regions), regions, as_of=as_of, changed_only=True
     )

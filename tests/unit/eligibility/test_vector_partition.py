@@ -10,6 +10,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_vector_properties import households, raw_parameters
 
 from lianxin.core.db import Pool
 from lianxin.eligibility import HouseholdFacts, decide, fingerprint, parse_parameters
@@ -19,7 +20,6 @@ from lianxin.matching.facts import load_facts
 from lianxin.matching.vectorised import decide_partition
 
 from factories import make_union
-from test_vector_properties import households, raw_parameters
 
 
 async def _insert(conn: Any, union_id: int, batch: list[HouseholdFacts]) -> list[int]:
@@ -66,9 +66,15 @@ class _Rollback(Exception):
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(st.lists(households(), min_size=1, max_size=6), raw_parameters, st.dates(date(2000, 1, 1), date(2030, 12, 31)))
+@given(
+    st.lists(households(), min_size=1, max_size=6),
+    raw_parameters,
+    st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+)
 async def test_a_partition_decides_as_the_exact_engine(
     pool: Pool, batch: list[HouseholdFacts], raw: dict[str, object], as_of: date
 ) -> None:

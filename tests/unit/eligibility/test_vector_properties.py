@@ -152,7 +152,7 @@ def assert_agree(batch: list[HouseholdFacts], params: DibaoParameters, as_of: da
         assert [step_json(s) for s in render(json.loads(stored[i]))] == trace_json(exact), (facts, params)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(households(), min_size=1, max_size=8), parameters, st.dates(date(2000, 1, 1), date(2030, 12, 31))
 )
