@@ -99,14 +99,14 @@ WITH pol AS (
 ), mem_h AS (
     SELECT mem.household_id, count(*) AS n,
            string_agg('["' || to_char(mem.birth_date, 'YYYY-MM-DD') || '","' || mem.health || '","'
-                      || mem.employment || '"]', ',' ORDER BY mem.idx) AS doc,
+                      || mem.employment || '"]', ',' ORDER BY mem.idx) FILTER (WHERE $9) AS doc,
            string_agg('[' || (mem.age < 18)::text || ',' || (mem.age >= hh.elderly)::text || ']', ','
-                      ORDER BY mem.idx) AS ages
+                      ORDER BY mem.idx) FILTER (WHERE $9) AS ages
     FROM mem JOIN hh ON hh.id = mem.household_id GROUP BY mem.household_id
 ), inc_h AS (
     SELECT i.household_id, sum(i.monthly_fen) FILTER (WHERE i.kind <> 'EXEMPT') AS t,
            string_agg('[' || coalesce(mem.idx::text, 'null') || ',"' || i.kind || '",' || i.monthly_fen || ']', ','
-                      ORDER BY coalesce(mem.idx, -1), i.kind COLLATE "C", i.monthly_fen) AS doc
+                      ORDER BY coalesce(mem.idx, -1), i.kind COLLATE "C", i.monthly_fen) FILTER (WHERE $9) AS doc
     FROM income i LEFT JOIN mem ON mem.household_id = i.household_id AND mem.position = i.member_position
     WHERE i.household_id = ANY($1::bigint[]) GROUP BY i.household_id
 ), exp_h AS (
@@ -114,7 +114,7 @@ WITH pol AS (
            sum(annual_fen) FILTER (WHERE kind IN ('MEDICAL', 'EDUCATION', 'OTHER_RIGID')) AS ry,
            sum(annual_fen) FILTER (WHERE kind = 'MEDICAL') AS med,
            sum(annual_fen) FILTER (WHERE kind = 'ACCIDENT_LOSS') AS los,
-           string_agg('["' || kind || '",' || annual_fen || ']', ',' ORDER BY kind COLLATE "C", annual_fen) AS doc
+           string_agg('["' || kind || '",' || annual_fen || ']', ',' ORDER BY kind COLLATE "C", annual_fen) FILTER (WHERE $9) AS doc
     FROM expenditure WHERE household_id = ANY($1::bigint[]) GROUP BY household_id
 ), ast_h AS (
     SELECT household_id,
@@ -123,7 +123,7 @@ WITH pol AS (
            sum(count) FILTER (WHERE kind = 'HOUSE') AS hou,
            sum(value_fen::numeric * count) FILTER (WHERE kind = 'BUSINESS') AS bus,
            string_agg('["' || kind || '",' || value_fen || ',' || count || ']', ','
-                      ORDER BY kind COLLATE "C", value_fen, count) AS doc
+                      ORDER BY kind COLLATE "C", value_fen, count) FILTER (WHERE $9) AS doc
     FROM asset WHERE household_id = ANY($1::bigint[]) GROUP BY household_id
 ), f AS (
     SELECT hh.id, hh.slot, hh.policy_id, coalesce(mem_h.n, 0) AS n,

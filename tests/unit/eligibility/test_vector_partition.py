@@ -13,8 +13,17 @@ from hypothesis import strategies as st
 from test_vector_properties import households, raw_parameters
 
 from lianxin.core.db import Pool
-from lianxin.eligibility import HouseholdFacts, decide, fingerprint, parse_parameters
+from lianxin.eligibility import (
+    DEMO_PARAMETERS,
+    HouseholdFacts,
+    IncomeFacts,
+    MemberFacts,
+    decide,
+    fingerprint,
+    parse_parameters,
+)
 from lianxin.eligibility.render import trace_json
+from lianxin.household.enums import Employment, Health, IncomeKind
 from lianxin.matching import repository as repo
 from lianxin.matching.facts import load_facts
 from lianxin.matching.vectorised import decide_partition
@@ -127,3 +136,37 @@ async def test_a_partition_decides_as_the_exact_engine(
     finally:
         async with pool.acquire() as conn:
             await conn.execute("DELETE FROM trade_union WHERE id = $1", union.id)
+
+
+async def test_sums_past_the_vectorised_bound_are_decided_by_the_exact_engine(pool: Pool) -> None:
+    union = await make_union(pool, name="威海市总工会")
+    raw = {k: v for k, v in DEMO_PARAMETERS.items() if k != "accident_cost_share"}
+    huge = HouseholdFacts(
+        members=(MemberFacts(date(1980, 1, 1), Health.HEALTHY, Employment.EMPLOYED),),
+        incomes=(IncomeFacts(IncomeKind.WAGE, 3 * 10**15, 0),),
+    )
+    plain = HouseholdFacts(members=(MemberFacts(date(1980, 1, 1), Health.HEALTHY, Employment.UNEMPLOYED),))
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO dibao_policy (region_code, effective_from, parameters) VALUES ('371000', '2000-01-01', $1)",
+            raw,
+        )
+        ids = await _insert(conn, union.id, [huge, plain])
+        result = await decide_partition(conn, ids, as_of=date(2026, 11, 29), run_id=None)
+        assert result.decided == 2
+        stored = {d.household_id: d for d in await repo.latest_decisions_by_household_ids(conn, ids)}
+        traces = {
+            r["household_id"]: r["kind"]
+            for r in await conn.fetch(
+                "SELECT household_id, jsonb_typeof(trace) AS kind FROM eligibility_decision "
+                "WHERE household_id = ANY($1::bigint[])",
+                ids,
+            )
+        }
+        params = parse_parameters(raw)
+        for hid, facts in zip(ids, [huge, plain], strict=True):
+            exact = decide(facts, params, date(2026, 11, 29))
+            assert stored[hid].counted_income_fen == exact.counted_income_fen
+            assert stored[hid].trace == trace_json(exact)
+        # the exact engine's own trace (a list of steps) for the one, structured figures for the other
+        assert traces == {ids[0]: "array", ids[1]: "object"}
