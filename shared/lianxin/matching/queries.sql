@@ -189,7 +189,8 @@ ORDER BY m.household_id, m.position;
 -- name: write_staged_decisions
 -- The partition's decisions from the temp table decision_stage (filled with COPY) in one statement:
 -- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
--- eligibility.decided event each (its union path given, as the event trigger would derive it). Returns
+-- eligibility.decided event each (its union path given, as the event trigger would derive it); $3 $4
+-- the least and greatest household id staged. Returns
 -- the decided households that need a referral opened or withdrawn (lianxin.referral.follow_decisions).
 WITH ins AS (
     INSERT INTO eligibility_decision (household_id, policy_id, fingerprint, outcome, counted_income_fen,
@@ -209,7 +210,8 @@ WITH ins AS (
 ), h AS (
     SELECT ins.*, hh.region_code, u.path,
            ins.outcome IN ('DIBAO', 'EXPENDITURE_TYPE', 'SINGLE_PERSON') AS eligible
-    FROM ins JOIN household hh ON hh.id = ins.household_id LEFT JOIN trade_union u ON u.id = hh.union_id
+    FROM ins JOIN household hh ON hh.id = ins.household_id AND hh.id BETWEEN $3 AND $4
+    LEFT JOIN trade_union u ON u.id = hh.union_id
 ), ev AS (
     INSERT INTO event (type, subject_id, region_code, union_path, payload)
     SELECT 'eligibility.decided', lianxin_global_id('Household', h.household_id), h.region_code, h.path,

@@ -28,7 +28,7 @@ from lianxin.eligibility import vector as v
 from lianxin.matching import repository as repo
 from lianxin.matching.facts import load_facts
 from lianxin.matching.models import StoredDecision
-from lianxin.matching.vectorised import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, columns_of, copy_columns
+from lianxin.matching.vectorised import HOUSEHOLD_COLUMNS, columns_of, copy_columns, member_rows
 from lianxin.policy.service import check_parameters
 
 
@@ -156,9 +156,7 @@ async def tally_households(conn: Connection, ids: list[int], params: DibaoParame
     )
     exact = households["exact"] != 0
     rows = households[~exact]
-    members = await copy_columns(
-        conn, repo.Q.vector_members, MEMBER_COLUMNS, rows["id"].astype(np.int64).tolist(), as_of
-    )
+    members = await member_rows(conn, rows["id"].astype(np.int64).tolist(), as_of)
     c = columns_of(rows, members)
     r = v.evaluate(c, params)
     _count(tally, r, rows["cur_outcome"].astype(np.int64), rows["cur_category"].astype(np.int64))

@@ -171,8 +171,14 @@ async def load_columns(
         changed_only,
     )
     wanted = households["id"][households["exact"] == 0].astype(np.int64).tolist()
-    members = await copy_columns(conn, repo.Q.vector_members, MEMBER_COLUMNS, wanted, as_of)
+    members = await member_rows(conn, wanted, as_of)
     return households, members, slots
+
+
+async def member_rows(conn: Connection, ids: list[int], as_of: date) -> npt.NDArray[Any]:
+    if not ids:
+        return np.zeros(0, _dtype(MEMBER_COLUMNS))
+    return await copy_columns(conn, repo.Q.vector_members, MEMBER_COLUMNS, ids, as_of)
 
 
 def columns_of(households: npt.NDArray[Any], members: npt.NDArray[Any]) -> v.Columns:
@@ -258,7 +264,8 @@ async def decide_partition(
     if records:
         await conn.execute(_STAGE)
         await conn.copy_records_to_table("decision_stage", records=records, columns=STAGE_COLUMNS)
-        follow = await conn.fetch(repo.Q.write_staged_decisions, as_of, run_id)
+        staged = [int(str(r[0])) for r in records]
+        follow = await conn.fetch(repo.Q.write_staged_decisions, as_of, run_id, min(staged), max(staged))
         await conn.execute("DROP TABLE decision_stage")
         opened, withdrawn = await follow_decisions(
             conn,
