@@ -1,35 +1,92 @@
-"""Helper process for benchmarks/eligibility.py: one full re-match by the worker's own code path.
+"""Helper processes for benchmarks/eligibility.py: a whole re-match or simulation worked by K worker
+processes on the worker's own code path (lianxin.run partitions, decided or tallied column-wise).
 
-Prints: seconds, decisions written, peak RSS in KiB.
+    _rematch.py URL rematch|simulate CHUNK K     → prints: seconds, decisions written, max peak RSS (KiB)
+    _rematch.py URL work KIND RUN_ID CHUNK       → one worker: steps the run until nothing is left
 """
 
 from __future__ import annotations
 
 import asyncio
 import resource
+import subprocess
 import sys
 import time
 from datetime import date
 
+from lianxin import run as runs
 from lianxin.access.rules import EVERYTHING
 from lianxin.core.db import connect
+from lianxin.eligibility import DEMO_PARAMETERS
 from lianxin.matching import repository as repo
-from lianxin.matching import service
+from lianxin.matching import runner, simulation
+
+AS_OF = date(2026, 11, 29)
 
 
-async def main(url: str, chunk: int) -> None:
+async def work(url: str, kind: str, run_id: int, chunk: int) -> None:
     conn = await connect(url)
-    run = await repo.insert_run(conn, "371000", None, "benchmark", scope=EVERYTHING)
-    started = time.perf_counter()
-    more = True
-    while more:
-        async with conn.transaction():
-            more = await service.run_chunk(conn, run.id, as_of=date(2026, 11, 29), chunk_size=chunk)
-    elapsed = time.perf_counter() - started
-    decided = await conn.fetchval("SELECT changed FROM eligibility_run WHERE id = $1", run.id)
+    run_kind = runs.RunKind(kind)
+    if run_kind is runs.RunKind.SIMULATION:
+        step_work, finish = simulation.partition_work(AS_OF), simulation.finish
+    else:
+        step_work, finish = runner.partition_work(AS_OF), None
+    while await runs.step(conn, run_kind, run_id, step_work, partition_size=chunk, finish=finish):
+        pass
     await conn.close()
-    print(f"{elapsed:.3f} {decided} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+async def create(url: str, what: str) -> tuple[str, int]:
+    conn = await connect(url)
+    try:
+        if what == "simulate":
+            raised = {**DEMO_PARAMETERS, "standard_monthly": "1100.00"}
+            sim_id: int = await conn.fetchval(repo.Q.insert_simulation, "371000", raised, "benchmark")
+            return runs.RunKind.SIMULATION.value, sim_id
+        run = await repo.insert_run(conn, "371000", None, "benchmark", scope=EVERYTHING)
+        return runs.RunKind.ELIGIBILITY.value, run.id
+    finally:
+        await conn.close()
+
+
+async def figures(url: str, kind: str, run_id: int) -> tuple[str, int]:
+    conn = await connect(url)
+    try:
+        if kind == runs.RunKind.SIMULATION.value:
+            row = await conn.fetchrow("SELECT status, done FROM policy_simulation WHERE id = $1", run_id)
+            assert row is not None
+            return row["status"], row["done"]
+        row = await conn.fetchrow("SELECT status, changed FROM eligibility_run WHERE id = $1", run_id)
+        assert row is not None
+        return row["status"], row["changed"]
+    finally:
+        await conn.close()
+
+
+def main() -> None:
+    url, what = sys.argv[1], sys.argv[2]
+    if what == "work":
+        asyncio.run(work(url, sys.argv[3], int(sys.argv[4]), int(sys.argv[5])))
+        return
+    chunk, workers = int(sys.argv[3]), int(sys.argv[4])
+    kind, run_id = asyncio.run(create(url, what))
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, url, "work", kind, str(run_id), str(chunk)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
+    rss = [int(p.communicate()[0].split()[-1]) for p in procs]
+    elapsed = time.perf_counter() - started
+    assert all(p.returncode == 0 for p in procs)
+    status, count = asyncio.run(figures(url, kind, run_id))
+    assert status == "DONE", status
+    print(f"{elapsed:.3f} {count} {max(rss)}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+    main()

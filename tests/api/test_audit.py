@@ -226,6 +226,7 @@ NOT_CAPTURED = {
     "reminder",  # written by the worker's reminder scan only
     # a trail itself: each row repeats a status change of `household`, which is captured
     "household_status_change",
+    "run_partition",  # written by workers as they work runs (issue 14), never by a mutation
 }
 
 

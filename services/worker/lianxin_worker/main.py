@@ -13,8 +13,6 @@ from lianxin.core.db import create_pool, unit_of_work
 from lianxin.core.jobs import QUEUE_NAME, Job, JobQueue, redis_settings
 from lianxin.matching.service import request_rules_upgrade
 from lianxin_worker.context import WorkerContext
-from lianxin_worker.tasks.aid import pay_aid_batch
-from lianxin_worker.tasks.eligibility import run_eligibility
 from lianxin_worker.tasks.household import household_changed
 from lianxin_worker.tasks.notification import (
     dispatch_webhooks,
@@ -24,7 +22,7 @@ from lianxin_worker.tasks.notification import (
 )
 from lianxin_worker.tasks.outbox import sweep_outbox
 from lianxin_worker.tasks.reminder import reminder_crons, scan_reminders
-from lianxin_worker.tasks.simulation import simulate_policy
+from lianxin_worker.tasks.runs import pay_aid_batch, run_eligibility, simulate_policy
 from lianxin_worker.tasks.trade_union import recount_union
 
 log = logging.getLogger(__name__)

@@ -48,6 +48,9 @@ PERIOD_KIND: dict[AidProgram, PeriodKind] = {
 
 
 class BatchStatus(StrEnum):
+    """lianxin.run.RunStatus's values: batches run on the shared mechanism; a type of its own only
+    because GraphQL names it AidBatchStatus."""
+
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"
     DONE = "DONE"

@@ -27,35 +27,6 @@ RETURNING *;
 -- name: list_batches_by_ids
 SELECT * FROM aid_batch WHERE id = ANY($1::bigint[]);
 
--- name: lock_batch
-SELECT * FROM aid_batch WHERE id = $1 FOR UPDATE;
-
--- name: start_batch
-UPDATE aid_batch SET status = 'RUNNING', total = $2, started_at = coalesce(started_at, now()) WHERE id = $1;
-
--- name: advance_batch
-UPDATE aid_batch SET done = done + $2, paid = paid + $3, last_household_id = $4 WHERE id = $1;
-
--- name: finish_batch
-UPDATE aid_batch SET status = $2, finished_at = now() WHERE id = $1;
-
--- name: scope_household_ids
--- ACTIVE households of a region prefix ($1) or union subtree ($2) after id $3, in id order, among those
--- the requesting caller may see: $5 $6 $7 its scope as recorded on the row (union root, region prefix,
--- actively paired sponsor; NULL for no limit).
-SELECT h.id FROM lianxin_households_in_scope($5, $6, $7) h
-WHERE h.status = 'ACTIVE' AND h.id > $3
-  AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
-ORDER BY h.id LIMIT $4;
-
--- name: count_scope
--- $1 region prefix, $2 union subtree, $3 $4 $5 the requesting caller's scope: as scope_household_ids
-SELECT count(*) FROM lianxin_households_in_scope($3, $4, $5) h
-WHERE h.status = 'ACTIVE'
-  AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)));
-
 -- name: pay_households
 -- One batch chunk: pays each household once; those already paid for the period are skipped.
 INSERT INTO aid_disbursement (household_id, program, period, amount_fen, paid_on, batch_id)

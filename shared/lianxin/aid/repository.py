@@ -85,46 +85,6 @@ async def list_batches_by_ids(conn: Connection, ids: list[int]) -> list[AidBatch
     return [AidBatch.from_row(r) for r in await conn.fetch(Q.list_batches_by_ids, ids)]
 
 
-async def lock_batch(conn: Connection, batch_id: int) -> AidBatch | None:
-    row = await conn.fetchrow(Q.lock_batch, batch_id)
-    return AidBatch.from_row(row) if row else None
-
-
-async def start_batch(conn: Connection, batch_id: int, total: int) -> None:
-    await conn.execute(Q.start_batch, batch_id, total)
-
-
-async def advance_batch(
-    conn: Connection, batch_id: int, done: int, paid: int, last_household_id: int
-) -> None:
-    await conn.execute(Q.advance_batch, batch_id, done, paid, last_household_id)
-
-
-async def finish_batch(conn: Connection, batch_id: int, status: str) -> None:
-    await conn.execute(Q.finish_batch, batch_id, status)
-
-
-async def scope_household_ids(
-    conn: Connection,
-    prefix: str | None,
-    union_id: int | None,
-    after_id: int,
-    limit: int,
-    *,
-    scope: ListScope,
-) -> list[int]:
-    """ACTIVE households of the region or union subtree that `scope` (the requester's) reaches."""
-    rows = await conn.fetch(
-        Q.scope_household_ids, prefix, union_id, after_id, limit, *scope.household_params()
-    )
-    return [r["id"] for r in rows]
-
-
-async def count_scope(conn: Connection, prefix: str | None, union_id: int | None, *, scope: ListScope) -> int:
-    total: int = await conn.fetchval(Q.count_scope, prefix, union_id, *scope.household_params())
-    return total
-
-
 async def pay_households(conn: Connection, ids: list[int], batch: AidBatch) -> list[tuple[int, str]]:
     """Pay the batch's amount to each of `ids` not yet paid for the period: (id, region) newly paid."""
     rows = await conn.fetch(

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
+from lianxin import run as runs
 from lianxin.access.rules import ListScope
 from lianxin.aid import repository as repo
-from lianxin.aid.models import PERIOD_KIND, AidBatch, AidProgram, BatchStatus, Disbursement, PeriodKind
+from lianxin.aid.models import PERIOD_KIND, AidBatch, AidProgram, Disbursement, PeriodKind
 from lianxin.core.db import Connection, UnitOfWork
 from lianxin.core.errors import IssueCollector
 from lianxin.core.ids import to_global_id
 from lianxin.core.jobs import Job, record_job
 from lianxin.core.money import MoneyError, fen_to_yuan, parse_yuan
-from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
 from lianxin.events.outbox import record_event, record_events
 
 BATCH_CHUNK: Final = 500
@@ -210,13 +210,7 @@ async def request_condolence_batch(
     without ACTIVE households, an empty batch (total 0), so it tells nothing about what lies there.
     """
     issues = IssueCollector()
-    if (region_code is None) == (union_id is None):
-        issues.add("SCOPE_REQUIRED", "give exactly one of regionCode or unionId", ["regionCode"])
-    if region_code is not None:
-        try:
-            validate_region_code(region_code)
-        except RegionCodeError as exc:
-            issues.add("INVALID_REGION_CODE", str(exc), ["regionCode"])
+    runs.check_target(issues, region_code, union_id)
     if union_id is not None and not await repo.union_exists(uow.conn, union_id, scope):
         issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
     cleaned = check_period(issues, AidProgram.QUARTERLY_CONDOLENCE, period, today)
@@ -238,43 +232,40 @@ async def request_condolence_batch(
     return batch
 
 
-async def run_batch_chunk(conn: Connection, batch_id: int, *, chunk_size: int = BATCH_CHUNK) -> bool:
-    """Pay the next chunk of a batch in the caller's transaction; False when the batch is finished.
+def partition_work() -> runs.Work:
+    """What an aid batch does with one partition's households: pay each once, with an `aid.paid` event."""
 
-    The payments and the resume point commit together, and UNIQUE (household, program, period)
-    skips anyone already paid, so a retried chunk or a second batch for the period pays nobody twice.
+    async def work(conn: Connection, row: Any, part: runs.Partition, ids: list[int]) -> runs.Outcome:
+        batch = AidBatch.from_row(row)
+        paid = await repo.pay_households(conn, ids, batch)
+        amount = str(fen_to_yuan(batch.amount_fen))
+        await record_events(
+            conn,
+            [
+                {
+                    "type": "aid.paid",
+                    "subject_id": to_global_id("Household", hid),
+                    "region_code": region,
+                    "payload": {
+                        "program": batch.program.value,
+                        "period": batch.period,
+                        "amount": amount,
+                        "batchId": to_global_id("AidBatch", batch.id),
+                    },
+                }
+                for hid, region in paid
+            ],
+        )
+        return runs.Outcome(done=len(ids), changed=len(paid))
+
+    return work
+
+
+async def run_batch_chunk(conn: Connection, batch_id: int, *, chunk_size: int = BATCH_CHUNK) -> bool:
+    """One step of a batch on the shared run mechanism (plan it, or pay one partition of `chunk_size`
+    households); False when nothing is left for this caller.
+
+    A partition's payments and its mark commit together, and UNIQUE (household, program, period)
+    skips anyone already paid, so a retried partition or a second batch for the period pays nobody twice.
     """
-    batch = await repo.lock_batch(conn, batch_id)
-    if batch is None or batch.status in (BatchStatus.DONE, BatchStatus.FAILED):
-        return False
-    prefix = region_prefix(batch.region_code) if batch.region_code else None
-    if batch.status is BatchStatus.QUEUED:
-        total = await repo.count_scope(conn, prefix, batch.union_id, scope=batch.scope)
-        await repo.start_batch(conn, batch_id, total)
-    ids = await repo.scope_household_ids(
-        conn, prefix, batch.union_id, batch.last_household_id, chunk_size, scope=batch.scope
-    )
-    if not ids:
-        await repo.finish_batch(conn, batch_id, BatchStatus.DONE.value)
-        return False
-    paid = await repo.pay_households(conn, ids, batch)
-    await repo.advance_batch(conn, batch_id, len(ids), len(paid), ids[-1])
-    amount = str(fen_to_yuan(batch.amount_fen))
-    await record_events(
-        conn,
-        [
-            {
-                "type": "aid.paid",
-                "subject_id": to_global_id("Household", hid),
-                "region_code": region,
-                "payload": {
-                    "program": batch.program.value,
-                    "period": batch.period,
-                    "amount": amount,
-                    "batchId": to_global_id("AidBatch", batch.id),
-                },
-            }
-            for hid, region in paid
-        ],
-    )
-    return True
+    return await runs.step(conn, runs.RunKind.AID, batch_id, partition_work(), partition_size=chunk_size)

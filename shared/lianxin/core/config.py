@@ -79,7 +79,8 @@ class Settings(BaseSettings):
     job_timeout: int = Field(default=120, ge=2, le=3600, validation_alias="LIANXIN_JOB_TIMEOUT")
     # A re-matching run works in slices of this many seconds, each a short arq job.
     run_slice_seconds: float = Field(default=20.0, gt=0, le=600, validation_alias="LIANXIN_RUN_SLICE_SECONDS")
-    match_chunk_size: int = Field(default=1000, ge=1, le=20000, validation_alias="LIANXIN_MATCH_CHUNK")
+    # households per partition of a run (re-matching, aid batch, simulation; lianxin.run)
+    match_chunk_size: int = Field(default=10_000, ge=1, le=20000, validation_alias="LIANXIN_MATCH_CHUNK")
     # Events (issue 5): how often subscribers poll besides LISTEN/NOTIFY, websocket keep-alive pings
     # (0 = off), how long the event log is kept.
     event_poll_seconds: float = Field(default=1.0, gt=0, le=60, validation_alias="LIANXIN_EVENT_POLL_SECONDS")

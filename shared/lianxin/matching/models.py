@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, NewType
 
 import asyncpg
 
 from lianxin.access.rules import ListScope
+from lianxin.eligibility.render import stored_trace
 from lianxin.household.enums import EligibilityOutcome, HardshipCategory
+from lianxin.run import RunStatus as RunStatus  # the shared run mechanism's status (GraphQL: RunStatus)
 
 DecisionId = NewType("DecisionId", int)
 RunId = NewType("RunId", int)
@@ -18,13 +19,6 @@ RunId = NewType("RunId", int)
 ELIGIBLE = frozenset(
     {EligibilityOutcome.DIBAO, EligibilityOutcome.EXPENDITURE_TYPE, EligibilityOutcome.SINGLE_PERSON}
 )
-
-
-class RunStatus(StrEnum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    DONE = "DONE"
-    FAILED = "FAILED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +54,8 @@ class StoredDecision:
             suggested_category=HardshipCategory(row["suggested_category"])
             if row["suggested_category"]
             else None,
-            trace=row["trace"],
+            # the exact engine's steps as stored, or a run's structured figures rendered (zh/en) on read
+            trace=stored_trace(row["trace"]),
             evaluated_on=row["evaluated_on"],
             evaluated_at=row["evaluated_at"],
             category_income_fen=row["category_income_fen"],

@@ -51,50 +51,14 @@ SELECT * FROM eligibility_run WHERE id = $1;
 -- name: list_runs_by_ids
 SELECT * FROM eligibility_run WHERE id = ANY($1::bigint[]);
 
--- name: lock_run
-SELECT * FROM eligibility_run WHERE id = $1 FOR UPDATE;
-
--- name: start_run
-UPDATE eligibility_run SET status = 'RUNNING', total = $2, started_at = coalesce(started_at, now())
-WHERE id = $1 RETURNING *;
-
--- name: advance_run
-UPDATE eligibility_run SET done = done + $2, changed = changed + $3, last_household_id = $4 WHERE id = $1;
-
--- name: finish_run
-UPDATE eligibility_run SET status = $2, finished_at = now() WHERE id = $1;
-
--- name: scope_household_ids
--- Active households of a region prefix ($1) or union subtree ($2) after id $3, in id order, among those
--- the requesting caller may see: $5 $6 $7 its scope as recorded on the row (union root, region prefix,
--- actively paired sponsor; NULL for no limit).
-SELECT h.id FROM lianxin_households_in_scope($5, $6, $7) h
-WHERE h.status = 'ACTIVE' AND h.id > $3
-  AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)))
-ORDER BY h.id LIMIT $4;
-
--- name: count_scope
--- $1 region prefix, $2 union subtree, $3 $4 $5 the requesting caller's scope: as scope_household_ids
-SELECT count(*) FROM lianxin_households_in_scope($3, $4, $5) h
-WHERE h.status = 'ACTIVE'
-  AND ($1::text IS NULL OR h.region_code LIKE $1 || '%')
-  AND ($2::bigint IS NULL OR h.union_id IN (SELECT id FROM lianxin_unions_in_subtree($2)));
-
 -- name: list_simulations_by_ids
 SELECT * FROM policy_simulation WHERE id = ANY($1::bigint[]);
 
 -- name: insert_simulation
 INSERT INTO policy_simulation (region_code, parameters, requested_by) VALUES ($1, $2, $3) RETURNING id;
 
--- name: start_simulation
-UPDATE policy_simulation SET status = 'RUNNING', total = $2, done = 0 WHERE id = $1;
-
--- name: advance_simulation
-UPDATE policy_simulation SET done = $2 WHERE id = $1;
-
 -- name: finish_simulation
-UPDATE policy_simulation SET status = 'DONE', results = $2, finished_at = now() WHERE id = $1;
+UPDATE policy_simulation SET results = $2 WHERE id = $1;
 
 -- name: run_with_reason_exists
 SELECT EXISTS (SELECT 1 FROM eligibility_run WHERE reason = $1 AND status <> 'FAILED');
@@ -106,3 +70,160 @@ SELECT EXISTS (
     JOIN eligibility_decision d ON d.id = c.decision_id
     JOIN household h ON h.id = c.household_id
     WHERE h.status = 'ACTIVE' AND d.rules_version < $1);
+
+-- name: vector_households
+-- Issue 14, the vectorised path: one row per household of $1 (locked, ACTIVE) whose region has a policy,
+-- with the sums RULES.md reads (lianxin.eligibility.vector.Columns) and its fingerprint computed here, as
+-- lianxin.eligibility.facts.fingerprint computes it (the canonical JSON, then sha256 with the policy's
+-- canonical parameters). $2 the evaluation date; $3 region codes and $4 their policy slot (1-based);
+-- per slot: $5 canonical parameters JSON, $6 elderly_age, $7 policy id; $8 the engine version;
+-- $9 true: only households whose policy or fingerprint changed (a run), false: all, with the current
+-- decision's outcome and category (a simulation). Every column is NOT NULL and fixed-width (read with
+-- binary COPY straight into numpy). `exact` marks a household the vectorised path leaves to the exact
+-- engine: more members than a bit mask holds, or sums past 10^15 fen.
+WITH pol AS (
+    SELECT * FROM unnest($5::text[], $6::int[], $7::bigint[]) WITH ORDINALITY AS p(params, elderly, policy_id, slot)
+), hh AS (
+    SELECT h.id, h.major_event_casualty AS cas, h.exclusions, r.slot, pol.elderly, pol.policy_id
+    FROM household h
+    JOIN unnest($3::text[], $4::int[]) AS r(region_code, slot) ON r.region_code = h.region_code
+    JOIN pol ON pol.slot = r.slot
+    WHERE h.id = ANY($1::bigint[])
+), mem AS (
+    SELECT m.household_id, m.position, m.birth_date, m.health, m.employment,
+           (row_number() OVER (PARTITION BY m.household_id ORDER BY m.position) - 1)::int AS idx,
+           (extract(year FROM $2::date) - extract(year FROM m.birth_date)
+            - ((extract(month FROM $2::date), extract(day FROM $2::date))
+               < (extract(month FROM m.birth_date), extract(day FROM m.birth_date)))::int)::int AS age
+    FROM member m WHERE m.household_id = ANY($1::bigint[])
+), mem_h AS (
+    SELECT mem.household_id, count(*) AS n,
+           string_agg('["' || to_char(mem.birth_date, 'YYYY-MM-DD') || '","' || mem.health || '","'
+                      || mem.employment || '"]', ',' ORDER BY mem.idx) FILTER (WHERE $9) AS doc,
+           string_agg('[' || (mem.age < 18)::text || ',' || (mem.age >= hh.elderly)::text || ']', ','
+                      ORDER BY mem.idx) FILTER (WHERE $9) AS ages
+    FROM mem JOIN hh ON hh.id = mem.household_id GROUP BY mem.household_id
+), inc_h AS (
+    SELECT i.household_id, sum(i.monthly_fen) FILTER (WHERE i.kind <> 'EXEMPT') AS t,
+           string_agg('[' || coalesce(mem.idx::text, 'null') || ',"' || i.kind || '",' || i.monthly_fen || ']', ','
+                      ORDER BY coalesce(mem.idx, -1), i.kind COLLATE "C", i.monthly_fen) FILTER (WHERE $9) AS doc
+    FROM income i LEFT JOIN mem ON mem.household_id = i.household_id AND mem.position = i.member_position
+    WHERE i.household_id = ANY($1::bigint[]) GROUP BY i.household_id
+), exp_h AS (
+    SELECT household_id,
+           sum(annual_fen) FILTER (WHERE kind IN ('MEDICAL', 'EDUCATION', 'OTHER_RIGID')) AS ry,
+           sum(annual_fen) FILTER (WHERE kind = 'MEDICAL') AS med,
+           sum(annual_fen) FILTER (WHERE kind = 'ACCIDENT_LOSS') AS los,
+           string_agg('["' || kind || '",' || annual_fen || ']', ',' ORDER BY kind COLLATE "C", annual_fen) FILTER (WHERE $9) AS doc
+    FROM expenditure WHERE household_id = ANY($1::bigint[]) GROUP BY household_id
+), ast_h AS (
+    SELECT household_id,
+           sum(value_fen::numeric * count) FILTER (WHERE kind IN ('DEPOSIT', 'SECURITIES')) AS sav,
+           max(value_fen) FILTER (WHERE kind = 'VEHICLE') AS veh,
+           sum(count) FILTER (WHERE kind = 'HOUSE') AS hou,
+           sum(value_fen::numeric * count) FILTER (WHERE kind = 'BUSINESS') AS bus,
+           string_agg('["' || kind || '",' || value_fen || ',' || count || ']', ','
+                      ORDER BY kind COLLATE "C", value_fen, count) FILTER (WHERE $9) AS doc
+    FROM asset WHERE household_id = ANY($1::bigint[]) GROUP BY household_id
+), f AS (
+    SELECT hh.id, hh.slot, hh.policy_id, coalesce(mem_h.n, 0) AS n,
+           coalesce(inc_h.t, 0) AS t, coalesce(exp_h.ry, 0) AS ry, coalesce(exp_h.med, 0) AS med,
+           coalesce(exp_h.los, 0) AS los, coalesce(ast_h.sav, 0) AS sav, coalesce(ast_h.veh, 0) AS veh,
+           coalesce(ast_h.hou, 0) AS hou, coalesce(ast_h.bus, 0) AS bus, hh.cas,
+           (('HIGH_FEE_PRIVATE_SCHOOL' = ANY(hh.exclusions))::int
+            + 2 * ('SELF_FUNDED_STUDY_ABROAD' = ANY(hh.exclusions))::int) AS exc,
+           CASE WHEN $9 THEN encode(sha256(convert_to(
+               '{"age_classes":[' || coalesce(mem_h.ages, '') || '],"engine":"' || $8
+               || '","household":{"assets":[' || coalesce(ast_h.doc, '')
+               || '],"exclusions":[' || (SELECT coalesce(string_agg('"' || e || '"', ',' ORDER BY e COLLATE "C"), '')
+                                         FROM (SELECT DISTINCT unnest(hh.exclusions) AS e) x)
+               || '],"expenditures":[' || coalesce(exp_h.doc, '')
+               || '],"incomes":[' || coalesce(inc_h.doc, '')
+               || '],"major_event_casualty":' || hh.cas::text
+               || ',"members":[' || coalesce(mem_h.doc, '') || ']}}|parameters:'
+               || (SELECT pol.params FROM pol WHERE pol.slot = hh.slot), 'UTF8')), 'hex')
+           ELSE repeat('0', 64) END AS fp
+    FROM hh
+    LEFT JOIN mem_h ON mem_h.household_id = hh.id
+    LEFT JOIN inc_h ON inc_h.household_id = hh.id
+    LEFT JOIN exp_h ON exp_h.household_id = hh.id
+    LEFT JOIN ast_h ON ast_h.household_id = hh.id
+)
+SELECT f.id, f.slot::int, f.n::int,
+       least(f.t, 1e15)::bigint AS t, least(f.ry, 1e15)::bigint AS ry, least(f.med, 1e15)::bigint AS med,
+       least(f.los, 1e15)::bigint AS los, least(f.sav, 1e15)::bigint AS sav, least(f.veh, 1e15)::bigint AS veh,
+       least(f.hou, 1e15)::bigint AS hou, least(f.bus, 1e15)::bigint AS bus, f.cas, f.exc::int,
+       (f.n > 62 OR greatest(f.t, f.ry, f.med + f.los, f.sav, f.veh, f.hou, f.bus) >= 1e15) AS exact,
+       coalesce(array_position(ARRAY['INSUFFICIENT_DATA', 'NOT_ELIGIBLE', 'DIBAO', 'EXPENDITURE_TYPE',
+           'SINGLE_PERSON', 'MARGINAL', 'RIGID_EXPENDITURE'], c.outcome) - 1, -1)::smallint AS cur_outcome,
+       coalesce(array_position(ARRAY['DEEP', 'RELATIVE', 'ACCIDENT'], d.suggested_category), 0)::smallint
+           AS cur_category,
+       f.fp::text AS fp
+FROM f
+LEFT JOIN household_eligibility c ON c.household_id = f.id
+LEFT JOIN eligibility_decision d ON NOT $9 AND d.id = c.decision_id
+WHERE NOT $9 OR c.household_id IS NULL OR c.policy_id <> f.policy_id OR c.fingerprint <> f.fp
+ORDER BY f.id;
+
+-- name: vector_members
+-- The members of households $1 (in id order) for lianxin.eligibility.vector.Columns, in member order:
+-- age on $2, health code (1 DISABILITY_SEVERE, 2 CRITICAL_ILLNESS, else 0), whether the wage deduction
+-- applies, the member's WAGE and every income but EXEMPT attached to it.
+SELECT m.household_id,
+       (extract(year FROM $2::date) - extract(year FROM m.birth_date)
+        - ((extract(month FROM $2::date), extract(day FROM $2::date))
+           < (extract(month FROM m.birth_date), extract(day FROM m.birth_date)))::int)::int AS age,
+       (CASE m.health WHEN 'DISABILITY_SEVERE' THEN 1 WHEN 'CRITICAL_ILLNESS' THEN 2 ELSE 0 END)::smallint AS health,
+       m.employment IN ('EMPLOYED', 'FLEXIBLE') AS deducted,
+       coalesce(i.wage, 0)::bigint AS wage, coalesce(i.own, 0)::bigint AS own
+FROM member m
+LEFT JOIN (
+    SELECT household_id, member_position, sum(monthly_fen) FILTER (WHERE kind = 'WAGE') AS wage,
+           sum(monthly_fen) FILTER (WHERE kind <> 'EXEMPT') AS own
+    FROM income WHERE household_id = ANY($1::bigint[]) AND member_position IS NOT NULL
+    GROUP BY household_id, member_position
+) i ON i.household_id = m.household_id AND i.member_position = m.position
+WHERE m.household_id = ANY($1::bigint[])
+ORDER BY m.household_id, m.position;
+
+-- name: write_staged_decisions
+-- The partition's decisions from the temp table decision_stage (filled with COPY) in one statement:
+-- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
+-- eligibility.decided event each (its union path given, as the event trigger would derive it); $3 $4
+-- the least and greatest household id staged. Returns
+-- the decided households that need a referral opened or withdrawn (lianxin.referral.follow_decisions).
+WITH ins AS (
+    INSERT INTO eligibility_decision (household_id, policy_id, fingerprint, outcome, counted_income_fen,
+        per_capita_income_fen, standard_fen, monthly_benefit_fen, suggested_category, single_person_members,
+        trace, evaluated_on, run_id, category_income_fen, rules_version)
+    SELECT household_id, policy_id, fingerprint, outcome, counted_income_fen, per_capita_income_fen,
+           standard_fen, monthly_benefit_fen, suggested_category, single_person_members, trace::jsonb, $1, $2,
+           category_income_fen, rules_version
+    FROM decision_stage ORDER BY household_id
+    RETURNING id, household_id, policy_id, fingerprint, outcome, monthly_benefit_fen
+), cur AS (
+    INSERT INTO household_eligibility (household_id, decision_id, policy_id, fingerprint, outcome)
+    SELECT household_id, id, policy_id, fingerprint, outcome FROM ins
+    ON CONFLICT (household_id) DO UPDATE
+    SET decision_id = excluded.decision_id, policy_id = excluded.policy_id,
+        fingerprint = excluded.fingerprint, outcome = excluded.outcome
+), h AS (
+    SELECT ins.*, hh.region_code, u.path,
+           ins.outcome IN ('DIBAO', 'EXPENDITURE_TYPE', 'SINGLE_PERSON') AS eligible
+    FROM ins JOIN household hh ON hh.id = ins.household_id AND hh.id BETWEEN $3 AND $4
+    LEFT JOIN trade_union u ON u.id = hh.union_id
+), ev AS (
+    INSERT INTO event (type, subject_id, region_code, union_path, payload)
+    SELECT 'eligibility.decided', lianxin_global_id('Household', h.household_id), h.region_code, h.path,
+           jsonb_build_object('decisionId', lianxin_global_id('EligibilityDecision', h.id),
+                              'outcome', h.outcome, 'monthlyBenefitFen', h.monthly_benefit_fen,
+                              'policyId', lianxin_global_id('DibaoPolicy', h.policy_id))
+    FROM h ORDER BY h.household_id
+)
+SELECT h.household_id, h.region_code, h.eligible, h.id AS decision_id FROM h
+WHERE h.eligible <> EXISTS (
+    SELECT 1 FROM referral r
+    WHERE r.household_id = h.household_id AND r.status IN ('SENT', 'RECEIVED', 'INVESTIGATING'));
+
+-- name: regions_of_households
+SELECT id, region_code FROM household WHERE id = ANY($1::bigint[]) ORDER BY id;

@@ -8,7 +8,7 @@ from typing import Any
 from lianxin.access.rules import ListScope
 from lianxin.core.db import Connection
 from lianxin.core.sql import load_queries
-from lianxin.matching.models import EligibilityRun, RunStatus, Simulation, StoredDecision
+from lianxin.matching.models import EligibilityRun, Simulation, StoredDecision
 
 Q = load_queries(__package__)
 
@@ -92,46 +92,6 @@ async def get_run(conn: Connection, run_id: int) -> EligibilityRun | None:
 
 async def list_runs_by_ids(conn: Connection, ids: list[int]) -> list[EligibilityRun]:
     return [EligibilityRun.from_row(r) for r in await conn.fetch(Q.list_runs_by_ids, ids)]
-
-
-async def lock_run(conn: Connection, run_id: int) -> EligibilityRun | None:
-    row = await conn.fetchrow(Q.lock_run, run_id)
-    return EligibilityRun.from_row(row) if row else None
-
-
-async def start_run(conn: Connection, run_id: int, total: int) -> None:
-    await conn.execute(Q.start_run, run_id, total)
-
-
-async def advance_run(conn: Connection, run_id: int, done: int, changed: int, last_household_id: int) -> None:
-    await conn.execute(Q.advance_run, run_id, done, changed, last_household_id)
-
-
-async def finish_run(conn: Connection, run_id: int, status: RunStatus) -> None:
-    await conn.execute(Q.finish_run, run_id, status.value)
-
-
-async def scope_household_ids(
-    conn: Connection,
-    region_prefix: str | None,
-    union_id: int | None,
-    after_id: int,
-    limit: int,
-    *,
-    scope: ListScope,
-) -> list[int]:
-    """Active households of the region or union subtree that `scope` (the requester's) reaches."""
-    rows = await conn.fetch(
-        Q.scope_household_ids, region_prefix, union_id, after_id, limit, *scope.household_params()
-    )
-    return [r["id"] for r in rows]
-
-
-async def count_scope(
-    conn: Connection, region_prefix: str | None, union_id: int | None, *, scope: ListScope
-) -> int:
-    total: int = await conn.fetchval(Q.count_scope, region_prefix, union_id, *scope.household_params())
-    return total
 
 
 async def list_simulations_by_ids(conn: Connection, ids: list[int]) -> list[Simulation]:

@@ -1,6 +1,7 @@
-"""Matching households against 低保 policies: one household after a change, or a region/union in
-chunks. A decision is written only when the inputs fingerprint or the policy changed, under row
-locks, so retried or duplicated jobs produce exactly one new decision per real change."""
+"""Matching households against 低保 policies: one household after a change (the exact engine), or a
+region/union as a partitioned run (lianxin.matching.runner, column-wise). A decision is written only
+when the inputs fingerprint or the policy changed, under row locks, so retried or duplicated jobs
+produce exactly one new decision per real change."""
 
 from __future__ import annotations
 
@@ -9,17 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from lianxin import run as runs
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection, UnitOfWork
 from lianxin.core.errors import IssueCollector
 from lianxin.core.ids import to_global_id
 from lianxin.core.jobs import Job, record_job
-from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
 from lianxin.eligibility import RULES_VERSION, Decision, DibaoParameters, decide, fingerprint
+from lianxin.eligibility.render import trace_json
 from lianxin.events.outbox import record_events
 from lianxin.matching import repository as repo
 from lianxin.matching.facts import load_facts
-from lianxin.matching.models import ELIGIBLE, EligibilityRun, RunStatus
+from lianxin.matching.models import ELIGIBLE, EligibilityRun
 from lianxin.policy import repository as policy_repo
 from lianxin.policy import service as policy_service
 from lianxin.policy.models import DibaoPolicy
@@ -39,20 +41,6 @@ class BatchResult:
     referrals_withdrawn: int
 
 
-def _trace_json(decision: Decision) -> list[dict[str, Any]]:
-    return [
-        {
-            "rule": step.rule,
-            "passed": step.passed,
-            "value": step.value,
-            "explanation": step.explanation,
-            "explanationZh": step.explanation_zh,
-            "explanationEn": step.explanation_en,
-        }
-        for step in decision.trace
-    ]
-
-
 def _row(household_id: int, policy: DibaoPolicy, fp: str, d: Decision) -> dict[str, Any]:
     return {
         "household_id": household_id,
@@ -65,13 +53,13 @@ def _row(household_id: int, policy: DibaoPolicy, fp: str, d: Decision) -> dict[s
         "monthly_benefit_fen": d.monthly_benefit_fen,
         "suggested_category": d.suggested_category.value if d.suggested_category else None,
         "single_person_members": list(d.single_person_members),
-        "trace": _trace_json(d),
+        "trace": trace_json(d),
         "category_income_fen": d.category_income_fen,
         "rules_version": d.rules_version,
     }
 
 
-class _PolicyCache:
+class PolicyCache:
     """The governing policy per region, its parameters parsed once per batch."""
 
     def __init__(self, conn: Connection, as_of: date) -> None:
@@ -95,7 +83,7 @@ async def decide_households(
         return BatchResult(0, 0, 0, 0)
     all_facts = await load_facts(conn, ids)
     current = await repo.current_by_household_ids(conn, ids)
-    policies = _PolicyCache(conn, as_of)
+    policies = PolicyCache(conn, as_of)
     rows: list[dict[str, Any]] = []
     for hid in ids:
         governing = await policies.get(regions[hid])
@@ -157,43 +145,13 @@ async def request_run(
     households, an empty run (total 0), so it tells nothing about what lies there.
     """
     issues = IssueCollector()
-    if (region_code is None) == (union_id is None):
-        issues.add("SCOPE_REQUIRED", "give exactly one of regionCode or unionId", ["regionCode"])
-    if region_code is not None:
-        try:
-            validate_region_code(region_code)
-        except RegionCodeError as exc:
-            issues.add("INVALID_REGION_CODE", str(exc), ["regionCode"])
+    runs.check_target(issues, region_code, union_id)
     if union_id is not None and await union_repo.get_union(uow.conn, union_id) is None:
         issues.add("UNION_NOT_FOUND", "the union does not exist", ["unionId"])
     issues.raise_if_any()
     run = await repo.insert_run(uow.conn, region_code, union_id, reason, scope=scope)
     await record_job(uow, Job.RUN_ELIGIBILITY, {"run_id": run.id})
     return run
-
-
-async def run_chunk(conn: Connection, run_id: int, *, as_of: date, chunk_size: int = CHUNK_SIZE) -> bool:
-    """Process the next chunk of a run in the caller's transaction; False when the run is finished.
-
-    The chunk's decisions and the run's resume point commit together, so a worker killed mid-run
-    resumes after the last committed chunk and never decides a household twice for one change.
-    """
-    run = await repo.lock_run(conn, run_id)
-    if run is None or run.status in (RunStatus.DONE, RunStatus.FAILED):
-        return False
-    prefix = region_prefix(run.region_code) if run.region_code else None
-    if run.status is RunStatus.QUEUED:
-        total = await repo.count_scope(conn, prefix, run.union_id, scope=run.scope)
-        await repo.start_run(conn, run_id, total)
-    ids = await repo.scope_household_ids(
-        conn, prefix, run.union_id, run.last_household_id, chunk_size, scope=run.scope
-    )
-    if not ids:
-        await repo.finish_run(conn, run_id, RunStatus.DONE)
-        return False
-    result = await decide_households(conn, ids, as_of=as_of, run_id=run_id)
-    await repo.advance_run(conn, run_id, len(ids), result.decided, ids[-1])
-    return True
 
 
 async def publish_policy(

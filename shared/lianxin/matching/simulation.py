@@ -1,6 +1,7 @@
 """What-if simulation (`simulateDibaoPolicy`): apply candidate parameters to every active household of
-a region, without writing decisions, and summarise by outcome and by the union's category (RULES.md
-v2) against the current decisions, with every change of outcome and of category.
+a region (column-wise, partition by partition on the shared run mechanism), without writing
+decisions, and summarise by outcome and by the union's category (RULES.md v2) against the current
+decisions, with every change of outcome and of category.
 
 This is the question a federation asks before the yearly raise of the standard: how many households
 would become (or stop being) eligible, and what would the monthly benefits cost?
@@ -13,16 +14,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from lianxin.access.rules import EVERYTHING
+import numpy as np
+import numpy.typing as npt
+
+from lianxin import run as runs
 from lianxin.core.db import Connection, UnitOfWork
 from lianxin.core.errors import IssueCollector
 from lianxin.core.jobs import Job, record_job
 from lianxin.core.money import fen_to_yuan
-from lianxin.core.region import RegionCodeError, region_prefix, validate_region_code
-from lianxin.eligibility import DibaoParameters, decide, parse_parameters
+from lianxin.core.region import validate_region_code
+from lianxin.eligibility import ENGINE_VERSION, DibaoParameters, decide, parse_parameters
+from lianxin.eligibility import vector as v
 from lianxin.matching import repository as repo
 from lianxin.matching.facts import load_facts
 from lianxin.matching.models import StoredDecision
+from lianxin.matching.vectorised import HOUSEHOLD_COLUMNS, columns_of, copy_columns, member_rows
 from lianxin.policy.service import check_parameters
 
 
@@ -59,6 +65,31 @@ class Tally:
         if now != category:
             self.category_changes[now, category] += 1
 
+    def partial(self) -> dict[str, Any]:
+        """The counters as JSON, to be merged (`merge`) with other partitions' into one summary."""
+        return {
+            "households": dict(self.households),
+            "benefit": dict(self.benefit_fen),
+            "categories": [[k, n] for k, n in self.categories.items()],
+            "outcomeChanges": [[a, b, n] for (a, b), n in self.outcome_changes.items()],
+            "categoryChanges": [[a, b, n] for (a, b), n in self.category_changes.items()],
+            "counts": [self.changed, self.newly_eligible, self.no_longer_eligible],
+        }
+
+    def merge(self, partial: dict[str, Any]) -> None:
+        self.households.update(partial["households"])
+        self.benefit_fen.update(partial["benefit"])
+        for k, n in partial["categories"]:
+            self.categories[k] += n
+        for a, b, n in partial["outcomeChanges"]:
+            self.outcome_changes[a, b] += n
+        for a, b, n in partial["categoryChanges"]:
+            self.category_changes[a, b] += n
+        changed, newly, no_longer = partial["counts"]
+        self.changed += changed
+        self.newly_eligible += newly
+        self.no_longer_eligible += no_longer
+
     def as_json(self) -> dict[str, Any]:
         return {
             "byOutcome": [
@@ -93,19 +124,77 @@ ELIGIBLE = {"DIBAO", "EXPENDITURE_TYPE", "SINGLE_PERSON"}
 async def request_simulation(uow: UnitOfWork, region_code: str, raw: object, requested_by: str | None) -> int:
     """Validate the candidate parameters and queue the simulation; returns its id."""
     issues = IssueCollector()
-    try:
-        region = validate_region_code(region_code)
-    except RegionCodeError as exc:
-        issues.add("INVALID_REGION_CODE", str(exc), ["regionCode"])
-        region = None
+    runs.check_target(issues, region_code, None)
     parameters = check_parameters(issues, raw)
     issues.raise_if_any()
+    region = validate_region_code(region_code)
     sim_id: int = await uow.conn.fetchval(repo.Q.insert_simulation, region, parameters, requested_by)
     await record_job(uow, Job.SIMULATE_POLICY, {"simulation_id": sim_id})
     return sim_id
 
 
-async def _tally_chunk(
+async def tally_households(conn: Connection, ids: list[int], params: DibaoParameters, as_of: date) -> Tally:
+    """Decide `ids` under `params` column-wise (nothing written) and count against current decisions."""
+    tally = Tally()
+    regions = {r["id"]: r["region_code"] for r in await conn.fetch(repo.Q.regions_of_households, ids)}
+    if not regions:
+        return tally
+    codes = sorted(set(regions.values()))
+    households = await copy_columns(
+        conn,
+        repo.Q.vector_households,
+        HOUSEHOLD_COLUMNS,
+        list(regions),
+        as_of,
+        codes,
+        [1] * len(codes),
+        ["{}"],
+        [params.elderly_age],
+        [0],
+        ENGINE_VERSION,
+        False,
+    )
+    exact = households["exact"] != 0
+    rows = households[~exact]
+    members = await member_rows(conn, rows["id"].astype(np.int64).tolist(), as_of)
+    c = columns_of(rows, members)
+    r = v.evaluate(c, params)
+    _count(tally, r, rows["cur_outcome"].astype(np.int64), rows["cur_category"].astype(np.int64))
+    if exact.any():
+        await _tally_exact(conn, households["id"][exact].astype(np.int64).tolist(), params, as_of, tally)
+    return tally
+
+
+def _count(tally: Tally, r: v.Result, before: npt.NDArray[Any], before_category: npt.NDArray[Any]) -> None:
+    """Add column-wise results to the tally, as `Tally.add` would one by one."""
+    names = [o.value for o in v.OUTCOMES]
+    outcome = r.outcome.astype(np.int64)
+    for k, count in enumerate(np.bincount(outcome, minlength=len(names)).tolist()):
+        if count:
+            tally.households[names[k]] += count
+            tally.benefit_fen[names[k]] += int(r.benefit[outcome == k].sum())
+    cats = [None if c is None else c.value for c in v.CATEGORIES]
+    for k, count in enumerate(np.bincount(r.category.astype(np.int64), minlength=4).tolist()):
+        if count:
+            tally.categories[cats[k]] += count
+    had = before >= 0
+    eligible = np.isin(outcome, [v.O_DIBAO, v.O_EXPENDITURE, v.O_SINGLE])
+    was = np.isin(before, [v.O_DIBAO, v.O_EXPENDITURE, v.O_SINGLE])
+    moved = had & (before != outcome)
+    tally.changed += int(moved.sum())
+    tally.newly_eligible += int((moved & eligible & ~was).sum())
+    tally.no_longer_eligible += int((moved & ~eligible & was).sum())
+    pairs = before[moved] * 8 + outcome[moved]
+    for pair, count in zip(*np.unique(pairs, return_counts=True), strict=True):
+        tally.outcome_changes[names[int(pair) // 8], names[int(pair) % 8]] += int(count)
+    cat = r.category.astype(np.int64)
+    shifted = had & (before_category != cat)
+    pairs = before_category[shifted] * 4 + cat[shifted]
+    for pair, count in zip(*np.unique(pairs, return_counts=True), strict=True):
+        tally.category_changes[cats[int(pair) // 4], cats[int(pair) % 4]] += int(count)
+
+
+async def _tally_exact(
     conn: Connection, ids: list[int], params: DibaoParameters, as_of: date, tally: Tally
 ) -> None:
     facts = await load_facts(conn, ids)
@@ -116,24 +205,33 @@ async def _tally_chunk(
         tally.add(decision.outcome.value, decision.monthly_benefit_fen, category, current.get(hid))
 
 
+def partition_work(as_of: date) -> runs.Work:
+    """What a simulation does with one partition: tally it; the partial tally is kept on the partition."""
+
+    async def work(conn: Connection, run: Any, part: runs.Partition, ids: list[int]) -> runs.Outcome:
+        tally = await tally_households(conn, ids, parse_parameters(run["parameters"]), as_of)
+        return runs.Outcome(done=len(ids), result=tally.partial())
+
+    return work
+
+
+async def finish(conn: Connection, run: Any, partials: list[dict[str, Any]]) -> None:
+    """Merge the partitions' tallies into the simulation's results."""
+    tally = Tally()
+    for partial in partials:
+        tally.merge(partial)
+    await conn.execute(repo.Q.finish_simulation, run["id"], tally.as_json())
+
+
 async def run_simulation(
-    conn: Connection, sim_id: int, *, as_of: date, chunk_size: int = 1000
-) -> dict[str, Any]:
-    """Stream the region's active households in chunks (bounded memory); store and return the summary."""
-    row = await conn.fetchrow("SELECT region_code, parameters FROM policy_simulation WHERE id = $1", sim_id)
-    assert row is not None
-    params = parse_parameters(row["parameters"])
-    prefix = region_prefix(row["region_code"])
-    # simulations are ADMIN's alone (simulateDibaoPolicy): the whole region, no caller scope to apply
-    total = await repo.count_scope(conn, prefix, None, scope=EVERYTHING)
-    await conn.execute(
-        "UPDATE policy_simulation SET status = 'RUNNING', total = $2 WHERE id = $1", sim_id, total
+    conn: Connection, sim_id: int, *, as_of: date, chunk_size: int = 20_000
+) -> dict[str, Any] | None:
+    """Work a whole simulation from this caller (others may help); its results once finished."""
+    while await runs.step(
+        conn, runs.RunKind.SIMULATION, sim_id, partition_work(as_of), partition_size=chunk_size, finish=finish
+    ):
+        pass
+    results: dict[str, Any] | None = await conn.fetchval(
+        "SELECT results FROM policy_simulation WHERE id = $1", sim_id
     )
-    tally, after, done = Tally(), 0, 0
-    while ids := await repo.scope_household_ids(conn, prefix, None, after, chunk_size, scope=EVERYTHING):
-        await _tally_chunk(conn, ids, params, as_of, tally)
-        after, done = ids[-1], done + len(ids)
-        await conn.execute(repo.Q.advance_simulation, sim_id, done)
-    results = tally.as_json()
-    await conn.execute(repo.Q.finish_simulation, sim_id, results)
     return results
