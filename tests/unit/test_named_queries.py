@@ -7,6 +7,10 @@ import pkgutil
 import lianxin
 from lianxin.core.db import Pool
 from lianxin.core.sql import Queries, load_queries
+from lianxin.matching.vectorised import _STAGE as DECISION_STAGE
+
+# temporary tables a statement reads, created the way their code creates them before it runs
+TEMP_TABLES = [DECISION_STAGE]
 
 
 def all_query_files() -> list[Queries]:
@@ -27,7 +31,9 @@ async def test_every_named_query_prepares(pool: Pool) -> None:
         "lianxin.trade_union/queries.sql",
         "lianxin.organization/queries.sql",
     }
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, conn.transaction():  # the temporary tables drop at its commit
+        for create in TEMP_TABLES:
+            await conn.execute(create)
         for queries in files:
             for name, sql in queries.statements.items():
                 try:
