@@ -104,6 +104,7 @@ ELSEWHERE: dict[tuple[str, str, str], dict[Role, str]] = {
     ("Referral", CROSS, "household"): {AGENCY: NULL},
     ("Referral", CROSS, "decision"): {AGENCY: NULL},
     ("Sponsorship", ENDED, "household"): {SPONSOR: NULL},  # no longer the sponsor's to see
+    ("Sponsorship", ENDED, "endReason"): {SPONSOR: NULL},  # the caseworker's note, not the sponsor's
     ("Reminder", ENDED, "household"): {SPONSOR: NULL},
 }
 # Side A fields that read null or empty for ADMIN too: their cells cannot show a difference.

@@ -72,11 +72,7 @@ class HouseholdChanges:
     exclusions: Sequence[ArchiveExclusion] | None = None  # RULES.md v2; [] clears them
 
 
-MEMBER_IN_USE: Final = (
-    "MEMBER_IN_OTHER_HOUSEHOLD",
-    "a person among the members is already an active member of another household",
-    ["members"],
-)
+MEMBER_IN_USE: Final = "a person among the members is already an active member of another household"
 
 
 async def _check_people(
@@ -93,13 +89,13 @@ async def _check_people(
         return
     taken = await repo.active_holders(uow.conn, [m.id_number for m in members], household_id)
     if taken:
-        issues.add(*MEMBER_IN_USE)
+        issues.add("MEMBER_IN_OTHER_HOUSEHOLD", MEMBER_IN_USE, ["members"])
 
 
 def _unique_violation(exc: asyncpg.UniqueViolationError) -> DomainError:
     constraint = exc.constraint_name or ""
     if constraint == "member_person_in_one_active_household":
-        return DomainError.single(*MEMBER_IN_USE)
+        return DomainError.single("MEMBER_IN_OTHER_HOUSEHOLD", MEMBER_IN_USE, ["members"])
     if constraint == "household_archive_no_key":
         return DomainError.single(
             "DUPLICATE_ARCHIVE_NO", "this archive number is already in use", ["archiveNo"]
