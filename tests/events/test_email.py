@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
@@ -21,8 +21,10 @@ from lianxin.core.db import Pool
 from lianxin.core.ids import to_global_id
 from lianxin.core.tokens import Role
 from lianxin.eligibility import DEMO_PARAMETERS
+from lianxin.events.reader import StoredEvent
+from lianxin.household.enums import EligibilityOutcome
 from lianxin.notification.channels.email import SmtpChannel
-from lianxin.notification.email import send_due_emails
+from lianxin.notification.email import OUTCOME_TEXT, compose, send_due_emails
 from lianxin.notification.retry import RetrySchedule
 from lianxin.trade_union.models import UnionKind
 from lianxin_cli.embedded import free_port
@@ -181,3 +183,21 @@ async def test_refused_recipients_are_dead_and_outages_are_retried(
     ]
     assert "refused" in rows[0]["last_error"]
     assert [m["To"] for m in inbox.messages] == ["here@union.example"]
+
+
+@pytest.mark.parametrize("outcome", list(EligibilityOutcome))
+def test_every_outcome_is_worded_in_the_notice(outcome: EligibilityOutcome) -> None:
+    event = StoredEvent(
+        1,
+        1,
+        "eligibility.decided",
+        to_global_id("Household", 1),
+        "371002",
+        {"outcome": outcome.value},
+        datetime(2026, 11, 30, tzinfo=UTC),
+    )
+    _, body = compose(event, "WH0001")
+    assert f"资格匹配结果已更新：{OUTCOME_TEXT[outcome.value]}。" in body
+    if outcome in (EligibilityOutcome.MARGINAL, EligibilityOutcome.RIGID_EXPENDITURE):
+        wording = {"MARGINAL": "低保边缘家庭", "RIGID_EXPENDITURE": "刚性支出困难家庭"}[outcome.value]
+        assert wording in body

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = """subscription($after: String, $types: [String!]) {
   events(after: $after, types: $types) { type payload data {
     __typename
-    ... on EligibilityDecidedData { decisionId outcome monthlyBenefit policyId }
+    ... on EligibilityDecidedData { decisionId outcome monthlyBenefit policyId suggestedCategory categoryIncome }
     ... on AidPaidData { disbursementId batchId program period amount }
     ... on SponsorshipEventData { sponsorshipId sponsorId startedOn endedOn }
     ... on ReminderDueData { reminderId reminderKind dueOn unionPath sponsorId }
@@ -40,6 +41,8 @@ DECIDED = {
     "outcome": "DIBAO",
     "monthlyBenefitFen": 85012,
     "policyId": to_global_id("DibaoPolicy", 1),
+    "suggestedCategory": "RELATIVE",
+    "categoryIncomeFen": -12345,
 }
 PAID = {
     "program": "QUARTERLY_CONDOLENCE",
@@ -83,6 +86,8 @@ async def test_replayed_events_carry_typed_data(server: str, pool: Pool) -> None
         "outcome": "DIBAO",
         "monthlyBenefit": "850.12",
         "policyId": DECIDED["policyId"],
+        "suggestedCategory": "RELATIVE",
+        "categoryIncome": "-123.45",
     }
     assert paid["data"] == {
         "__typename": "AidPaidData",
@@ -181,6 +186,18 @@ def test_every_event_type_written_has_a_family() -> None:
             {"claim_id": "C"},
         ),
         ("eligibility.decided", {"monthlyBenefitFen": "not a number"}, {"monthly_benefit": None}),
+        # an event written before RULES.md v2 has neither key; a stray value reads as null too
+        ("eligibility.decided", {"outcome": "DIBAO"}, {"suggestedCategory": None, "categoryIncome": None}),
+        (
+            "eligibility.decided",
+            {"suggestedCategory": "POOR", "categoryIncomeFen": 1.5},
+            {"suggestedCategory": None, "categoryIncome": None},
+        ),
+        (
+            "eligibility.decided",
+            {"suggestedCategory": "DEEP", "categoryIncomeFen": 0},
+            {"suggestedCategory": "DEEP", "categoryIncome": Decimal("0.00")},
+        ),
     ],
 )
 def test_event_data_is_a_pure_function_of_the_event(

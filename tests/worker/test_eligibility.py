@@ -101,7 +101,25 @@ async def test_a_change_is_decided_explained_and_referred(
     assert node["referrals"] == [{"status": "SENT", "reason": None, "agency": {"name": "环翠区民政局"}}]
     async with pool.acquire() as conn:
         types = [r["type"] for r in await conn.fetch("SELECT type FROM event ORDER BY id")]
+        payload = await conn.fetchval(
+            "SELECT payload FROM event WHERE type = 'eligibility.decided' ORDER BY id DESC LIMIT 1"
+        )
+        q = await conn.fetchval(
+            "SELECT category_income_fen FROM eligibility_decision ORDER BY id DESC LIMIT 1"
+        )
     assert types[-2:] == ["eligibility.decided", "referral.created"]
+    # the event carries the union classification next to the outcome (RULES.md v2)
+    assert sorted(payload) == [
+        "categoryIncomeFen",
+        "decisionId",
+        "monthlyBenefitFen",
+        "outcome",
+        "policyId",
+        "suggestedCategory",
+    ]
+    assert (payload["outcome"], payload["suggestedCategory"]) == ("DIBAO", "DEEP")
+    assert isinstance(q, int)
+    assert payload["categoryIncomeFen"] == q
 
 
 async def test_unchanged_inputs_are_not_redecided_and_a_change_is_decided_once(

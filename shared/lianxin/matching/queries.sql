@@ -189,7 +189,8 @@ ORDER BY m.household_id, m.position;
 -- name: write_staged_decisions
 -- The partition's decisions from the temp table decision_stage (filled with COPY) in one statement:
 -- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
--- eligibility.decided event each (its union path given, as the event trigger would derive it); $3 $4
+-- eligibility.decided event each (its union path given, as the event trigger would derive it; its payload
+-- keys and values those of lianxin.matching.service._decided_event); $3 $4
 -- the least and greatest household id staged. Returns
 -- the decided households that need a referral opened or withdrawn (lianxin.referral.follow_decisions).
 WITH ins AS (
@@ -200,7 +201,8 @@ WITH ins AS (
            standard_fen, monthly_benefit_fen, suggested_category, single_person_members, trace::jsonb, $1, $2,
            category_income_fen, rules_version
     FROM decision_stage ORDER BY household_id
-    RETURNING id, household_id, policy_id, fingerprint, outcome, monthly_benefit_fen
+    RETURNING id, household_id, policy_id, fingerprint, outcome, monthly_benefit_fen, suggested_category,
+              category_income_fen
 ), cur AS (
     INSERT INTO household_eligibility (household_id, decision_id, policy_id, fingerprint, outcome)
     SELECT household_id, id, policy_id, fingerprint, outcome FROM ins
@@ -217,7 +219,9 @@ WITH ins AS (
     SELECT 'eligibility.decided', lianxin_global_id('Household', h.household_id), h.region_code, h.path,
            jsonb_build_object('decisionId', lianxin_global_id('EligibilityDecision', h.id),
                               'outcome', h.outcome, 'monthlyBenefitFen', h.monthly_benefit_fen,
-                              'policyId', lianxin_global_id('DibaoPolicy', h.policy_id))
+                              'policyId', lianxin_global_id('DibaoPolicy', h.policy_id),
+                              'suggestedCategory', h.suggested_category,
+                              'categoryIncomeFen', h.category_income_fen)
     FROM h ORDER BY h.household_id
 )
 SELECT h.household_id, h.region_code, h.eligible, h.id AS decision_id FROM h

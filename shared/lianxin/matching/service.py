@@ -131,6 +131,8 @@ def _decided_event(row: dict[str, Any], new_ids: dict[int, int], regions: dict[i
             "outcome": row["outcome"],
             "monthlyBenefitFen": row["monthly_benefit_fen"],
             "policyId": to_global_id("DibaoPolicy", row["policy_id"]),
+            "suggestedCategory": row["suggested_category"],
+            "categoryIncomeFen": row["category_income_fen"],
         },
     }
 

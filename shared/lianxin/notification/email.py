@@ -26,6 +26,8 @@ OUTCOME_TEXT = {
     "DIBAO": "符合低保条件 (eligible for dibao)",
     "EXPENDITURE_TYPE": "符合支出型困难条件 (expenditure-type hardship)",
     "SINGLE_PERSON": "符合单人户保障条件 (single-person coverage)",
+    "MARGINAL": "低保边缘家庭 (marginal: near the dibao line, no benefit)",
+    "RIGID_EXPENDITURE": "刚性支出困难家庭 (rigid-expenditure hardship, no benefit)",
     "NOT_ELIGIBLE": "不符合条件 (not eligible)",
     "INSUFFICIENT_DATA": "资料不全 (insufficient data)",
 }

@@ -1,7 +1,9 @@
 """A run's partition decided column-wise from the database (lianxin.matching.vectorised) writes, for
 every generated household, the decision the exact engine makes from the same rows: outcome, figures,
 category, single-person members, fingerprint (computed in SQL) and the trace rendered on read; v2 policy
-keys present or absent. And a partition decided once is skipped the next time (fingerprint unchanged)."""
+keys present or absent; and the same `eligibility.decided` event (keys and values) the exact engine
+writes (lianxin.matching.service._decided_event). And a partition decided once is skipped the next
+time (fingerprint unchanged)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from test_vector_properties import households, raw_parameters
 from lianxin.core.db import Pool
 from lianxin.eligibility import (
     DEMO_PARAMETERS,
+    Decision,
     HouseholdFacts,
     IncomeFacts,
     MemberFacts,
@@ -26,7 +29,10 @@ from lianxin.eligibility.render import trace_json
 from lianxin.household.enums import Employment, Health, IncomeKind
 from lianxin.matching import repository as repo
 from lianxin.matching.facts import load_facts
+from lianxin.matching.models import StoredDecision
+from lianxin.matching.service import _decided_event, _row
 from lianxin.matching.vectorised import decide_partition
+from lianxin.policy import repository as policy_repo
 
 from factories import make_union
 
@@ -68,6 +74,25 @@ async def _insert(conn: Any, union_id: int, batch: list[HouseholdFacts]) -> list
             [(hid, str(a.kind), a.value_fen, max(a.count, 1)) for a in f.assets],
         )
     return ids
+
+
+async def _assert_decided_events(
+    conn: Any, as_of: date, stored: dict[int, StoredDecision], exact: dict[int, Decision]
+) -> None:
+    """Each household's `eligibility.decided` payload is the one the exact engine's writer builds."""
+    policy = await policy_repo.find_policy_for(conn, "371002", as_of)
+    assert policy is not None
+    for hid, got in stored.items():
+        expected = _decided_event(
+            _row(hid, policy, got.fingerprint, exact[hid]), {hid: got.id}, {hid: "371002"}
+        )
+        payload = await conn.fetchval(
+            "SELECT payload FROM event WHERE type = 'eligibility.decided' AND subject_id = $1 "
+            "AND payload->>'decisionId' = $2",
+            expected["subject_id"],
+            expected["payload"]["decisionId"],
+        )
+        assert payload == expected["payload"]
 
 
 class _Rollback(Exception):
@@ -127,6 +152,9 @@ async def test_a_partition_decides_as_the_exact_engine(
                     "SELECT single_person_members FROM eligibility_decision WHERE id = $1", got.id
                 )
                 assert tuple(single) == exact.single_person_members
+            await _assert_decided_events(
+                conn, as_of, stored, {hid: decide(facts[hid], params, as_of) for hid in ids}
+            )
             # nothing changed: the second pass skips every household before evaluating it
             again = await decide_partition(conn, ids, as_of=as_of, run_id=None)
             assert again.decided == 0
@@ -170,3 +198,10 @@ async def test_sums_past_the_vectorised_bound_are_decided_by_the_exact_engine(po
             assert stored[hid].trace == trace_json(exact)
         # the exact engine's own trace (a list of steps) for the one, structured figures for the other
         assert traces == {ids[0]: "array", ids[1]: "object"}
+        # the exact engine's event for the one, the SQL writer's for the other: the same payload
+        await _assert_decided_events(
+            conn,
+            date(2026, 11, 29),
+            stored,
+            {hid: decide(f, params, date(2026, 11, 29)) for hid, f in zip(ids, [huge, plain], strict=True)},
+        )

@@ -32,7 +32,7 @@ from lianxin.cooperative.models import CooperativeAssetKind
 from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin.events.reader import StoredEvent
-from lianxin.household.enums import EligibilityOutcome
+from lianxin.household.enums import EligibilityOutcome, HardshipCategory
 from lianxin.mutual_aid.models import ClaimStatus, Coverage
 from lianxin.organization.models import OrganizationKind
 from lianxin.referral.models import ReferralStatus
@@ -103,13 +103,22 @@ class HouseholdEventData:
 @strawberry.type(
     name="EligibilityDecidedData",
     description="eligibility.decided. Payload keys: decisionId, outcome, monthlyBenefitFen (integer fen), "
-    "policyId.",
+    "policyId, suggestedCategory, categoryIncomeFen (integer fen; both absent from events written before "
+    "RULES.md v2, read as null).",
 )
 class EligibilityDecidedData:
     decision_id: ID | None = _field("The EligibilityDecision.")
     outcome: EligibilityOutcome | None = _field("The outcome of the rules.")
     monthly_benefit: Decimal | None = _field("Monthly benefit in yuan (payload: monthlyBenefitFen, in fen).")
     policy_id: ID | None = _field("The DibaoPolicy applied.")
+    suggested_category: HardshipCategory | None = _field(
+        "The union's classification the rules suggest (EligibilityDecision.suggestedCategory); null without "
+        "one or on events written before RULES.md v2."
+    )
+    category_income: Decimal | None = _field(
+        "RULES.md v2 q in yuan per person per month, may be negative (payload: categoryIncomeFen, in fen; "
+        "EligibilityDecision.categoryIncome); null without members or on events written before v2."
+    )
 
 
 @strawberry.type(
@@ -295,6 +304,8 @@ def _eligibility(p: Mapping[str, Any]) -> EligibilityDecidedData:
         outcome=_enum(EligibilityOutcome, p.get("outcome")),
         monthly_benefit=_fen(p.get("monthlyBenefitFen")),
         policy_id=_id(p.get("policyId")),
+        suggested_category=_enum(HardshipCategory, p.get("suggestedCategory")),
+        category_income=_fen(p.get("categoryIncomeFen")),
     )
 
 
