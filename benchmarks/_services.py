@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -36,3 +38,16 @@ def backing_services(data_dir: Path, database: str) -> Iterator[tuple[str, str]]
             stack.callback(redis.stop)
             redis_url = redis.url
         yield database_url, redis_url
+
+
+async def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """uvicorn binds its port only after the app's startup (pool, queue) has succeeded."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        await asyncio.sleep(0.1)
+    tail = log.read_text()[-3000:]  # noqa: ASYNC240 - once, on the way out
+    raise RuntimeError(f"the server on port {port} did not start (exit code {process.poll()}):\n{tail}")

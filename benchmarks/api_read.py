@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -32,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _services import backing_services
+from _services import backing_services, wait_listening
 
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/lianxin-runtime-{os.getuid()}")
 Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
@@ -155,19 +154,6 @@ async def prepare(database_url: str, n: int, seed: int, today: date) -> tuple[in
 def start_server(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-
-
-async def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    """uvicorn binds its port only after the app's startup (pool, queue) has succeeded."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(OSError):
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        await asyncio.sleep(0.1)
-    tail = log.read_text()[-3000:]  # noqa: ASYNC240 - once, on the way out
-    raise RuntimeError(f"the server on port {port} did not start (exit code {process.poll()}):\n{tail}")
 
 
 class Client:

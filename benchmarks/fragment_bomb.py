@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import shutil
@@ -29,7 +28,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _services import backing_services
+from _services import backing_services, wait_listening
 
 os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/lianxin-runtime-{os.getuid()}")
 Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, exist_ok=True)
@@ -139,18 +138,6 @@ async def round_(name: str, port: int, seconds: float, attackers: list[tuple[str
     )
     for answer, count in sorted(answers.items()):
         print(f"{'':<28}   {count:>6} × {answer}  ({count / seconds:.0f}/s)", flush=True)
-
-
-async def wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(OSError):
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        await asyncio.sleep(0.1)
-    tail = log.read_text()[-3000:]  # noqa: ASYNC240 - once, on the way out
-    raise RuntimeError(f"the API did not start (exit code {process.poll()}):\n{tail}")
 
 
 def start_api(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
