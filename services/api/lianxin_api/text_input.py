@@ -99,7 +99,7 @@ def _isoformat(value: Any) -> str:
 SCALAR_OVERRIDES: Final[dict[object, ScalarDefinition]] = {
     dt.date: ScalarDefinition(
         name="Date",
-        description="Date (isoformat)",
+        description='A calendar date, ISO 8601 `YYYY-MM-DD` (e.g. "2026-11-30"); 1900-01-01..2100-12-31.',
         specified_by_url=None,
         serialize=_isoformat,
         parse_value=_parse_date,
@@ -108,7 +108,7 @@ SCALAR_OVERRIDES: Final[dict[object, ScalarDefinition]] = {
     ),
     dt.datetime: ScalarDefinition(
         name="DateTime",
-        description="Date with time (isoformat)",
+        description='An instant, ISO 8601 with its offset (e.g. "2026-11-30T09:52:36+00:00"); output in UTC.',
         specified_by_url=None,
         serialize=_isoformat,
         parse_value=_parse_datetime,
@@ -119,7 +119,8 @@ SCALAR_OVERRIDES: Final[dict[object, ScalarDefinition]] = {
     # a `RefusedAmount` and is refused there, as a typed user error with its field path
     Decimal: ScalarDefinition(
         name="Decimal",
-        description="Decimal (fixed-point)",
+        description='An exact decimal as a string, never a float: money in yuan to the fen ("850.00"; '
+        "input also a whole number), land in mu (亩).",
         specified_by_url=None,
         serialize=str,
         parse_value=read_api_decimal,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Generic, TypeVar
+from collections.abc import Callable, Mapping
+from enum import Enum
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -17,7 +18,9 @@ N = TypeVar("N")
 
 @strawberry.interface(name="Node", description="An object with a global id (Relay).")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global id (Relay): opaque, stable; pass it to `node(id:)` or to a mutation's id input."
+    )
 
 
 @strawberry.type(name="UserError", description="A problem with the input; nothing was written.")
@@ -25,6 +28,27 @@ class UserError:
     field: list[str] | None = strawberry.field(description="Path to the input field at fault.")
     code: str = strawberry.field(description="Stable machine-readable code, e.g. DUPLICATE_NAME.")
     message: str = strawberry.field(description="A sentence for people.")
+
+
+ERRORS_DESCRIPTION = (
+    "What was wrong with the input; empty on success. When not empty, nothing was written and the "
+    "payload's object is null."
+)
+
+
+def errors_field() -> Any:
+    """`errors` of every mutation payload, described once."""
+    return strawberry.field(description=ERRORS_DESCRIPTION)
+
+
+def describe_values(enum: type[Enum], descriptions: Mapping[Any, str]) -> None:
+    """Descriptions of an enum's values, for a domain enum registered with `strawberry.enum` (the
+    domain enums stay free of strawberry, so `strawberry.enum_value` cannot be used there)."""
+    definition: Any = enum.__strawberry_definition__  # type: ignore[attr-defined]
+    for value in definition.values:
+        member = enum(value.value)
+        if member in descriptions:
+            value.description = descriptions[member]
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
@@ -50,6 +74,19 @@ class PageInfo:
     )
 
 
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page forward: this many items (at most 100; default 20) from the start of the list, "
+        "or after `after`."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Page forward: the items just after this cursor (an `endCursor` or an edge's `cursor`)."
+    ),
+]
 Last = Annotated[
     int | None,
     strawberry.argument(
@@ -63,16 +100,21 @@ Before = Annotated[
 ]
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page with its cursor (Relay).")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque position of this item; pass it as `after` (or `before`) to page on from here."
+    )
+    node: T = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (Relay cursor connection): the items as `edges`, where the page "
+    "sits in `pageInfo`, and `totalCount`."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(description="The page's items in the list's order.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more items follow or precede.")
     total_count: int = strawberry.field(description="Count of all items matching, across pages.")
 
 

@@ -23,7 +23,7 @@ from lianxin_api.graphql.aid.types import (
     PayDisbursementInput,
     PayQuarterlyCondolenceInput,
 )
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for, visible
@@ -58,8 +58,8 @@ class AidQuery:
     async def aid_disbursements(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         household_id: strawberry.ID | None = None,

@@ -12,7 +12,7 @@ from lianxin.aid.models import AidBatch, AidProgram, AidTotal, BatchStatus, Disb
 from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
@@ -113,13 +113,13 @@ class AidTotalType:
 @strawberry.type(name="AidDisbursementPayload")
 class AidDisbursementPayload:
     disbursement: AidDisbursementType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="AidBatchPayload")
 class AidBatchPayload:
     batch: AidBatchType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.input(name="PayDisbursementInput")

@@ -9,7 +9,7 @@ import strawberry
 
 from lianxin.api_key.models import ApiKey
 from lianxin.core.ids import to_global_id
-from lianxin_api.graphql.common import UserError
+from lianxin_api.graphql.common import UserError, errors_field
 
 
 @strawberry.type(name="ApiKey", description="An agency's key (it acts as CIVIL_AFFAIRS for the agency).")
@@ -45,10 +45,10 @@ class CreateApiKeyPayload:
     key: str | None = strawberry.field(
         description="The key itself (`Authorization: Bearer lx_…`). Shown this once; only a hash is kept."
     )
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="ApiKeyPayload")
 class ApiKeyPayload:
     api_key: ApiKeyType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()

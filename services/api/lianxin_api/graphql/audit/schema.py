@@ -11,7 +11,7 @@ from lianxin.core.errors import DomainError
 from lianxin.core.pagination import PageRequest
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit.types import AuditEntryType, AuditFilterInput
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.permissions import require_operation
 
 
@@ -21,8 +21,8 @@ class AuditQuery:
     async def audit_log(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         filter: AuditFilterInput | None = None,

@@ -23,7 +23,7 @@ from lianxin_api.graphql.casework.types import (
     VisitPayload,
     VisitType,
 )
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.household.schema import region_prefix
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
@@ -60,8 +60,8 @@ class CaseworkQuery:
     async def overdue_visits(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         as_of: date | None = None,
@@ -105,8 +105,8 @@ class CaseworkQuery:
     async def leaving_hardship_suggestions(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         as_of: date | None = None,

@@ -12,7 +12,7 @@ from lianxin.casework.models import LeavingSuggestion, OverdueVisit, PlanAction,
 from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
@@ -138,7 +138,7 @@ class LeavingSuggestionType:
 @strawberry.type(name="VisitPayload")
 class VisitPayload:
     visit: VisitType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.input(name="VisitFindingsInput")

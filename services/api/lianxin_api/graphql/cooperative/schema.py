@@ -14,7 +14,7 @@ from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, UserError, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, UserError, make_connection
 from lianxin_api.graphql.cooperative.types import (
     AddCooperativeAssetInput,
     AddCooperativeMemberInput,
@@ -54,8 +54,8 @@ class CooperativeQuery:
     async def cooperatives(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[CooperativeType]:

@@ -18,7 +18,7 @@ from lianxin.cooperative.models import (
 from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.visibility import only_of_visible_households, visible
 
@@ -168,21 +168,21 @@ class CooperativeType(Node):
 @strawberry.type(name="CooperativePayload")
 class CooperativePayload:
     cooperative: CooperativeType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="CooperativeAssetPayload")
 class CooperativeAssetPayload:
     asset: CooperativeAssetType | None
     cooperative: CooperativeType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="CooperativeYearPayload")
 class CooperativeYearPayload:
     year: CooperativeYearType | None
     cooperative: CooperativeType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.input(name="CreateCooperativeInput")

@@ -21,7 +21,7 @@ from lianxin.referral import repository as referral_repo
 from lianxin.referral import service as referrals
 from lianxin.referral.models import Agency, Referral, ReferralStatus
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.eligibility.types import (
     AgencyPayload,
     AgencyType,
@@ -91,8 +91,8 @@ class EligibilityQuery:
     async def referrals(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         status: ReferralStatus | None = None,

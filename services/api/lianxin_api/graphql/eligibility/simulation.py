@@ -15,7 +15,7 @@ from lianxin.matching import repository as repo
 from lianxin.matching import simulation
 from lianxin.matching.models import RunStatus, Simulation
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.eligibility import types as _types  # noqa: F401 - registers RunStatus first
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
@@ -153,7 +153,7 @@ class SimulateDibaoPolicyInput:
 @strawberry.type(name="DibaoSimulationPayload")
 class DibaoSimulationPayload:
     simulation: DibaoSimulationType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type

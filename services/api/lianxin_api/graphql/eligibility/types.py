@@ -16,7 +16,7 @@ from lianxin.matching.models import EligibilityRun, RunStatus, StoredDecision
 from lianxin.policy.models import DibaoPolicy
 from lianxin.referral.models import Agency, Referral, ReferralStatus
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.household import enums as _enums  # noqa: F401 - registers EligibilityOutcome
 from lianxin_api.graphql.visibility import visible
 
@@ -214,22 +214,22 @@ class ReferralType(Node):
 class DibaoPolicyPayload:
     policy: DibaoPolicyType | None
     run: EligibilityRunType | None = strawberry.field(description="The re-match the publication queued.")
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="EligibilityRunPayload")
 class EligibilityRunPayload:
     run: EligibilityRunType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="AgencyPayload")
 class AgencyPayload:
     agency: AgencyType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="ReferralPayload")
 class ReferralPayload:
     referral: ReferralType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()

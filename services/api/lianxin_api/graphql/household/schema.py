@@ -16,7 +16,7 @@ from lianxin.household import repository as repo
 from lianxin.household import service
 from lianxin.household.models import Household
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.household.inputs import CreateHouseholdInput, HouseholdFilter, UpdateHouseholdInput
 from lianxin_api.graphql.household.prefetch import prefetch_households
 from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
@@ -49,8 +49,8 @@ class HouseholdQuery:
     async def households(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         filter: HouseholdFilter | None = None,

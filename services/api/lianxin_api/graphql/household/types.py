@@ -30,7 +30,7 @@ from lianxin.household.models import Asset, Expenditure, Household, Income, Memb
 from lianxin.household.resident_id import Sex, mask_resident_id
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.visibility import only_visible, sees_all_of_household, visible
@@ -376,4 +376,4 @@ class HouseholdType(Node):
 @strawberry.type(name="HouseholdPayload")
 class HouseholdPayload:
     household: HouseholdType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()

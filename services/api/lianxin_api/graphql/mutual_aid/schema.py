@@ -14,7 +14,7 @@ from lianxin.mutual_aid import repository as repo
 from lianxin.mutual_aid import service
 from lianxin.mutual_aid.models import Claim, ClaimStatus, Enrollment, MutualAidPlan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.mutual_aid.types import (
     ClaimPayload,
@@ -75,8 +75,8 @@ class MutualAidQuery:
     async def mutual_aid_claims(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         plan_id: strawberry.ID | None = None,

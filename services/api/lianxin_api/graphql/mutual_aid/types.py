@@ -11,7 +11,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin.mutual_aid.models import Claim, ClaimStatus, ClaimTotals, Coverage, Enrollment, MutualAidPlan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 
 strawberry.enum(
     Coverage,
@@ -112,19 +112,19 @@ class ClaimTotalsType:
 @strawberry.type(name="MutualAidPlanPayload")
 class MutualAidPlanPayload:
     plan: MutualAidPlanType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="EnrollHouseholdPayload")
 class EnrollHouseholdPayload:
     enrollments: list[EnrollmentType] | None = strawberry.field(description="The household's, after.")
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="MutualAidClaimPayload")
 class ClaimPayload:
     claim: ClaimType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.input(name="CoverageCapInput")

@@ -13,7 +13,7 @@ from lianxin.organization import repository as repo
 from lianxin.organization import service
 from lianxin.organization.models import Organization, OrganizationKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.organization.types import (
     CreateOrganizationInput,
@@ -33,8 +33,8 @@ class OrganizationQuery:
     async def organizations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         union_id: strawberry.ID | None = None,

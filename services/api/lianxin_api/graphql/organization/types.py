@@ -7,7 +7,7 @@ import strawberry
 from lianxin.core.ids import to_global_id
 from lianxin.organization.models import Organization, OrganizationKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.visibility import visible
 
@@ -50,7 +50,7 @@ class OrganizationType(Node):
 @strawberry.type(name="OrganizationPayload")
 class OrganizationPayload:
     organization: OrganizationType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.input(name="CreateOrganizationInput")

@@ -11,7 +11,7 @@ from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin.reminder import repository as repo
 from lianxin.reminder.models import ReminderKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.reminder.types import ReminderType
 from lianxin_api.graphql.selection import selected_paths
@@ -44,8 +44,8 @@ class ReminderQuery:
         kind: ReminderKind | None = None,
         period: str | None = None,
         household_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[ReminderType]:

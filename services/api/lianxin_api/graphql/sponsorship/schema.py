@@ -14,7 +14,7 @@ from lianxin.sponsorship import repository as repo
 from lianxin.sponsorship import service
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.sponsorship.types import (
@@ -35,8 +35,8 @@ class SponsorshipQuery:
     async def sponsorships(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         active: bool | None = None,

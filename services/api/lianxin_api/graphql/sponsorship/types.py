@@ -13,7 +13,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.organization.models import Organization
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError
+from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.organization.types import OrganizationType
 from lianxin_api.graphql.visibility import visible
 
@@ -77,7 +77,7 @@ class SponsorshipType(Node):
 @strawberry.type(name="SponsorshipPayload")
 class SponsorshipPayload:
     sponsorship: SponsorshipType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.input(name="CreateSponsorshipInput")

@@ -13,7 +13,7 @@ from lianxin.trade_union import repository as repo
 from lianxin.trade_union import service
 from lianxin.trade_union.models import TradeUnion
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.trade_union.inputs import CreateUnionInput, UpdateUnionInput
@@ -36,8 +36,8 @@ class UnionQuery:
     async def unions(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
         parent: strawberry.ID | None = None,

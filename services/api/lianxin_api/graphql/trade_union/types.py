@@ -14,7 +14,17 @@ from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin.household import repository as household_repo
 from lianxin.trade_union.models import TradeUnion, UnionKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, Node, UserError, make_connection
+from lianxin_api.graphql.common import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Node,
+    UserError,
+    errors_field,
+    make_connection,
+)
 from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
@@ -85,8 +95,8 @@ class TradeUnionType(Node):
     async def households(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]]:
@@ -107,4 +117,4 @@ class TradeUnionType(Node):
 @strawberry.type(name="UnionPayload")
 class UnionPayload:
     union: TradeUnionType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()

@@ -11,7 +11,7 @@ from lianxin.core.errors import DomainError, NotFound
 from lianxin.core.ids import expect_global_id
 from lianxin.notification import email
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import UserError
+from lianxin_api.graphql.common import UserError, errors_field
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 
@@ -22,7 +22,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class ContactEmailPayload:
     household_id: strawberry.ID | None
     email: str | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type

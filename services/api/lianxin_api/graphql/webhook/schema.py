@@ -16,7 +16,7 @@ from lianxin.notification import repository as repo
 from lianxin.notification import webhook
 from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Before, Connection, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.selection import selected_paths
@@ -75,8 +75,8 @@ class WebhookQuery:
         info: Info,
         endpoint_id: strawberry.ID | None = None,
         status: DeliveryStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[WebhookDeliveryType]:

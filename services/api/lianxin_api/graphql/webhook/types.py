@@ -10,7 +10,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.notification import repository as repo
 from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import UserError
+from lianxin_api.graphql.common import UserError, errors_field
 
 strawberry.enum(
     DeliveryStatus,
@@ -110,16 +110,16 @@ class WebhookEndpointPayload:
             "returned only here, once. Keep it; it cannot be read again."
         )
     )
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="WebhookDeliveryPayload")
 class WebhookDeliveryPayload:
     delivery: WebhookDeliveryType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(name="SetWebhookEndpointActivePayload")
 class SetWebhookEndpointActivePayload:
     endpoint: WebhookEndpointType | None
-    errors: list[UserError]
+    errors: list[UserError] = errors_field()
