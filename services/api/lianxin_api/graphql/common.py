@@ -87,6 +87,12 @@ After = Annotated[
         description="Page forward: the items just after this cursor (an `endCursor` or an edge's `cursor`)."
     ),
 ]
+In = TypeVar("In")
+# `input: MutationInput[CreateHouseholdInput]`: every mutation's one argument, described once (its fields
+# are described on the input type)
+MutationInput = Annotated[
+    In, strawberry.argument(description="What to change; each field is described on the input type.")
+]
 Last = Annotated[
     int | None,
     strawberry.argument(

@@ -23,7 +23,7 @@ from lianxin_api.graphql.aid.types import (
     PayDisbursementInput,
     PayQuarterlyCondolenceInput,
 )
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for, visible
@@ -104,7 +104,9 @@ def _limits(info: Info) -> service.AidLimits:
 @strawberry.type
 class AidMutation:
     @strawberry.mutation(description="Pay aid to a household; once per program and period (ALREADY_PAID).")
-    async def pay_disbursement(self, info: Info, input: PayDisbursementInput) -> AidDisbursementPayload:
+    async def pay_disbursement(
+        self, info: Info, input: MutationInput[PayDisbursementInput]
+    ) -> AidDisbursementPayload:
         require_operation(info, "payDisbursement")
         today = today_in(info.context.settings.timezone)
 
@@ -130,7 +132,7 @@ class AidMutation:
         "or union subtree, in the worker; households already paid for the quarter are skipped."
     )
     async def pay_quarterly_condolence(
-        self, info: Info, input: PayQuarterlyCondolenceInput
+        self, info: Info, input: MutationInput[PayQuarterlyCondolenceInput]
     ) -> AidBatchPayload:
         caller = require_operation(info, "payQuarterlyCondolence")
         today = today_in(info.context.settings.timezone)

@@ -15,6 +15,7 @@ from lianxin_api.graphql.api_key.types import (
     CreateApiKeyInput,
     CreateApiKeyPayload,
 )
+from lianxin_api.graphql.common import MutationInput
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 
@@ -24,7 +25,9 @@ class ApiKeyMutation:
     @strawberry.mutation(
         description="Issue an API key for a civil-affairs agency; the key is shown once (ADMIN)."
     )
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    async def create_api_key(
+        self, info: Info, input: MutationInput[CreateApiKeyInput]
+    ) -> CreateApiKeyPayload:
         caller = require_operation(info, "createApiKey")
 
         async def work(uow: UnitOfWork) -> tuple[ApiKey, str]:

@@ -23,7 +23,7 @@ from lianxin_api.graphql.casework.types import (
     VisitPayload,
     VisitType,
 )
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.household.schema import region_prefix
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
@@ -129,7 +129,7 @@ class CaseworkQuery:
 @strawberry.type
 class CaseworkMutation:
     @strawberry.mutation(description="Record a survey visit (入户调研) with findings and a plan (因户施策).")
-    async def record_visit(self, info: Info, input: RecordVisitInput) -> VisitPayload:
+    async def record_visit(self, info: Info, input: MutationInput[RecordVisitInput]) -> VisitPayload:
         caller = require_operation(info, "recordVisit")
         today = today_in(info.context.settings.timezone)
         f = input.findings

@@ -14,7 +14,16 @@ from lianxin.core.errors import DomainError
 from lianxin.core.ids import expect_global_id
 from lianxin.core.pagination import PageRequest, page_from_rows
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, UserError, make_connection
+from lianxin_api.graphql.common import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    MutationInput,
+    UserError,
+    make_connection,
+)
 from lianxin_api.graphql.cooperative.types import (
     AddCooperativeAssetInput,
     AddCooperativeMemberInput,
@@ -75,7 +84,9 @@ class CooperativeQuery:
 @strawberry.type
 class CooperativeMutation:
     @strawberry.mutation(description="Found a land-share cooperative (党支部领办土地股份合作社).")
-    async def create_cooperative(self, info: Info, input: CreateCooperativeInput) -> CooperativePayload:
+    async def create_cooperative(
+        self, info: Info, input: MutationInput[CreateCooperativeInput]
+    ) -> CooperativePayload:
         require_operation(info, "createCooperative")
         today = today_in(info.context.settings.timezone)
 
@@ -99,7 +110,7 @@ class CooperativeMutation:
 
     @strawberry.mutation(description="Admit a household with its land shares (土地入股).")
     async def add_cooperative_member(
-        self, info: Info, input: AddCooperativeMemberInput
+        self, info: Info, input: MutationInput[AddCooperativeMemberInput]
     ) -> CooperativePayload:
         require_operation(info, "addCooperativeMember")
         today = today_in(info.context.settings.timezone)
@@ -119,7 +130,7 @@ class CooperativeMutation:
 
     @strawberry.mutation(description="Register greenhouses, land or equipment, optionally leased out.")
     async def add_cooperative_asset(
-        self, info: Info, input: AddCooperativeAssetInput
+        self, info: Info, input: MutationInput[AddCooperativeAssetInput]
     ) -> CooperativeAssetPayload:
         require_operation(info, "addCooperativeAsset")
         lease = (
@@ -145,7 +156,7 @@ class CooperativeMutation:
 
     @strawberry.mutation(description="Record one year's income and dividends; replaces that year's figures.")
     async def record_cooperative_year(
-        self, info: Info, input: RecordCooperativeYearInput
+        self, info: Info, input: MutationInput[RecordCooperativeYearInput]
     ) -> CooperativeYearPayload:
         require_operation(info, "recordCooperativeYear")
         today = today_in(info.context.settings.timezone)

@@ -21,7 +21,7 @@ from lianxin.referral import repository as referral_repo
 from lianxin.referral import service as referrals
 from lianxin.referral.models import Agency, Referral, ReferralStatus
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.eligibility.types import (
     AgencyPayload,
     AgencyType,
@@ -114,7 +114,9 @@ class EligibilityQuery:
 @strawberry.type
 class EligibilityMutation:
     @strawberry.mutation(description="Publish a new policy version (ADMIN); queues the region's re-match.")
-    async def publish_dibao_policy(self, info: Info, input: PublishDibaoPolicyInput) -> DibaoPolicyPayload:
+    async def publish_dibao_policy(
+        self, info: Info, input: MutationInput[PublishDibaoPolicyInput]
+    ) -> DibaoPolicyPayload:
         caller = require_operation(info, "publishDibaoPolicy")
 
         async def work(uow: UnitOfWork) -> tuple[DibaoPolicy, EligibilityRun]:
@@ -132,7 +134,9 @@ class EligibilityMutation:
         )
 
     @strawberry.mutation(description="Re-match every active household of a region or union subtree.")
-    async def request_eligibility_run(self, info: Info, input: EligibilityRunInput) -> EligibilityRunPayload:
+    async def request_eligibility_run(
+        self, info: Info, input: MutationInput[EligibilityRunInput]
+    ) -> EligibilityRunPayload:
         require_operation(info, "requestEligibilityRun")
         # the run decides only households the caller sees, whatever region it names
         scope = scope_for(info, "Household")
@@ -147,7 +151,7 @@ class EligibilityMutation:
         return EligibilityRunPayload(run=EligibilityRunType.from_model(run) if run else None, errors=errors)
 
     @strawberry.mutation(description="Register a region's civil-affairs agency (ADMIN).")
-    async def create_agency(self, info: Info, input: CreateAgencyInput) -> AgencyPayload:
+    async def create_agency(self, info: Info, input: MutationInput[CreateAgencyInput]) -> AgencyPayload:
         require_operation(info, "createAgency")
 
         async def work(uow: UnitOfWork) -> Agency:
@@ -159,7 +163,7 @@ class EligibilityMutation:
     @strawberry.mutation(
         description="An agency reports progress: RECEIVED, INVESTIGATING, APPROVED, REJECTED."
     )
-    async def update_referral(self, info: Info, input: UpdateReferralInput) -> ReferralPayload:
+    async def update_referral(self, info: Info, input: MutationInput[UpdateReferralInput]) -> ReferralPayload:
         caller = require_operation(info, "updateReferral")
         agency_id = agency_filter(caller)  # an agency advances only the referrals sent to it
 

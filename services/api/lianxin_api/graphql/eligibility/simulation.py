@@ -15,7 +15,7 @@ from lianxin.matching import repository as repo
 from lianxin.matching import simulation
 from lianxin.matching.models import RunStatus, Simulation
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError, errors_field
+from lianxin_api.graphql.common import MutationInput, Node, UserError, errors_field
 from lianxin_api.graphql.eligibility import types as _types  # noqa: F401 - registers RunStatus first
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
@@ -162,7 +162,7 @@ class SimulationMutation:
         description="Queue a what-if run of candidate parameters over a region (no decisions)."
     )
     async def simulate_dibao_policy(
-        self, info: Info, input: SimulateDibaoPolicyInput
+        self, info: Info, input: MutationInput[SimulateDibaoPolicyInput]
     ) -> DibaoSimulationPayload:
         caller = require_operation(info, "simulateDibaoPolicy")
 

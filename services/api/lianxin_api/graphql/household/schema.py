@@ -16,7 +16,7 @@ from lianxin.household import repository as repo
 from lianxin.household import service
 from lianxin.household.models import Household
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.household.inputs import CreateHouseholdInput, HouseholdFilter, UpdateHouseholdInput
 from lianxin_api.graphql.household.prefetch import prefetch_households
 from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
@@ -143,7 +143,9 @@ class HouseholdMutation:
     @strawberry.mutation(
         description="Archive (建档) a household with members and finances, in one transaction."
     )
-    async def create_household(self, info: Info, input: CreateHouseholdInput) -> HouseholdPayload:
+    async def create_household(
+        self, info: Info, input: MutationInput[CreateHouseholdInput]
+    ) -> HouseholdPayload:
         require_operation(info, "createHousehold")
         today = today_in(info.context.settings.timezone)
 
@@ -156,7 +158,9 @@ class HouseholdMutation:
         )
 
     @strawberry.mutation(description="Update a household; the lists given replace the stored ones.")
-    async def update_household(self, info: Info, input: UpdateHouseholdInput) -> HouseholdPayload:
+    async def update_household(
+        self, info: Info, input: MutationInput[UpdateHouseholdInput]
+    ) -> HouseholdPayload:
         require_operation(info, "updateHousehold")
         today = today_in(info.context.settings.timezone)
 

@@ -55,11 +55,13 @@ def _hidden(info: Info, kind: str, field: str) -> bool:
 @strawberry.type(name="Member", description="A member of a household (家庭成员).")
 class MemberType:
     model: strawberry.Private[Member]
-    id: strawberry.ID
-    name: str
-    relation: Relation
-    sex: Sex
-    employment: Employment
+    id: strawberry.ID = strawberry.field(
+        description="Global id of the member (what Income.memberId refers to); not resolvable by `node`."
+    )
+    name: str = strawberry.field(description="Full name.")
+    relation: Relation = strawberry.field(description="Relation to the head of household.")
+    sex: Sex = strawberry.field(description="Derived from the resident ID number.")
+    employment: Employment = strawberry.field(description="Employment situation (就业状况).")
 
     @classmethod
     def from_model(cls, m: Member) -> MemberType:
@@ -100,22 +102,24 @@ class MemberType:
 
 @strawberry.type(name="Income", description="A monthly income (yuan).")
 class IncomeType:
-    kind: IncomeKind
-    monthly_amount: Decimal
-    member_id: strawberry.ID | None = strawberry.field(description="The member it belongs to, if any.")
+    kind: IncomeKind = strawberry.field(description="What the income is; EXEMPT is not counted.")
+    monthly_amount: Decimal = strawberry.field(description="Yuan per month.")
+    member_id: strawberry.ID | None = strawberry.field(
+        description="The Member (Member.id) who earns it; null for the household's own income."
+    )
 
 
 @strawberry.type(name="Expenditure", description="Rigid out-of-pocket expenditure per year (yuan).")
 class ExpenditureType:
-    kind: ExpenditureKind
-    annual_amount: Decimal
+    kind: ExpenditureKind = strawberry.field(description="What the money was spent on.")
+    annual_amount: Decimal = strawberry.field(description="Yuan per year, out of pocket.")
 
 
 @strawberry.type(name="Asset", description="Household property; `value` is per item.")
 class AssetType:
-    kind: AssetKind
-    value: Decimal
-    count: int
+    kind: AssetKind = strawberry.field(description="What the property is.")
+    value: Decimal = strawberry.field(description="Value of each item, yuan.")
+    count: int = strawberry.field(description="How many such items.")
 
 
 def income_type(income: Income, members: list[Member]) -> IncomeType:
@@ -134,7 +138,9 @@ def _visible_phone(info: Info, household: Household, field: str) -> str | None:
     name="ContactPerson", description="The union staff member a household turns to (联系人, on its 连心牌)."
 )
 class ContactPersonType:
-    name: str | None
+    name: str | None = strawberry.field(
+        description="The contact person's name; null while only a phone is recorded."
+    )
     phone: str | None = strawberry.field(description="Null for sponsors.")
 
 
@@ -151,12 +157,19 @@ class StatusChangeType:
 @strawberry.type(name="Household", description="A household in hardship (困难职工家庭), as archived.")
 class HouseholdType(Node):
     model: strawberry.Private[Household]
-    archive_no: str
-    level: ArchiveLevel
-    category: HardshipCategory
-    status: HouseholdStatus
-    status_changed_on: date | None
-    region_code: str
+    archive_no: str = strawberry.field(description="Archive number (档案编号), unique.")
+    level: ArchiveLevel = strawberry.field(description="Archive level (建档级别).")
+    category: HardshipCategory = strawberry.field(
+        description="Hardship category (困难类别) as the caseworker set it; decisions only suggest one "
+        "(EligibilityDecision.suggestedCategory)."
+    )
+    status: HouseholdStatus = strawberry.field(description="Whether the household is still helped.")
+    status_changed_on: date | None = strawberry.field(
+        description="When the status last changed; null while it never changed."
+    )
+    region_code: str = strawberry.field(
+        description="Where the household lives: GB/T 2260 code (6 digits); picks its 低保 policy."
+    )
     contact_name: str | None = strawberry.field(description="Union staff contact (联系人).")
     archived_on: date = strawberry.field(
         description="When the household was archived (建档): given on creation or import, else that day."
@@ -373,7 +386,9 @@ class HouseholdType(Node):
         return [VisitType.from_model(v) for v in await only_visible(info, "Visit", visits)]
 
 
-@strawberry.type(name="HouseholdPayload")
+@strawberry.type(name="HouseholdPayload", description="Result of createHousehold or updateHousehold.")
 class HouseholdPayload:
-    household: HouseholdType | None
+    household: HouseholdType | None = strawberry.field(
+        description="The household as stored after the change; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()

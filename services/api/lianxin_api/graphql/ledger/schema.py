@@ -17,7 +17,7 @@ from lianxin.ledger.rows import RowError
 from lianxin.ledger.workbook import WorkbookLimits
 from lianxin_api.context import Info
 from lianxin_api.graphql.audit.access import note_unmasked_reads
-from lianxin_api.graphql.common import UserError, user_errors
+from lianxin_api.graphql.common import MutationInput, UserError, user_errors
 from lianxin_api.graphql.permissions import principal, require_operation
 from lianxin_api.graphql.visibility import scope_for
 
@@ -128,7 +128,7 @@ class LedgerMutation:
         description="Import a ledger workbook: new archive numbers are archived, known ones updated, "
         "identical ones left alone; each refused household is reported by sheet, row and column."
     )
-    async def import_ledger(self, info: Info, input: ImportLedgerInput) -> LedgerImportPayload:
+    async def import_ledger(self, info: Info, input: MutationInput[ImportLedgerInput]) -> LedgerImportPayload:
         require_operation(info, "importLedger")
         try:
             data = base64.b64decode(input.content, validate=True)

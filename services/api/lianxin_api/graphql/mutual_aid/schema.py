@@ -14,7 +14,7 @@ from lianxin.mutual_aid import repository as repo
 from lianxin.mutual_aid import service
 from lianxin.mutual_aid.models import Claim, ClaimStatus, Enrollment, MutualAidPlan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.mutual_aid.types import (
     ClaimPayload,
@@ -114,7 +114,7 @@ class MutualAidQuery:
 class MutualAidMutation:
     @strawberry.mutation(description="Publish a year's plan with its coverages and caps (ADMIN).")
     async def create_mutual_aid_plan(
-        self, info: Info, input: CreateMutualAidPlanInput
+        self, info: Info, input: MutationInput[CreateMutualAidPlanInput]
     ) -> MutualAidPlanPayload:
         require_operation(info, "createMutualAidPlan")
         today = today_in(info.context.settings.timezone)
@@ -127,7 +127,9 @@ class MutualAidMutation:
         return MutualAidPlanPayload(plan=MutualAidPlanType.from_model(plan) if plan else None, errors=errors)
 
     @strawberry.mutation(description="Enroll an archived household's members, free; idempotent.")
-    async def enroll_household(self, info: Info, input: EnrollHouseholdInput) -> EnrollHouseholdPayload:
+    async def enroll_household(
+        self, info: Info, input: MutationInput[EnrollHouseholdInput]
+    ) -> EnrollHouseholdPayload:
         require_operation(info, "enrollHousehold")
         today = today_in(info.context.settings.timezone)
 
@@ -142,7 +144,7 @@ class MutualAidMutation:
         )
 
     @strawberry.mutation(description="File a claim; refused with CLAIM_OVER_CAP beyond the coverage's cap.")
-    async def file_claim(self, info: Info, input: FileClaimInput) -> ClaimPayload:
+    async def file_claim(self, info: Info, input: MutationInput[FileClaimInput]) -> ClaimPayload:
         require_operation(info, "fileClaim")
         today = today_in(info.context.settings.timezone)
 
@@ -160,7 +162,7 @@ class MutualAidMutation:
         return ClaimPayload(claim=ClaimType.from_model(claim) if claim else None, errors=errors)
 
     @strawberry.mutation(description="Approve, pay or reject (with a reason) a claim.")
-    async def review_claim(self, info: Info, input: ReviewClaimInput) -> ClaimPayload:
+    async def review_claim(self, info: Info, input: MutationInput[ReviewClaimInput]) -> ClaimPayload:
         require_operation(info, "reviewClaim")
 
         async def work(uow: UnitOfWork) -> Claim:

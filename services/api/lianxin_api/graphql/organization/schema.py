@@ -13,7 +13,7 @@ from lianxin.organization import repository as repo
 from lianxin.organization import service
 from lianxin.organization.models import Organization, OrganizationKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.organization.types import (
     CreateOrganizationInput,
@@ -61,7 +61,9 @@ class OrganizationQuery:
 @strawberry.type
 class OrganizationMutation:
     @strawberry.mutation(description="Register a member unit, employer or sponsor (ADMIN, UNION_STAFF).")
-    async def create_organization(self, info: Info, input: CreateOrganizationInput) -> OrganizationPayload:
+    async def create_organization(
+        self, info: Info, input: MutationInput[CreateOrganizationInput]
+    ) -> OrganizationPayload:
         require_operation(info, "createOrganization")
 
         async def work(uow: UnitOfWork) -> Organization:

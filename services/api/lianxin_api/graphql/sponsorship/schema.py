@@ -14,7 +14,7 @@ from lianxin.sponsorship import repository as repo
 from lianxin.sponsorship import service
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.sponsorship.types import (
@@ -60,7 +60,9 @@ class SponsorshipQuery:
 @strawberry.type
 class SponsorshipMutation:
     @strawberry.mutation(description="Pair a household with a sponsor organization (结对).")
-    async def create_sponsorship(self, info: Info, input: CreateSponsorshipInput) -> SponsorshipPayload:
+    async def create_sponsorship(
+        self, info: Info, input: MutationInput[CreateSponsorshipInput]
+    ) -> SponsorshipPayload:
         require_operation(info, "createSponsorship")
         today = today_in(info.context.settings.timezone)
 
@@ -75,7 +77,9 @@ class SponsorshipMutation:
         )
 
     @strawberry.mutation(description="End a pairing with a date and a reason.")
-    async def end_sponsorship(self, info: Info, input: EndSponsorshipInput) -> SponsorshipPayload:
+    async def end_sponsorship(
+        self, info: Info, input: MutationInput[EndSponsorshipInput]
+    ) -> SponsorshipPayload:
         require_operation(info, "endSponsorship")
         today = today_in(info.context.settings.timezone)
 

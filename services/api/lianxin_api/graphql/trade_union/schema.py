@@ -13,7 +13,7 @@ from lianxin.trade_union import repository as repo
 from lianxin.trade_union import service
 from lianxin.trade_union.models import TradeUnion
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.trade_union.inputs import CreateUnionInput, UpdateUnionInput
@@ -61,7 +61,7 @@ class UnionQuery:
 @strawberry.type
 class UnionMutation:
     @strawberry.mutation(description="Found a union under a parent (ADMIN).")
-    async def create_union(self, info: Info, input: CreateUnionInput) -> UnionPayload:
+    async def create_union(self, info: Info, input: MutationInput[CreateUnionInput]) -> UnionPayload:
         require_operation(info, "createUnion")
 
         async def work(uow: UnitOfWork) -> TradeUnion:
@@ -79,7 +79,7 @@ class UnionMutation:
     @strawberry.mutation(
         description="Rename a union or move it with its subtree; cycles are refused (ADMIN)."
     )
-    async def update_union(self, info: Info, input: UpdateUnionInput) -> UnionPayload:
+    async def update_union(self, info: Info, input: MutationInput[UpdateUnionInput]) -> UnionPayload:
         require_operation(info, "updateUnion")
         move = input.parent_id is not strawberry.UNSET
 

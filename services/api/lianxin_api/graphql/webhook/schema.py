@@ -16,7 +16,7 @@ from lianxin.notification import repository as repo
 from lianxin.notification import webhook
 from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, make_connection
+from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.selection import selected_paths
@@ -108,7 +108,7 @@ class WebhookQuery:
 class WebhookMutation:
     @strawberry.mutation(description="Register a webhook endpoint; the payload's secret is shown only once.")
     async def create_webhook_endpoint(
-        self, info: Info, input: CreateWebhookEndpointInput
+        self, info: Info, input: MutationInput[CreateWebhookEndpointInput]
     ) -> WebhookEndpointPayload:
         caller = require_operation(info, "createWebhookEndpoint")
         scope = _agency_scope(caller)
