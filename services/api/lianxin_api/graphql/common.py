@@ -87,6 +87,16 @@ After = Annotated[
         description="Page forward: the items just after this cursor (an `endCursor` or an edge's `cursor`)."
     ),
 ]
+# filters several queries share
+InRegion = Annotated[
+    str | None,
+    strawberry.argument(description="Only within this region: a GB/T 2260 code and everything inside it."),
+]
+InUnion = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Only within this TradeUnion and its subtree."),
+]
+
 In = TypeVar("In")
 # `input: MutationInput[CreateHouseholdInput]`: every mutation's one argument, described once (its fields
 # are described on the input type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -23,7 +24,17 @@ from lianxin_api.graphql.casework.types import (
     VisitPayload,
     VisitType,
 )
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
+from lianxin_api.graphql.common import (
+    After,
+    Before,
+    Connection,
+    First,
+    InRegion,
+    InUnion,
+    Last,
+    MutationInput,
+    make_connection,
+)
 from lianxin_api.graphql.household.schema import region_prefix
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
@@ -35,6 +46,11 @@ def page_request(first: int | None, after: str | None, last: int | None, before:
         return PageRequest.parse(first, after, last, before)
     except DomainError as exc:
         raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+
+
+AsOf = Annotated[
+    date | None, strawberry.argument(description="The day to judge on; default today (LIANXIN_TZ).")
+]
 
 
 def as_of_day(as_of: date | None, timezone: str) -> date:
@@ -64,9 +80,9 @@ class CaseworkQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        as_of: date | None = None,
-        region_code: str | None = None,
-        union_id: strawberry.ID | None = None,
+        as_of: AsOf = None,
+        region_code: InRegion = None,
+        union_id: InUnion = None,
     ) -> Connection[OverdueVisitType]:
         require_operation(info, "overdueVisits")
         scope = scope_for(info, "Visit")
@@ -109,7 +125,7 @@ class CaseworkQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        as_of: date | None = None,
+        as_of: AsOf = None,
     ) -> Connection[LeavingSuggestionType]:
         require_operation(info, "leavingHardshipSuggestions")
         scope = scope_for(info, "EligibilityDecision")

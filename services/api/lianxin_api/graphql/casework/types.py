@@ -30,9 +30,9 @@ async def _household(info: Info, household_id: int) -> HouseholdType:
 
 @strawberry.type(name="PlanAction", description="One action of a household's plan (因户施策).")
 class PlanActionType:
-    action: str
+    action: str = strawberry.field(description="What will be done, e.g. 申请医疗救助.")
     owner: str = strawberry.field(description="Who answers for the action.")
-    due_on: date
+    due_on: date = strawberry.field(description="When it should be done.")
 
     @classmethod
     def from_model(cls, a: PlanAction) -> PlanActionType:
@@ -41,23 +41,33 @@ class PlanActionType:
 
 @strawberry.type(name="VisitFindings", description="What the visitors found.")
 class VisitFindingsType:
-    family_situation: str
-    hardship_causes: str | None
-    skills: str | None
-    employment_wishes: str | None
-    state_of_mind: str | None
+    family_situation: str = strawberry.field(description="The family's situation (家庭情况), free text.")
+    hardship_causes: str | None = strawberry.field(
+        description="Causes of hardship as found (致困原因); null: not noted."
+    )
+    skills: str | None = strawberry.field(
+        description="Skills of working-age members (技能); null: not noted."
+    )
+    employment_wishes: str | None = strawberry.field(
+        description="Wishes for work or training (就业意愿); null: not noted."
+    )
+    state_of_mind: str | None = strawberry.field(
+        description="How the family is coping (思想状况); null: not noted."
+    )
 
 
 @strawberry.type(name="Visit", description="A survey visit (入户调研): findings and the plan agreed.")
 class VisitType(Node):
     model: strawberry.Private[Visit]
-    visited_on: date
-    year: int
+    visited_on: date = strawberry.field(description="The day of the visit.")
+    year: int = strawberry.field(description="Calendar year of visitedOn, which the round counts in.")
     round: int = strawberry.field(description="1, 2, 3 … within the calendar year, in recording order.")
-    visitors: list[str]
-    findings: VisitFindingsType
-    plan: list[PlanActionType]
-    recorded_at: datetime
+    visitors: list[str] = strawberry.field(description="Names of the visitors.")
+    findings: VisitFindingsType = strawberry.field(description="What the visitors found.")
+    plan: list[PlanActionType] = strawberry.field(
+        description="The actions agreed (因户施策), in the order given."
+    )
+    recorded_at: datetime = strawberry.field(description="When the visit was recorded.")
 
     @classmethod
     def from_model(cls, v: Visit) -> VisitType:
@@ -80,7 +90,7 @@ class VisitType(Node):
             recorded_at=v.created_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The household visited.")
     async def household(self, info: Info) -> Annotated[HouseholdType, strawberry.lazy(_HOUSEHOLD)]:
         return await _household(info, self.model.household_id)
 
@@ -90,7 +100,7 @@ class OverdueVisitType:
     model: strawberry.Private[OverdueVisit]
     rounds_due: int = strawberry.field(description="Rounds whose span of the year has ended.")
     rounds_done: int = strawberry.field(description="Visits recorded this year.")
-    last_visited_on: date | None
+    last_visited_on: date | None = strawberry.field(description="The latest visit ever; null: never visited.")
 
     @classmethod
     def from_model(cls, o: OverdueVisit) -> OverdueVisitType:
@@ -98,7 +108,7 @@ class OverdueVisitType:
             model=o, rounds_due=o.rounds_due, rounds_done=o.rounds_done, last_visited_on=o.last_visited_on
         )
 
-    @strawberry.field
+    @strawberry.field(description="The household behind on visits.")
     async def household(self, info: Info) -> Annotated[HouseholdType, strawberry.lazy(_HOUSEHOLD)]:
         return await _household(info, self.model.household_id)
 
@@ -117,7 +127,7 @@ class LeavingSuggestionType:
     category_income: Decimal | None = strawberry.field(
         description="RULES.md v2 q of the latest decision, yuan per person per month (null before v2)."
     )
-    decision_id: strawberry.ID
+    decision_id: strawberry.ID = strawberry.field(description="The latest EligibilityDecision.")
 
     @classmethod
     def from_model(cls, s: LeavingSuggestion) -> LeavingSuggestionType:
@@ -130,37 +140,47 @@ class LeavingSuggestionType:
             decision_id=strawberry.ID(to_global_id("EligibilityDecision", s.decision_id)),
         )
 
-    @strawberry.field
+    @strawberry.field(description="The household that may leave hardship.")
     async def household(self, info: Info) -> Annotated[HouseholdType, strawberry.lazy(_HOUSEHOLD)]:
         return await _household(info, self.model.household_id)
 
 
-@strawberry.type(name="VisitPayload")
+@strawberry.type(name="VisitPayload", description="Result of recordVisit.")
 class VisitPayload:
-    visit: VisitType | None
+    visit: VisitType | None = strawberry.field(
+        description="The visit as recorded; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.input(name="VisitFindingsInput")
+@strawberry.input(name="VisitFindingsInput", description="What the visitors found; free text.")
 class VisitFindingsInput:
     family_situation: str = strawberry.field(description="Required: the family's situation.")
-    hardship_causes: str | None = None
-    skills: str | None = None
-    employment_wishes: str | None = None
-    state_of_mind: str | None = None
+    hardship_causes: str | None = strawberry.field(
+        default=None, description="Causes of hardship as found (致困原因)."
+    )
+    skills: str | None = strawberry.field(default=None, description="Skills of working-age members (技能).")
+    employment_wishes: str | None = strawberry.field(
+        default=None, description="Wishes for work or training (就业意愿)."
+    )
+    state_of_mind: str | None = strawberry.field(
+        default=None, description="How the family is coping (思想状况)."
+    )
 
 
-@strawberry.input(name="PlanActionInput")
+@strawberry.input(name="PlanActionInput", description="One action of the plan agreed at a visit (因户施策).")
 class PlanActionInput:
-    action: str
-    owner: str
+    action: str = strawberry.field(description="What will be done.")
+    owner: str = strawberry.field(description="Who answers for it.")
     due_on: date = strawberry.field(description="Not before the visit.")
 
 
-@strawberry.input(name="RecordVisitInput")
+@strawberry.input(name="RecordVisitInput", description="A survey visit (入户调研) to record.")
 class RecordVisitInput:
-    household_id: strawberry.ID
-    visited_on: date
+    household_id: strawberry.ID = strawberry.field(description="The Household visited.")
+    visited_on: date = strawberry.field(description="The day of the visit; its year counts the round.")
     visitors: list[str] = strawberry.field(description="Names of the visitors; at least one.")
-    findings: VisitFindingsInput
-    plan: list[PlanActionInput] = strawberry.field(default_factory=list)
+    findings: VisitFindingsInput = strawberry.field(description="What the visitors found.")
+    plan: list[PlanActionInput] = strawberry.field(
+        default_factory=list, description="The actions agreed; empty: none."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -37,8 +39,12 @@ class OrganizationQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        union_id: strawberry.ID | None = None,
-        kind: OrganizationKind | None = None,
+        union_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only organizations of this TradeUnion.")
+        ] = None,
+        kind: Annotated[
+            OrganizationKind | None, strawberry.argument(description="Only organizations of this kind.")
+        ] = None,
     ) -> Connection[OrganizationType]:
         require_operation(info, "organizations")
         scope = scope_for(info, "Organization")

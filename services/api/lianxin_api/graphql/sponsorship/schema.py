@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -39,7 +41,9 @@ class SponsorshipQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        active: bool | None = None,
+        active: Annotated[
+            bool | None, strawberry.argument(description="true: only active pairings; false: only ended.")
+        ] = None,
     ) -> Connection[SponsorshipType]:
         require_operation(info, "sponsorships")
         scope = scope_for(info, "Sponsorship")

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 @strawberry.type(name="Sponsorship", description="A household paired with a sponsor organization (结对帮扶).")
 class SponsorshipType(Node):
     model: strawberry.Private[Sponsorship]
-    started_on: date
-    ended_on: date | None
-    active: bool
+    started_on: date = strawberry.field(description="The day the pairing began.")
+    ended_on: date | None = strawberry.field(description="The day it ended; null while active.")
+    active: bool = strawberry.field(description="True until the pairing is ended (endSponsorship).")
     sponsor_model: strawberry.Private[Organization | None] = None
 
     @classmethod
@@ -62,7 +62,7 @@ class SponsorshipType(Node):
             return None
         return HouseholdType.from_model(household)
 
-    @strawberry.field
+    @strawberry.field(description="The sponsor organization (爱心单位).")
     def sponsor(self, info: Info) -> OrganizationType:
         if self.sponsor_model is not None:  # prefetched with its page
             return OrganizationType.from_model(self.sponsor_model)
@@ -74,21 +74,25 @@ class SponsorshipType(Node):
         return OrganizationType.from_model(org)
 
 
-@strawberry.type(name="SponsorshipPayload")
+@strawberry.type(name="SponsorshipPayload", description="Result of createSponsorship or endSponsorship.")
 class SponsorshipPayload:
-    sponsorship: SponsorshipType | None
+    sponsorship: SponsorshipType | None = strawberry.field(
+        description="The pairing as stored after the change; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.input(name="CreateSponsorshipInput")
+@strawberry.input(
+    name="CreateSponsorshipInput", description="A pairing (结对) of an ACTIVE household and a sponsor."
+)
 class CreateSponsorshipInput:
-    household_id: strawberry.ID
+    household_id: strawberry.ID = strawberry.field(description="The Household to pair; must be ACTIVE.")
     sponsor_id: strawberry.ID = strawberry.field(description="An Organization of kind SPONSOR.")
-    started_on: date
+    started_on: date = strawberry.field(description="The day the pairing begins; not after today.")
 
 
-@strawberry.input(name="EndSponsorshipInput")
+@strawberry.input(name="EndSponsorshipInput", description="Ends an active pairing.")
 class EndSponsorshipInput:
-    id: strawberry.ID
-    ended_on: date
-    reason: str
+    id: strawberry.ID = strawberry.field(description="The Sponsorship to end.")
+    ended_on: date = strawberry.field(description="The day it ended.")
+    reason: str = strawberry.field(description="Why, e.g. 户主病故 (hidden from sponsors as endReason).")

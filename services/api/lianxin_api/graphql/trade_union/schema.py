@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -40,7 +42,10 @@ class UnionQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        parent: strawberry.ID | None = None,
+        parent: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="A TradeUnion: list only its direct children."),
+        ] = None,
     ) -> Connection[TradeUnionType]:
         require_operation(info, "unions")
         scope = scope_for(info, "TradeUnion")

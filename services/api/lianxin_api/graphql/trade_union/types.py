@@ -39,17 +39,17 @@ strawberry.enum(
 
 @strawberry.type(name="UnionStats", description="Counts over a union's whole subtree, kept by the worker.")
 class UnionStatsType:
-    child_unions: int
-    member_units: int
-    sponsors: int
-    computed_at: datetime
+    child_unions: int = strawberry.field(description="Unions below this one, at every depth.")
+    member_units: int = strawberry.field(description="Member units (会员单位) in the subtree.")
+    sponsors: int = strawberry.field(description="Sponsor organizations (爱心单位) in the subtree.")
+    computed_at: datetime = strawberry.field(description="When the worker counted.")
 
 
 @strawberry.type(name="TradeUnion", description="A trade union (工会) in the federation's tree.")
 class TradeUnionType(Node):
     model: strawberry.Private[TradeUnion]
-    name: str
-    kind: UnionKind
+    name: str = strawberry.field(description="Full name, e.g. 某区总工会.")
+    kind: UnionKind = strawberry.field(description="Tier in the federation's tree.")
     region_code: str = strawberry.field(description="GB/T 2260 administrative division code.")
 
     @classmethod
@@ -114,7 +114,9 @@ class TradeUnionType(Node):
         return make_connection(page_from_rows(rows, request, total), lambda h: h.id, HouseholdType.from_model)
 
 
-@strawberry.type(name="UnionPayload")
+@strawberry.type(name="UnionPayload", description="Result of createUnion or updateUnion.")
 class UnionPayload:
-    union: TradeUnionType | None
+    union: TradeUnionType | None = strawberry.field(
+        description="The union as stored after the change; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
