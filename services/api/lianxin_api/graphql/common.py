@@ -42,13 +42,24 @@ def errors_field() -> Any:
 
 
 def describe_values(enum: type[Enum], descriptions: Mapping[Any, str]) -> None:
-    """Descriptions of an enum's values, for a domain enum registered with `strawberry.enum` (the
-    domain enums stay free of strawberry, so `strawberry.enum_value` cannot be used there)."""
+    """Descriptions of an enum's values (keyed by member or by name), for a domain enum registered
+    with `strawberry.enum` (the domain enums stay free of strawberry, so `strawberry.enum_value` cannot
+    be used there)."""
     definition: Any = enum.__strawberry_definition__  # type: ignore[attr-defined]
     for value in definition.values:
         member = enum(value.value)
-        if member in descriptions:
-            value.description = descriptions[member]
+        text = descriptions.get(member, descriptions.get(member.name))
+        if text is not None:
+            value.description = text
+
+
+# the states of every queued background run (eligibility runs, simulations, aid batches)
+RUN_STATES: Mapping[str, str] = {
+    "QUEUED": "Waiting for a worker.",
+    "RUNNING": "A worker is at it; `done` counts progress.",
+    "DONE": "Finished; results are final.",
+    "FAILED": "Stopped by an error.",
+}
 
 
 def user_errors(exc: DomainError) -> list[UserError]:
@@ -87,6 +98,8 @@ After = Annotated[
         description="Page forward: the items just after this cursor (an `endCursor` or an edge's `cursor`)."
     ),
 ]
+ById = Annotated[strawberry.ID, strawberry.argument(description="The object's global id.")]
+
 # filters several queries share
 InRegion = Annotated[
     str | None,

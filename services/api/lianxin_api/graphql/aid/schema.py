@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -23,7 +25,16 @@ from lianxin_api.graphql.aid.types import (
     PayDisbursementInput,
     PayQuarterlyCondolenceInput,
 )
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
+from lianxin_api.graphql.common import (
+    After,
+    Before,
+    ById,
+    Connection,
+    First,
+    Last,
+    MutationInput,
+    make_connection,
+)
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for, visible
@@ -33,13 +44,21 @@ def _member_id(raw: strawberry.ID | None) -> int | None:
     return expect_global_id(raw, "Member", "memberId") if raw else None
 
 
+PeriodPrefix = Annotated[
+    str | None,
+    strawberry.argument(
+        description='Only periods starting with this: "2026" covers 2026, 2026Q1…Q4, 2026-01…12.'
+    ),
+]
+
+
 @strawberry.type
 class AidQuery:
     @strawberry.field(
         description="A batch payment run and its progress; null when it does not exist or is outside the "
         "caller's scope (UNION_STAFF: batches of its union's subtree)."
     )
-    async def aid_batch(self, info: Info, id: strawberry.ID) -> AidBatchType | None:
+    async def aid_batch(self, info: Info, id: ById) -> AidBatchType | None:
         require_operation(info, "aidBatch")
         try:
             pk = expect_global_id(id, "AidBatch", "id")
@@ -62,9 +81,11 @@ class AidQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        household_id: strawberry.ID | None = None,
-        program: AidProgram | None = None,
-        period: str | None = None,
+        household_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this Household's.")
+        ] = None,
+        program: Annotated[AidProgram | None, strawberry.argument(description="Only this program's.")] = None,
+        period: PeriodPrefix = None,
     ) -> Connection[AidDisbursementType]:
         require_operation(info, "aidDisbursements")
         scope = scope_for(info, "AidDisbursement")
@@ -88,7 +109,10 @@ class AidQuery:
         "(UNION_STAFF: its union's subtree)."
     )
     async def aid_totals(
-        self, info: Info, program: AidProgram | None = None, period: str | None = None
+        self,
+        info: Info,
+        program: Annotated[AidProgram | None, strawberry.argument(description="Only this program.")] = None,
+        period: PeriodPrefix = None,
     ) -> list[AidTotalType]:
         require_operation(info, "aidTotals")
         scope = scope_for(info, "AidDisbursement")

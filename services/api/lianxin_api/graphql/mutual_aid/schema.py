@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -40,7 +42,11 @@ def _plan_id(raw: strawberry.ID) -> int:
 @strawberry.type
 class MutualAidQuery:
     @strawberry.field(description="Mutual-aid plans, newest year first; `year` filters.")
-    async def mutual_aid_plans(self, info: Info, year: int | None = None) -> list[MutualAidPlanType]:
+    async def mutual_aid_plans(
+        self,
+        info: Info,
+        year: Annotated[int | None, strawberry.argument(description="Only this year's plans.")] = None,
+    ) -> list[MutualAidPlanType]:
         require_operation(info, "mutualAidPlans")
         scope_for(info, "MutualAidPlan")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
@@ -53,7 +59,10 @@ class MutualAidQuery:
         "union's subtree)."
     )
     async def mutual_aid_enrollments(
-        self, info: Info, plan_id: strawberry.ID, household_id: strawberry.ID
+        self,
+        info: Info,
+        plan_id: Annotated[strawberry.ID, strawberry.argument(description="The MutualAidPlan.")],
+        household_id: Annotated[strawberry.ID, strawberry.argument(description="The Household.")],
     ) -> list[EnrollmentType]:
         caller = require_operation(info, "mutualAidEnrollments")
         try:
@@ -79,9 +88,15 @@ class MutualAidQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        plan_id: strawberry.ID | None = None,
-        member_id: strawberry.ID | None = None,
-        status: ClaimStatus | None = None,
+        plan_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only claims under this MutualAidPlan.")
+        ] = None,
+        member_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this Member's claims.")
+        ] = None,
+        status: Annotated[
+            ClaimStatus | None, strawberry.argument(description="Only claims in this status.")
+        ] = None,
     ) -> Connection[ClaimType]:
         require_operation(info, "mutualAidClaims")
         scope = scope_for(info, "MutualAidClaim")
@@ -102,7 +117,12 @@ class MutualAidQuery:
         description="Claims count and amounts under the plans of years `fromYear`…`toYear`; only claims of "
         "households in the caller's scope count (UNION_STAFF: its union's subtree)."
     )
-    async def mutual_aid_totals(self, info: Info, from_year: int, to_year: int) -> ClaimTotalsType:
+    async def mutual_aid_totals(
+        self,
+        info: Info,
+        from_year: Annotated[int, strawberry.argument(description="First plan year counted.")],
+        to_year: Annotated[int, strawberry.argument(description="Last plan year counted (inclusive).")],
+    ) -> ClaimTotalsType:
         require_operation(info, "mutualAidTotals")
         scope = scope_for(info, "MutualAidClaim")
         async with info.context.pool.acquire() as conn:

@@ -11,7 +11,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.core.money import fen_to_yuan
 from lianxin.mutual_aid.models import Claim, ClaimStatus, ClaimTotals, Coverage, Enrollment, MutualAidPlan
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError, errors_field
+from lianxin_api.graphql.common import Node, UserError, describe_values, errors_field
 
 strawberry.enum(
     Coverage,
@@ -22,20 +22,40 @@ strawberry.enum(
 strawberry.enum(
     ClaimStatus, name="ClaimStatus", description="SUBMITTED → APPROVED → PAID, or REJECTED with a reason."
 )
+describe_values(
+    Coverage,
+    {
+        Coverage.ACCIDENT: "意外伤害: accidental injury.",
+        Coverage.HOSPITAL_ALLOWANCE: "住院津贴: a daily allowance while in hospital.",
+        Coverage.CRITICAL_ILLNESS: "重大疾病: a critical illness diagnosed.",
+        Coverage.HOSPITAL_COST: "住院医疗: hospital costs not reimbursed elsewhere.",
+    },
+)
+describe_values(
+    ClaimStatus,
+    {
+        ClaimStatus.SUBMITTED: "Filed, waiting for review.",
+        ClaimStatus.APPROVED: "Accepted, not yet paid.",
+        ClaimStatus.PAID: "Paid out.",
+        ClaimStatus.REJECTED: "Refused; the claim's reason says why.",
+    },
+)
 
 
 @strawberry.type(name="CoverageCap", description="A covered risk and its cap per member per plan year.")
 class CoverageCapType:
-    coverage: Coverage
-    cap: Decimal
+    coverage: Coverage = strawberry.field(description="The covered risk.")
+    cap: Decimal = strawberry.field(description="Yuan per member per plan year.")
 
 
 @strawberry.type(name="MutualAidPlan", description="A year's medical mutual-aid plan (医疗互助).")
 class MutualAidPlanType(Node):
     model: strawberry.Private[MutualAidPlan]
-    year: int
-    name: str
-    women_only: bool = strawberry.field(description="The women workers' special plan (女职工专项).")
+    year: int = strawberry.field(description="The plan year.")
+    name: str = strawberry.field(description="The plan's name.")
+    women_only: bool = strawberry.field(
+        description="The women workers' special plan (女职工专项): only FEMALE members are enrolled."
+    )
 
     @classmethod
     def from_model(cls, p: MutualAidPlan) -> MutualAidPlanType:
@@ -47,7 +67,7 @@ class MutualAidPlanType(Node):
             women_only=p.women_only,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The risks covered, each with its cap.")
     async def coverages(self, info: Info) -> list[CoverageCapType]:
         caps = await info.context.loaders.coverages_by_plan.load(self.model.id)
         return [CoverageCapType(coverage=c.coverage, cap=fen_to_yuan(c.cap_fen)) for c in caps]
@@ -55,10 +75,10 @@ class MutualAidPlanType(Node):
 
 @strawberry.type(name="MutualAidEnrollment", description="A member enrolled in a plan, free of charge.")
 class EnrollmentType:
-    id: strawberry.ID
-    member_id: strawberry.ID
-    household_id: strawberry.ID
-    enrolled_on: date
+    id: strawberry.ID = strawberry.field(description="Global id of the enrollment; not resolvable by `node`.")
+    member_id: strawberry.ID = strawberry.field(description="The Member enrolled (Member.id).")
+    household_id: strawberry.ID = strawberry.field(description="The member's Household.")
+    enrolled_on: date = strawberry.field(description="The day of enrollment.")
 
     @classmethod
     def from_model(cls, e: Enrollment) -> EnrollmentType:
@@ -72,12 +92,12 @@ class EnrollmentType:
 
 @strawberry.type(name="MutualAidClaim", description="A claim under one coverage of a member's enrollment.")
 class ClaimType(Node):
-    coverage: Coverage
-    amount: Decimal
-    incurred_on: date
-    status: ClaimStatus
-    reason: str | None = strawberry.field(description="Why it was rejected.")
-    plan_id: strawberry.ID
+    coverage: Coverage = strawberry.field(description="The coverage claimed under.")
+    amount: Decimal = strawberry.field(description="Yuan claimed.")
+    incurred_on: date = strawberry.field(description="When the loss or treatment happened.")
+    status: ClaimStatus = strawberry.field(description="Where the claim is in review.")
+    reason: str | None = strawberry.field(description="Why it was rejected; null unless REJECTED.")
+    plan_id: strawberry.ID = strawberry.field(description="The MutualAidPlan.")
 
     @classmethod
     def from_model(cls, c: Claim) -> ClaimType:
@@ -94,10 +114,10 @@ class ClaimType(Node):
 
 @strawberry.type(name="MutualAidTotals", description="Claims under the plans of the years asked for.")
 class ClaimTotalsType:
-    claims: int
-    paid_claims: int
+    claims: int = strawberry.field(description="Claims filed, in every status.")
+    paid_claims: int = strawberry.field(description="Claims PAID.")
     amount_claimed: Decimal = strawberry.field(description="Yuan of every claim not rejected.")
-    amount_paid: Decimal
+    amount_paid: Decimal = strawberry.field(description="Yuan of the PAID claims.")
 
     @classmethod
     def from_model(cls, t: ClaimTotals) -> ClaimTotalsType:
@@ -109,55 +129,64 @@ class ClaimTotalsType:
         )
 
 
-@strawberry.type(name="MutualAidPlanPayload")
+@strawberry.type(name="MutualAidPlanPayload", description="Result of createMutualAidPlan.")
 class MutualAidPlanPayload:
-    plan: MutualAidPlanType | None
+    plan: MutualAidPlanType | None = strawberry.field(
+        description="The plan as published; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="EnrollHouseholdPayload")
+@strawberry.type(name="EnrollHouseholdPayload", description="Result of enrollHousehold.")
 class EnrollHouseholdPayload:
     enrollments: list[EnrollmentType] | None = strawberry.field(description="The household's, after.")
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="MutualAidClaimPayload")
+@strawberry.type(name="MutualAidClaimPayload", description="Result of fileClaim or reviewClaim.")
 class ClaimPayload:
-    claim: ClaimType | None
+    claim: ClaimType | None = strawberry.field(
+        description="The claim as stored after the change; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.input(name="CoverageCapInput")
+@strawberry.input(name="CoverageCapInput", description="A covered risk of a new plan and its cap.")
 class CoverageCapInput:
-    coverage: Coverage
+    coverage: Coverage = strawberry.field(description="The covered risk; each at most once per plan.")
     cap: Decimal = strawberry.field(description="Yuan per member per plan year, > 0.")
 
 
-@strawberry.input(name="CreateMutualAidPlanInput")
+@strawberry.input(name="CreateMutualAidPlanInput", description="A year's mutual-aid plan to publish.")
 class CreateMutualAidPlanInput:
-    year: int
-    name: str
-    women_only: bool = False
-    coverages: list[CoverageCapInput]
+    year: int = strawberry.field(description="The plan year.")
+    name: str = strawberry.field(description="The plan's name.")
+    women_only: bool = strawberry.field(
+        default=False,
+        description="The women workers' special plan (女职工专项): enrolls FEMALE members only.",
+    )
+    coverages: list[CoverageCapInput] = strawberry.field(description="The risks covered and their caps.")
 
 
-@strawberry.input(name="EnrollHouseholdInput")
+@strawberry.input(name="EnrollHouseholdInput", description="Enroll a household's members in a plan.")
 class EnrollHouseholdInput:
-    plan_id: strawberry.ID
-    household_id: strawberry.ID
+    plan_id: strawberry.ID = strawberry.field(description="The MutualAidPlan.")
+    household_id: strawberry.ID = strawberry.field(
+        description="The Household; its members not yet enrolled are (a women-only plan: FEMALE ones)."
+    )
 
 
-@strawberry.input(name="FileClaimInput")
+@strawberry.input(name="FileClaimInput", description="A claim of an enrolled member under one coverage.")
 class FileClaimInput:
-    plan_id: strawberry.ID
-    member_id: strawberry.ID
-    coverage: Coverage
-    amount: Decimal
-    incurred_on: date
+    plan_id: strawberry.ID = strawberry.field(description="The MutualAidPlan the member is enrolled in.")
+    member_id: strawberry.ID = strawberry.field(description="The Member (Member.id) claiming.")
+    coverage: Coverage = strawberry.field(description="A coverage of the plan.")
+    amount: Decimal = strawberry.field(description="Yuan claimed, > 0; with earlier claims within the cap.")
+    incurred_on: date = strawberry.field(description="When the loss or treatment happened.")
 
 
-@strawberry.input(name="ReviewClaimInput")
+@strawberry.input(name="ReviewClaimInput", description="A review step of a claim.")
 class ReviewClaimInput:
-    id: strawberry.ID
-    status: ClaimStatus
+    id: strawberry.ID = strawberry.field(description="The MutualAidClaim.")
+    status: ClaimStatus = strawberry.field(description="APPROVED, PAID (after APPROVED) or REJECTED.")
     reason: str | None = strawberry.field(default=None, description="Required for REJECTED.")
