@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -37,10 +38,14 @@ from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.visibility import scope_for
 
 
-@strawberry.input(name="PublishDibaoPolicyInput")
+@strawberry.input(name="PublishDibaoPolicyInput", description="A new version of a region's 低保 policy.")
 class PublishDibaoPolicyInput:
-    region_code: str
-    effective_from: date
+    region_code: str = strawberry.field(
+        description="GB/T 2260 code (6 digits) of the province, city or county."
+    )
+    effective_from: date = strawberry.field(
+        description="First day it applies; its households are re-matched (the returned run)."
+    )
     parameters: JSON = strawberry.field(
         description="Every key of RULES.md; decimals as strings. Unknown keys refused."
     )
@@ -48,20 +53,28 @@ class PublishDibaoPolicyInput:
 
 @strawberry.input(name="EligibilityRunInput", description="Exactly one of regionCode or unionId.")
 class EligibilityRunInput:
-    region_code: str | None = None
-    union_id: strawberry.ID | None = None
+    region_code: str | None = strawberry.field(
+        default=None, description="Re-match the ACTIVE households of this region (GB/T 2260 code)."
+    )
+    union_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Re-match the ACTIVE households of this TradeUnion's subtree."
+    )
 
 
-@strawberry.input(name="CreateAgencyInput")
+@strawberry.input(name="CreateAgencyInput", description="A civil-affairs agency (民政局) to register.")
 class CreateAgencyInput:
-    name: str
-    region_code: str
+    name: str = strawberry.field(description="The agency's name, e.g. 某区民政局.")
+    region_code: str = strawberry.field(
+        description="GB/T 2260 code of the region it serves; its eligible households are referred to it."
+    )
 
 
-@strawberry.input(name="UpdateReferralInput")
+@strawberry.input(name="UpdateReferralInput", description="An agency's next step on a referral.")
 class UpdateReferralInput:
-    id: strawberry.ID
-    status: ReferralStatus
+    id: strawberry.ID = strawberry.field(description="The Referral.")
+    status: ReferralStatus = strawberry.field(
+        description="The next status: RECEIVED, INVESTIGATING, then APPROVED or REJECTED."
+    )
     reason: str | None = strawberry.field(default=None, description="Required for REJECTED.")
 
 
@@ -70,7 +83,13 @@ class EligibilityQuery:
     @strawberry.field(
         description="Every policy version published for exactly this region, newest first (not SPONSOR)."
     )
-    async def dibao_policies(self, info: Info, region_code: str) -> list[DibaoPolicyType]:
+    async def dibao_policies(
+        self,
+        info: Info,
+        region_code: Annotated[
+            str, strawberry.argument(description="A GB/T 2260 code; only policies published for exactly it.")
+        ],
+    ) -> list[DibaoPolicyType]:
         require_operation(info, "dibaoPolicies")
         scope_for(info, "DibaoPolicy")  # reference data: seen whole, or refused
         async with info.context.pool.acquire() as conn:
@@ -95,7 +114,9 @@ class EligibilityQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        status: ReferralStatus | None = None,
+        status: Annotated[
+            ReferralStatus | None, strawberry.argument(description="Only referrals in this status.")
+        ] = None,
     ) -> Connection[ReferralType]:
         require_operation(info, "referrals")
         scope = scope_for(info, "Referral")

@@ -21,11 +21,11 @@ from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 
 
-@strawberry.type(name="SimulatedOutcome")
+@strawberry.type(name="SimulatedOutcome", description="Households by outcome under the candidate parameters.")
 class SimulatedOutcomeType:
-    outcome: str
-    households: int
-    monthly_benefit: Decimal
+    outcome: str = strawberry.field(description="An EligibilityOutcome value, e.g. DIBAO.")
+    households: int = strawberry.field(description="Households with that outcome.")
+    monthly_benefit: Decimal = strawberry.field(description="Their monthly benefits together, yuan.")
 
 
 @strawberry.type(
@@ -33,7 +33,7 @@ class SimulatedOutcomeType:
 )
 class SimulatedCategoryType:
     category: HardshipCategory | None = strawberry.field(description="Null: no category.")
-    households: int
+    households: int = strawberry.field(description="Households with that suggested category.")
 
 
 @strawberry.type(
@@ -41,9 +41,9 @@ class SimulatedCategoryType:
     description="Households whose current outcome (before) the candidate parameters would change (after).",
 )
 class SimulatedOutcomeChangeType:
-    before: EligibilityOutcome
-    after: EligibilityOutcome
-    households: int
+    before: EligibilityOutcome = strawberry.field(description="The current outcome.")
+    after: EligibilityOutcome = strawberry.field(description="The outcome under the candidate.")
+    households: int = strawberry.field(description="Households changing so.")
 
 
 @strawberry.type(
@@ -52,9 +52,11 @@ class SimulatedOutcomeChangeType:
     "parameters would change (after); null is no category.",
 )
 class SimulatedCategoryChangeType:
-    before: HardshipCategory | None
-    after: HardshipCategory | None
-    households: int
+    before: HardshipCategory | None = strawberry.field(description="The current suggested category.")
+    after: HardshipCategory | None = strawberry.field(
+        description="The suggested category under the candidate."
+    )
+    households: int = strawberry.field(description="Households changing so.")
 
 
 def _category(value: str | None) -> HardshipCategory | None:
@@ -63,18 +65,27 @@ def _category(value: str | None) -> HardshipCategory | None:
 
 @strawberry.type(name="DibaoSimulation", description="A what-if run; results appear when status is DONE.")
 class DibaoSimulationType(Node):
-    region_code: str
-    parameters: JSON
-    status: RunStatus
-    total: int
-    done: int
-    outcomes: list[SimulatedOutcomeType] | None
-    total_monthly_benefit: Decimal | None
+    region_code: str = strawberry.field(description="The region simulated (GB/T 2260 code).")
+    parameters: JSON = strawberry.field(description="The candidate parameters, as given.")
+    status: RunStatus = strawberry.field(description="Where the run is; the results are null until DONE.")
+    total: int = strawberry.field(description="Households to evaluate.")
+    done: int = strawberry.field(description="Households evaluated so far.")
+    outcomes: list[SimulatedOutcomeType] | None = strawberry.field(
+        description="Households and benefits by outcome under the candidate; null until DONE."
+    )
+    total_monthly_benefit: Decimal | None = strawberry.field(
+        description="Every household's monthly benefit under the candidate, yuan; null until DONE."
+    )
     changed_outcome: int | None = strawberry.field(
         description="Households whose outcome would differ from now."
     )
-    newly_eligible: int | None
-    no_longer_eligible: int | None
+    newly_eligible: int | None = strawberry.field(
+        description="Households not eligible now (DIBAO, EXPENDITURE_TYPE, SINGLE_PERSON) that would be; "
+        "null until DONE."
+    )
+    no_longer_eligible: int | None = strawberry.field(
+        description="Households eligible now that would not be; null until DONE."
+    )
     categories: list[SimulatedCategoryType] | None = strawberry.field(
         description="RULES.md v2: households by the union's suggested category under the candidate."
     )
@@ -87,8 +98,10 @@ class DibaoSimulationType(Node):
     category_changes: list[SimulatedCategoryChangeType] | None = strawberry.field(
         description="Each change of suggested category (current → candidate) with its households."
     )
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the simulation was queued.")
+    finished_at: datetime | None = strawberry.field(
+        description="When it ended (DONE or FAILED); null before."
+    )
 
     @classmethod
     def from_model(cls, s: Simulation) -> DibaoSimulationType:
@@ -144,15 +157,21 @@ class DibaoSimulationType(Node):
         )
 
 
-@strawberry.input(name="SimulateDibaoPolicyInput")
+@strawberry.input(
+    name="SimulateDibaoPolicyInput", description="Candidate 低保 parameters to try on a region's households."
+)
 class SimulateDibaoPolicyInput:
-    region_code: str
-    parameters: JSON
+    region_code: str = strawberry.field(description="GB/T 2260 code of the region to simulate.")
+    parameters: JSON = strawberry.field(
+        description="Candidate parameters, as for publishDibaoPolicy (RULES.md keys; decimals as strings)."
+    )
 
 
-@strawberry.type(name="DibaoSimulationPayload")
+@strawberry.type(name="DibaoSimulationPayload", description="Result of simulateDibaoPolicy.")
 class DibaoSimulationPayload:
-    simulation: DibaoSimulationType | None
+    simulation: DibaoSimulationType | None = strawberry.field(
+        description="The queued simulation (poll it with node); null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 

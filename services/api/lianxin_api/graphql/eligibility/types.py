@@ -16,7 +16,7 @@ from lianxin.matching.models import EligibilityRun, RunStatus, StoredDecision
 from lianxin.policy.models import DibaoPolicy
 from lianxin.referral.models import Agency, Referral, ReferralStatus
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError, errors_field
+from lianxin_api.graphql.common import RUN_STATES, Node, UserError, describe_values, errors_field
 from lianxin_api.graphql.household import enums as _enums  # noqa: F401 - registers EligibilityOutcome
 from lianxin_api.graphql.visibility import visible
 
@@ -27,16 +27,34 @@ strawberry.enum(RunStatus, description="QUEUED, RUNNING, DONE or FAILED.")
 strawberry.enum(
     ReferralStatus, description="SENT → RECEIVED → INVESTIGATING → APPROVED/REJECTED, or WITHDRAWN."
 )
+describe_values(RunStatus, RUN_STATES)
+describe_values(
+    ReferralStatus,
+    {
+        ReferralStatus.SENT: "Handed to the region's agency; not yet acknowledged.",
+        ReferralStatus.RECEIVED: "The agency acknowledged it.",
+        ReferralStatus.INVESTIGATING: "The town/street checks the household's economic status (入户核查).",
+        ReferralStatus.APPROVED: "The agency granted 低保.",
+        ReferralStatus.REJECTED: "The agency refused; the referral's reason says why.",
+        ReferralStatus.WITHDRAWN: "Withdrawn because a later decision is no longer eligible.",
+    },
+)
 
 
 @strawberry.type(
     name="DibaoPolicy", description="A version of a region's 低保 policy; never edited in place."
 )
 class DibaoPolicyType(Node):
-    region_code: str
-    effective_from: date
-    parameters: JSON
-    published_at: datetime
+    region_code: str = strawberry.field(
+        description="GB/T 2260 code it governs: a province, city or county and everything inside it."
+    )
+    effective_from: date = strawberry.field(
+        description="First day it applies; the latest version on or before a date governs that date."
+    )
+    parameters: JSON = strawberry.field(
+        description="The parameters as published (RULES.md table: standard_monthly, …); decimals as strings."
+    )
+    published_at: datetime = strawberry.field(description="When this version was published.")
 
     @classmethod
     def from_model(cls, p: DibaoPolicy) -> DibaoPolicyType:
@@ -51,9 +69,14 @@ class DibaoPolicyType(Node):
 
 @strawberry.type(name="TraceStep", description="One step of a decision, as RULES.md orders them.")
 class TraceStepType:
-    rule: str
-    passed: bool | None
-    value: str | None
+    rule: str = strawberry.field(
+        description="The step's id: R1_MEMBERS…R8_NOT_ELIGIBLE the numbered tests of RULES.md, C1_…C4_ "
+        "the union's classification, I_, P_, R_, Y_, C_, Q_ the figures, SUGGESTED_CATEGORY the result."
+    )
+    passed: bool | None = strawberry.field(
+        description="Whether the household meets the step's test; null for computed figures and the result."
+    )
+    value: str | None = strawberry.field(description="The step's figure or finding; null when it has none.")
     explanation: str = strawberry.field(description="Chinese / English, one line.")
 
 
@@ -62,11 +85,20 @@ class TraceStepType:
 )
 class EligibilityDecisionType(Node):
     model: strawberry.Private[StoredDecision]
-    outcome: EligibilityOutcome
-    per_capita_income: Decimal
-    counted_income: Decimal
-    standard: Decimal
-    monthly_benefit: Decimal
+    outcome: EligibilityOutcome = strawberry.field(description="What the 低保 rules decided.")
+    per_capita_income: Decimal = strawberry.field(
+        description="p: counted income per member, yuan per person per month."
+    )
+    counted_income: Decimal = strawberry.field(
+        description="I: the household's counted monthly income (EXEMPT left out, wage deduction "
+        "applied), yuan."
+    )
+    standard: Decimal = strawberry.field(
+        description="S: the policy's 低保 standard, yuan per person per month."
+    )
+    monthly_benefit: Decimal = strawberry.field(
+        description="The monthly 低保 benefit for the household, yuan; 0.00 unless eligible."
+    )
     suggested_category: HardshipCategory | None = strawberry.field(
         description="The union's classification (RULES.md v2): DEEP below the standard, RELATIVE below "
         "relative_hardship_multiple × the standard (both on categoryIncome), ACCIDENT for a major-event "
@@ -79,10 +111,12 @@ class EligibilityDecisionType(Node):
         "made before v2)."
     )
     rules_version: int = strawberry.field(description="The RULES.md version that made the decision.")
-    evaluated_at: datetime
+    evaluated_at: datetime = strawberry.field(description="When the decision was made.")
     evaluated_on: date = strawberry.field(description="The date the rules were applied for (ages).")
-    fingerprint: str
-    trace: list[TraceStepType]
+    fingerprint: str = strawberry.field(
+        description="Hash of the inputs; unchanged inputs under the same policy are not decided again."
+    )
+    trace: list[TraceStepType] = strawberry.field(description="Every step applied, in order.")
 
     @classmethod
     def from_model(cls, d: StoredDecision) -> EligibilityDecisionType:
@@ -108,13 +142,13 @@ class EligibilityDecisionType(Node):
             ],
         )
 
-    @strawberry.field
+    @strawberry.field(description="The policy version applied.")
     async def policy(self, info: Info) -> DibaoPolicyType:
         policy = await info.context.loaders.policy_by_id.load(self.model.policy_id)
         assert policy is not None
         return DibaoPolicyType.from_model(policy)
 
-    @strawberry.field
+    @strawberry.field(description="The household decided.")
     async def household(
         self, info: Info
     ) -> Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]:
@@ -127,14 +161,20 @@ class EligibilityDecisionType(Node):
 
 @strawberry.type(name="EligibilityRun", description="A batch re-match; `done`/`total` is its progress.")
 class EligibilityRunType(Node):
-    region_code: str | None
-    reason: str
-    status: RunStatus
-    total: int
-    done: int
+    region_code: str | None = strawberry.field(
+        description="The region re-matched; null when a union was named."
+    )
+    reason: str = strawberry.field(
+        description="Why it ran: policy.published (queued by publishDibaoPolicy) or requested."
+    )
+    status: RunStatus = strawberry.field(description="Where the run is.")
+    total: int = strawberry.field(description="Households to re-match.")
+    done: int = strawberry.field(description="Households re-matched so far.")
     changed: int = strawberry.field(description="Households that got a new decision.")
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the run was queued.")
+    finished_at: datetime | None = strawberry.field(
+        description="When it ended (DONE or FAILED); null before."
+    )
 
     @classmethod
     def from_model(cls, r: EligibilityRun) -> EligibilityRunType:
@@ -155,8 +195,8 @@ class EligibilityRunType(Node):
     name="Agency", description="A civil-affairs agency (民政局) receiving referrals for its region."
 )
 class AgencyType(Node):
-    name: str
-    region_code: str
+    name: str = strawberry.field(description="The agency's name, e.g. 某区民政局.")
+    region_code: str = strawberry.field(description="GB/T 2260 code of the region it serves.")
 
     @classmethod
     def from_model(cls, a: Agency) -> AgencyType:
@@ -166,10 +206,10 @@ class AgencyType(Node):
 @strawberry.type(name="Referral", description="A household handed to civil affairs (转介民政).")
 class ReferralType(Node):
     model: strawberry.Private[Referral]
-    status: ReferralStatus
-    reason: str | None
-    created_at: datetime
-    updated_at: datetime
+    status: ReferralStatus = strawberry.field(description="Where the referral is.")
+    reason: str | None = strawberry.field(description="The agency's reason (for REJECTED); null: none given.")
+    created_at: datetime = strawberry.field(description="When it was sent.")
+    updated_at: datetime = strawberry.field(description="When its status last changed.")
 
     @classmethod
     def from_model(cls, r: Referral) -> ReferralType:
@@ -182,7 +222,7 @@ class ReferralType(Node):
             updated_at=r.updated_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The civil-affairs agency it was sent to.")
     async def agency(self, info: Info) -> AgencyType:
         agency = await info.context.loaders.agency_by_id.load(self.model.agency_id)
         assert agency is not None
@@ -210,26 +250,34 @@ class ReferralType(Node):
         return HouseholdType.from_model(household)
 
 
-@strawberry.type(name="DibaoPolicyPayload")
+@strawberry.type(name="DibaoPolicyPayload", description="Result of publishDibaoPolicy.")
 class DibaoPolicyPayload:
-    policy: DibaoPolicyType | None
+    policy: DibaoPolicyType | None = strawberry.field(
+        description="The new policy version; null when errors is not empty."
+    )
     run: EligibilityRunType | None = strawberry.field(description="The re-match the publication queued.")
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="EligibilityRunPayload")
+@strawberry.type(name="EligibilityRunPayload", description="Result of requestEligibilityRun.")
 class EligibilityRunPayload:
-    run: EligibilityRunType | None
+    run: EligibilityRunType | None = strawberry.field(
+        description="The queued run (poll it with node); null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="AgencyPayload")
+@strawberry.type(name="AgencyPayload", description="Result of createAgency.")
 class AgencyPayload:
-    agency: AgencyType | None
+    agency: AgencyType | None = strawberry.field(
+        description="The agency created; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="ReferralPayload")
+@strawberry.type(name="ReferralPayload", description="Result of updateReferral.")
 class ReferralPayload:
-    referral: ReferralType | None
+    referral: ReferralType | None = strawberry.field(
+        description="The referral after the change; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
