@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import strawberry
 
@@ -18,10 +19,12 @@ from lianxin_api.graphql.permissions import require_operation
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@strawberry.type(name="ContactEmailPayload")
+@strawberry.type(name="ContactEmailPayload", description="Result of setHouseholdContactEmail.")
 class ContactEmailPayload:
-    household_id: strawberry.ID | None
-    email: str | None
+    household_id: strawberry.ID | None = strawberry.field(
+        description="The Household changed; null when errors is not empty."
+    )
+    email: str | None = strawberry.field(description="The address now stored; null: none (removed).")
     errors: list[UserError] = errors_field()
 
 
@@ -31,7 +34,12 @@ class ContactEmailMutation:
         description="Set (or with email: null, remove) where a household's decision and referral notices go."
     )
     async def set_household_contact_email(
-        self, info: Info, household_id: strawberry.ID, email: str | None = None
+        self,
+        info: Info,
+        household_id: Annotated[strawberry.ID, strawberry.argument(description="The Household.")],
+        email: Annotated[
+            str | None, strawberry.argument(description="The contact's e-mail address; null removes it.")
+        ] = None,
     ) -> ContactEmailPayload:
         require_operation(info, "setHouseholdContactEmail")
         cleaned = email.strip() if email else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -29,9 +31,11 @@ from lianxin_api.graphql.webhook.types import (
 )
 
 
-@strawberry.input(name="CreateWebhookEndpointInput")
+@strawberry.input(name="CreateWebhookEndpointInput", description="A webhook endpoint to register.")
 class CreateWebhookEndpointInput:
-    url: str
+    url: str = strawberry.field(
+        description="A public http(s) URL to POST events to (loopback and private addresses are refused)."
+    )
     event_types: list[str] = strawberry.field(
         default_factory=list, description="e.g. eligibility.decided, referral.*; empty: all visible."
     )
@@ -73,8 +77,12 @@ class WebhookQuery:
     async def webhook_deliveries(
         self,
         info: Info,
-        endpoint_id: strawberry.ID | None = None,
-        status: DeliveryStatus | None = None,
+        endpoint_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this WebhookEndpoint's deliveries.")
+        ] = None,
+        status: Annotated[
+            DeliveryStatus | None, strawberry.argument(description="Only deliveries in this status.")
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -134,7 +142,10 @@ class WebhookMutation:
         "deliveries wait; reactivated, they are sent at once with a fresh retry window."
     )
     async def set_webhook_endpoint_active(
-        self, info: Info, id: strawberry.ID, active: bool
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The WebhookEndpoint.")],
+        active: Annotated[bool, strawberry.argument(description="true: reactivate; false: deactivate.")],
     ) -> SetWebhookEndpointActivePayload:
         caller = require_operation(info, "setWebhookEndpointActive")
         scope = _agency_scope(caller)
@@ -149,7 +160,11 @@ class WebhookMutation:
         )
 
     @strawberry.mutation(description="Send a delivery again now (any status), with a fresh retry window.")
-    async def redeliver_webhook(self, info: Info, id: strawberry.ID) -> WebhookDeliveryPayload:
+    async def redeliver_webhook(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The WebhookDelivery.")],
+    ) -> WebhookDeliveryPayload:
         caller = require_operation(info, "redeliverWebhook")
         scope = _agency_scope(caller)
 

@@ -10,7 +10,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.notification import repository as repo
 from lianxin.notification.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import UserError, errors_field
+from lianxin_api.graphql.common import UserError, describe_values, errors_field
 
 strawberry.enum(
     DeliveryStatus,
@@ -18,16 +18,27 @@ strawberry.enum(
     description="PENDING (waiting for an attempt), DELIVERED, FAILED (refused: 3xx or 4xx), DEAD (retries "
     "spent, or the target address is not allowed).",
 )
+describe_values(
+    DeliveryStatus,
+    {
+        DeliveryStatus.PENDING: "Waiting for its next attempt (nextAttemptAt).",
+        DeliveryStatus.DELIVERED: "The endpoint answered 2xx.",
+        DeliveryStatus.FAILED: "Refused by the endpoint (3xx or 4xx); not retried unless redelivered.",
+        DeliveryStatus.DEAD: "Dead-lettered: retries spent, or the target address is not allowed.",
+    },
+)
 
 
 @strawberry.type(name="WebhookEndpoint", description="Where an agency (or an administrator) receives events.")
 class WebhookEndpointType:
-    id: strawberry.ID
-    url: str
+    id: strawberry.ID = strawberry.field(description="Global id of the endpoint; not resolvable by `node`.")
+    url: str = strawberry.field(description="Where events are POSTed (http or https).")
     event_types: list[str] = strawberry.field(description="Types delivered; empty means every visible type.")
-    agency_id: strawberry.ID | None
-    active: bool
-    created_at: datetime
+    agency_id: strawberry.ID | None = strawberry.field(
+        description="The owning Agency; null for an administrator's endpoint."
+    )
+    active: bool = strawberry.field(description="False: deactivated, nothing is delivered to it.")
+    created_at: datetime = strawberry.field(description="When it was registered.")
 
     @classmethod
     def from_model(cls, e: WebhookEndpoint) -> WebhookEndpointType:
@@ -43,10 +54,10 @@ class WebhookEndpointType:
 
 @strawberry.type(name="WebhookAttempt", description="One POST of a delivery.")
 class WebhookAttemptType:
-    attempted_at: datetime
-    status_code: int | None
-    error: str | None
-    duration_ms: int
+    attempted_at: datetime = strawberry.field(description="When the POST was sent.")
+    status_code: int | None = strawberry.field(description="The HTTP status answered; null when none came.")
+    error: str | None = strawberry.field(description="What went wrong (timeout, refused…); null on success.")
+    duration_ms: int = strawberry.field(description="How long the attempt took, milliseconds.")
 
     @classmethod
     def from_model(cls, a: WebhookAttempt) -> WebhookAttemptType:
@@ -57,17 +68,19 @@ class WebhookAttemptType:
 
 @strawberry.type(name="WebhookDelivery", description="One event for one endpoint, with its attempts.")
 class WebhookDeliveryType:
-    id: strawberry.ID
-    endpoint_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id of the delivery (redeliverWebhook takes it).")
+    endpoint_id: strawberry.ID = strawberry.field(description="The WebhookEndpoint.")
     event_id: strawberry.ID = strawberry.field(description="Also sent as the Lianxin-Event-Id header.")
-    event_type: str
-    status: DeliveryStatus
-    attempt_count: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
-    dead_at: datetime | None
+    event_type: str = strawberry.field(description="The event's type, e.g. eligibility.decided.")
+    status: DeliveryStatus = strawberry.field(description="Where the delivery is.")
+    attempt_count: int = strawberry.field(description="Attempts made so far.")
+    next_attempt_at: datetime = strawberry.field(
+        description="When the next attempt is due (exponential backoff with jitter); meaningful while PENDING."
+    )
+    last_error: str | None = strawberry.field(description="The last attempt's error; null: none.")
+    created_at: datetime = strawberry.field(description="When the delivery was queued.")
+    delivered_at: datetime | None = strawberry.field(description="When it was DELIVERED; null before.")
+    dead_at: datetime | None = strawberry.field(description="When it was dead-lettered; null unless DEAD.")
     pk: strawberry.Private[int]
     # loaded with the whole page when the query asks for attempts (one statement, not one per delivery)
     prefetched: strawberry.Private[list[WebhookAttempt] | None] = None
@@ -101,9 +114,11 @@ class WebhookDeliveryType:
         )
 
 
-@strawberry.type(name="WebhookEndpointPayload")
+@strawberry.type(name="WebhookEndpointPayload", description="Result of createWebhookEndpoint.")
 class WebhookEndpointPayload:
-    endpoint: WebhookEndpointType | None
+    endpoint: WebhookEndpointType | None = strawberry.field(
+        description="The endpoint registered; null when errors is not empty."
+    )
     secret: str | None = strawberry.field(
         description=(
             "The signing secret, a Standard Webhooks secret (`whsec_` + base64 of the key bytes): "
@@ -113,13 +128,17 @@ class WebhookEndpointPayload:
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="WebhookDeliveryPayload")
+@strawberry.type(name="WebhookDeliveryPayload", description="Result of redeliverWebhook.")
 class WebhookDeliveryPayload:
-    delivery: WebhookDeliveryType | None
+    delivery: WebhookDeliveryType | None = strawberry.field(
+        description="The delivery, due again now; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="SetWebhookEndpointActivePayload")
+@strawberry.type(name="SetWebhookEndpointActivePayload", description="Result of setWebhookEndpointActive.")
 class SetWebhookEndpointActivePayload:
-    endpoint: WebhookEndpointType | None
+    endpoint: WebhookEndpointType | None = strawberry.field(
+        description="The endpoint after the change; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()
