@@ -13,7 +13,7 @@ from lianxin.core.ids import parse_global_id
 from lianxin_api.context import Info
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.casework.types import VisitType
-from lianxin_api.graphql.common import Node
+from lianxin_api.graphql.common import ById, Node
 from lianxin_api.graphql.cooperative.types import CooperativeType
 from lianxin_api.graphql.eligibility.simulation import DibaoSimulationType
 from lianxin_api.graphql.eligibility.types import (
@@ -72,7 +72,7 @@ RESOLVERS: dict[str, Resolver] = {
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global id; null when it does not exist.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: ById) -> Node | None:
         require_operation(info, "node")
         parsed = parse_global_id(id)
         if parsed is None or parsed[0] not in RESOLVERS:

@@ -15,7 +15,7 @@ from lianxin_api.graphql.api_key.types import (
     CreateApiKeyInput,
     CreateApiKeyPayload,
 )
-from lianxin_api.graphql.common import MutationInput
+from lianxin_api.graphql.common import ById, MutationInput
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 
@@ -40,7 +40,7 @@ class ApiKeyMutation:
         return CreateApiKeyPayload(api_key=ApiKeyType.from_model(result[0]), key=result[1], errors=[])
 
     @strawberry.mutation(description="Revoke an API key; it is refused from the next request on (ADMIN).")
-    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKeyPayload:
+    async def revoke_api_key(self, info: Info, id: ById) -> ApiKeyPayload:
         require_operation(info, "revokeApiKey")
 
         async def work(uow: UnitOfWork) -> ApiKey:

@@ -14,12 +14,12 @@ from lianxin_api.graphql.common import UserError, errors_field
 
 @strawberry.type(name="ApiKey", description="An agency's key (it acts as CIVIL_AFFAIRS for the agency).")
 class ApiKeyType:
-    id: strawberry.ID
-    agency_id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="Global id of the key (revokeApiKey takes it).")
+    agency_id: strawberry.ID = strawberry.field(description="The Agency the key acts for.")
+    name: str = strawberry.field(description="The system that uses the key.")
     prefix: str = strawberry.field(description='The key\'s first characters ("lx_" + 8), to recognise it.')
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: datetime = strawberry.field(description="When the key was issued.")
+    revoked_at: datetime | None = strawberry.field(description="When it was revoked; null while it works.")
 
     @classmethod
     def from_model(cls, k: ApiKey) -> ApiKeyType:
@@ -33,22 +33,26 @@ class ApiKeyType:
         )
 
 
-@strawberry.input(name="CreateApiKeyInput")
+@strawberry.input(name="CreateApiKeyInput", description="An API key to issue for an agency.")
 class CreateApiKeyInput:
-    agency_id: strawberry.ID
+    agency_id: strawberry.ID = strawberry.field(description="The Agency the key will act for.")
     name: str = strawberry.field(description="The system that will use the key.")
 
 
-@strawberry.type(name="CreateApiKeyPayload")
+@strawberry.type(name="CreateApiKeyPayload", description="Result of createApiKey.")
 class CreateApiKeyPayload:
-    api_key: ApiKeyType | None
+    api_key: ApiKeyType | None = strawberry.field(
+        description="The key's record; null when errors is not empty."
+    )
     key: str | None = strawberry.field(
         description="The key itself (`Authorization: Bearer lx_…`). Shown this once; only a hash is kept."
     )
     errors: list[UserError] = errors_field()
 
 
-@strawberry.type(name="ApiKeyPayload")
+@strawberry.type(name="ApiKeyPayload", description="Result of revokeApiKey.")
 class ApiKeyPayload:
-    api_key: ApiKeyType | None
+    api_key: ApiKeyType | None = strawberry.field(
+        description="The key's record after the change; null when errors is not empty."
+    )
     errors: list[UserError] = errors_field()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -25,7 +27,9 @@ class AuditQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: AuditFilterInput | None = None,
+        filter: Annotated[
+            AuditFilterInput | None, strawberry.argument(description="Narrows the log; omitted: everything.")
+        ] = None,
     ) -> Connection[AuditEntryType]:
         require_operation(info, "auditLog")
         try:

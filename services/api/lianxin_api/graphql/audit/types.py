@@ -37,16 +37,18 @@ class AuditChangeType:
 @strawberry.type(name="AuditEntry", description="One mutation: who ran it, on what, and how it ended.")
 class AuditEntryType:
     id: strawberry.ID = strawberry.field(description="Opaque; entries are ordered newest first.")
-    occurred_at: datetime
+    occurred_at: datetime = strawberry.field(description="When the mutation ran.")
     actor: str = strawberry.field(description="The caller's token subject.")
-    actor_role: str
+    actor_role: str = strawberry.field(description="The caller's role, e.g. UNION_STAFF.")
     operation: str = strawberry.field(description="The GraphQL mutation, e.g. createHousehold.")
     entity_ids: list[strawberry.ID] = strawberry.field(
         description="Global ids named in the input or returned by the mutation."
     )
     input: JSON = strawberry.field(description="The arguments, with secrets, ID numbers and phones masked.")
     outcome: list[str] = strawberry.field(description='["OK"], or the codes of the refusal\'s user errors.')
-    request_id: str | None
+    request_id: str | None = strawberry.field(
+        description="The request's X-Request-Id (as answered in that header), to find its log lines."
+    )
     changes: list[AuditChangeType] = strawberry.field(
         description="Every row the mutation wrote, in order, with the before/after of changed fields."
     )
@@ -71,9 +73,13 @@ class AuditEntryType:
 
 @strawberry.input(name="AuditFilter", description="Every given condition must hold.")
 class AuditFilterInput:
-    actor: str | None = None
-    operation: str | None = None
-    entity_id: strawberry.ID | None = None
+    actor: str | None = strawberry.field(default=None, description="Only this token subject's mutations.")
+    operation: str | None = strawberry.field(
+        default=None, description="Only this mutation, e.g. createHousehold."
+    )
+    entity_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only mutations naming or returning this global id."
+    )
     from_: datetime | None = strawberry.field(default=None, name="from", description="Inclusive.")
     to: datetime | None = strawberry.field(default=None, description="Exclusive.")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -53,7 +55,10 @@ class HouseholdQuery:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        filter: HouseholdFilter | None = None,
+        filter: Annotated[
+            HouseholdFilter | None,
+            strawberry.argument(description="Narrows the list; omitted: every household."),
+        ] = None,
     ) -> Connection[HouseholdType]:
         require_operation(info, "households")
         scope = scope_for(info, "Household")

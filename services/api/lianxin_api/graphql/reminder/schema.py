@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -41,9 +43,15 @@ class ReminderQuery:
     async def reminders(
         self,
         info: Info,
-        kind: ReminderKind | None = None,
-        period: str | None = None,
-        household_id: strawberry.ID | None = None,
+        kind: Annotated[
+            ReminderKind | None, strawberry.argument(description="Only reminders of this kind.")
+        ] = None,
+        period: Annotated[
+            str | None, strawberry.argument(description="Only this period, e.g. 2026Q4 or 2026-R3.")
+        ] = None,
+        household_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this Household's reminders.")
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,

@@ -10,7 +10,7 @@ import strawberry
 from lianxin.core.ids import to_global_id
 from lianxin.reminder.models import Reminder, ReminderKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node
+from lianxin_api.graphql.common import Node, describe_values
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
 from lianxin_api.graphql.visibility import load_visible
 
@@ -23,6 +23,14 @@ strawberry.enum(
     description="CONDOLENCE_DUE (季度慰问金 unpaid this quarter), SURVEY_VISIT_DUE (this round's 入户调研 "
     "not made), FESTIVAL_VISIT_DUE (a sponsor's visit for Spring Festival or Mid-Autumn).",
 )
+describe_values(
+    ReminderKind,
+    {
+        ReminderKind.CONDOLENCE_DUE: "季度慰问金 not yet paid to the household this quarter.",
+        ReminderKind.SURVEY_VISIT_DUE: "This round's survey visit (入户调研) not yet made.",
+        ReminderKind.FESTIVAL_VISIT_DUE: "A sponsor's festival visit (春节 or 中秋) due.",
+    },
+)
 
 
 @strawberry.type(
@@ -31,12 +39,12 @@ strawberry.enum(
 )
 class ReminderType(Node):
     model: strawberry.Private[Reminder]
-    kind: ReminderKind
+    kind: ReminderKind = strawberry.field(description="What is due.")
     period: str = strawberry.field(
         description="2026Q4 (the aid period), 2026-R3 (survey-visit round), 2026-SPRING_FESTIVAL."
     )
     due_on: date = strawberry.field(description="The quarter's or round's last day, or the festival.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the worker raised it.")
 
     @classmethod
     def from_model(cls, r: Reminder) -> ReminderType:

@@ -22,6 +22,7 @@ from lianxin_api.graphql.common import (
     Last,
     Node,
     UserError,
+    describe_values,
     errors_field,
     make_connection,
 )
@@ -34,6 +35,15 @@ strawberry.enum(
     UnionKind,
     name="UnionKind",
     description="FEDERATION 市总工会, DISTRICT_FEDERATION 区总工会, INDUSTRY 产业工会, GRASSROOTS 基层工会.",
+)
+describe_values(
+    UnionKind,
+    {
+        UnionKind.FEDERATION: "市总工会: the city federation of trade unions, the root of the tree.",
+        UnionKind.DISTRICT_FEDERATION: "区总工会: a district (or county) federation.",
+        UnionKind.INDUSTRY: "产业工会: an industry union.",
+        UnionKind.GRASSROOTS: "基层工会: a grassroots union of one workplace.",
+    },
 )
 
 

@@ -75,7 +75,7 @@ class WebhookDeliveryType:
     status: DeliveryStatus = strawberry.field(description="Where the delivery is.")
     attempt_count: int = strawberry.field(description="Attempts made so far.")
     next_attempt_at: datetime = strawberry.field(
-        description="When the next attempt is due (exponential backoff with jitter); meaningful while PENDING."
+        description="When the next attempt is due (backoff with jitter); meaningful while PENDING."
     )
     last_error: str | None = strawberry.field(description="The last attempt's error; null: none.")
     created_at: datetime = strawberry.field(description="When the delivery was queued.")
