@@ -52,7 +52,10 @@ from lianxin_api.persisted import AllowListGate
 from lianxin_api.text_input import SCALAR_OVERRIDES, input_extensions
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads. Every call needs `Authorization: Bearer <token>`; lists show only what the "
+    "caller's role and scope allow, and a record out of scope reads exactly like a missing one."
+)
 class Query(
     NodeQuery,
     UnionQuery,
@@ -73,7 +76,10 @@ class Query(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Changes. Each runs in one transaction with its audit entry and events; a refused "
+    "input comes back as the payload's `errors` and changes nothing (the refusal is still audited)."
+)
 class Mutation(
     UnionMutation,
     OrganizationMutation,
@@ -93,7 +99,9 @@ class Mutation(
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live events over WebSocket (graphql-transport-ws; the token in `connection_init`)."
+)
 class Subscription(EventSubscription):
     pass
 

@@ -6,6 +6,7 @@ identical subscriptions of its visibility class, which executes and encodes each
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -33,7 +34,21 @@ class EventSubscription:
         )
     )
     async def events(
-        self, info: Info, after: str | None = None, types: list[str] | None = None
+        self,
+        info: Info,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="An Event.cursor: replay every later event first; null: only events from now on."
+            ),
+        ] = None,
+        types: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="Only these event types, e.g. eligibility.decided or household.* (a prefix); "
+                "null: every type the caller may see."
+            ),
+        ] = None,
     ) -> AsyncGenerator[EventType, None]:
         caller = require_operation(info, "events")
         if not may_subscribe(caller, types):

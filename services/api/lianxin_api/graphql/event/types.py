@@ -447,7 +447,7 @@ class EventType:
     id: strawberry.ID = strawberry.field(description="The event's global id (for de-duplication).")
     cursor: str = strawberry.field(description="Resume with `events(after: cursor)` to get what follows.")
     type: str = strawberry.field(description="e.g. household.updated, eligibility.decided, referral.created.")
-    occurred_at: datetime
+    occurred_at: datetime = strawberry.field(description="When the change happened.")
     subject_id: strawberry.ID = strawberry.field(
         description="Relay id of what the event is about (household.*, referral.*: the household)"
     )

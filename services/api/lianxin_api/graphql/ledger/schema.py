@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -26,29 +27,33 @@ MAX_BYTES = 20 * 1024 * 1024
 
 @strawberry.type(name="LedgerRowError", description="A refused cell or row of an imported workbook.")
 class LedgerRowErrorType:
-    sheet: str
+    sheet: str = strawberry.field(description="The worksheet's name.")
     row: int = strawberry.field(description="The sheet's row number as Excel shows it (header = 1).")
-    column: str | None
-    code: str
-    message: str
+    column: str | None = strawberry.field(
+        description="The column's header; null when the whole row is refused."
+    )
+    code: str = strawberry.field(description="Stable machine-readable code, as in UserError.code.")
+    message: str = strawberry.field(description="A sentence for people.")
 
     @classmethod
     def from_model(cls, e: RowError) -> LedgerRowErrorType:
         return cls(sheet=e.sheet, row=e.row, column=e.column, code=e.code, message=e.message)
 
 
-@strawberry.type(name="LedgerImportPayload")
+@strawberry.type(name="LedgerImportPayload", description="Result of importLedger or importLedgerFile.")
 class LedgerImportPayload:
-    created: int
-    updated: int
-    unchanged: int
+    created: int = strawberry.field(description="Households archived from new archive numbers.")
+    updated: int = strawberry.field(description="Known households updated.")
+    unchanged: int = strawberry.field(description="Known households identical to the workbook, left alone.")
     failed: int = strawberry.field(description="Households refused; see rowErrors.")
-    row_errors: list[LedgerRowErrorType]
+    row_errors: list[LedgerRowErrorType] = strawberry.field(
+        description="Every refused cell or row; the other households were imported."
+    )
     error_report: str | None = strawberry.field(description="The row errors as a base64 .xlsx workbook.")
     errors: list[UserError] = strawberry.field(description="Set when the file itself is unusable.")
 
 
-@strawberry.input(name="ImportLedgerInput")
+@strawberry.input(name="ImportLedgerInput", description="A ledger workbook (台账) to import.")
 class ImportLedgerInput:
     content: str = strawberry.field(description="The .xlsx workbook, base64-encoded.")
 
@@ -140,7 +145,13 @@ class LedgerMutation:
         description="importLedger with the workbook sent as a file: a multipart request (GraphQL "
         "multipart request spec) with the `Authorization` header; same payload."
     )
-    async def import_ledger_file(self, info: Info, file: Upload) -> LedgerImportPayload:
+    async def import_ledger_file(
+        self,
+        info: Info,
+        file: Annotated[
+            Upload, strawberry.argument(description=f"The .xlsx workbook, at most {MAX_BYTES // 2**20} MiB.")
+        ],
+    ) -> LedgerImportPayload:
         require_operation(info, "importLedgerFile")
         data = await _read_upload(file)
         if data is None:

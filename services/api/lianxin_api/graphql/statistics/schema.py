@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 
@@ -12,6 +14,7 @@ from lianxin.statistics import service
 from lianxin.statistics.chart import chart_title, yearly_chart
 from lianxin.statistics.models import YearFigures
 from lianxin_api.context import Info
+from lianxin_api.graphql.common import InRegion, InUnion
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.statistics.types import HouseholdStatisticsType, YearFiguresType
 from lianxin_api.graphql.visibility import scope_for
@@ -50,6 +53,13 @@ async def _figures(
         raise _error(exc) from None
 
 
+FromYear = Annotated[int, strawberry.argument(description="First calendar year.")]
+ToYear = Annotated[int, strawberry.argument(description="Last calendar year (inclusive); at most 50 years.")]
+Level = Annotated[
+    ArchiveLevel | None, strawberry.argument(description="Only households archived at this level.")
+]
+
+
 @strawberry.type
 class StatisticsQuery:
     @strawberry.field(
@@ -60,9 +70,11 @@ class StatisticsQuery:
     async def household_statistics(
         self,
         info: Info,
-        region_code: str | None = None,
-        union_id: strawberry.ID | None = None,
-        status: HouseholdStatus | None = None,
+        region_code: InRegion = None,
+        union_id: InUnion = None,
+        status: Annotated[
+            HouseholdStatus | None, strawberry.argument(description="Only households with this status.")
+        ] = None,
     ) -> HouseholdStatisticsType:
         try:
             scope = _scope(info, region_code, union_id)
@@ -80,11 +92,11 @@ class StatisticsQuery:
     async def yearly_household_figures(
         self,
         info: Info,
-        from_year: int,
-        to_year: int,
-        level: ArchiveLevel | None = None,
-        region_code: str | None = None,
-        union_id: strawberry.ID | None = None,
+        from_year: FromYear,
+        to_year: ToYear,
+        level: Level = None,
+        region_code: InRegion = None,
+        union_id: InUnion = None,
     ) -> list[YearFiguresType]:
         figures = await _figures(info, from_year, to_year, level, region_code, union_id)
         return [YearFiguresType.from_model(y) for y in figures]
@@ -97,11 +109,11 @@ class StatisticsQuery:
     async def yearly_household_chart(
         self,
         info: Info,
-        from_year: int,
-        to_year: int,
-        level: ArchiveLevel | None = None,
-        region_code: str | None = None,
-        union_id: strawberry.ID | None = None,
+        from_year: FromYear,
+        to_year: ToYear,
+        level: Level = None,
+        region_code: InRegion = None,
+        union_id: InUnion = None,
     ) -> str:
         figures = await _figures(info, from_year, to_year, level, region_code, union_id)
         return yearly_chart(figures, chart_title(level.value if level else None, from_year, to_year))

@@ -10,18 +10,20 @@ from lianxin.statistics.models import Count, Dimension, YearFigures
 @strawberry.type(name="HouseholdCount", description="Households with one value of a dimension.")
 class HouseholdCountType:
     key: str = strawberry.field(description="The enum value (e.g. NATIONAL, ILLNESS) or the region code.")
-    households: int
+    households: int = strawberry.field(description="How many households have it.")
 
 
 @strawberry.type(name="HouseholdStatistics", description="Households of the scope by each dimension.")
 class HouseholdStatisticsType:
-    by_level: list[HouseholdCountType]
-    by_category: list[HouseholdCountType]
+    by_level: list[HouseholdCountType] = strawberry.field(description="By archive level (建档级别).")
+    by_category: list[HouseholdCountType] = strawberry.field(
+        description="By the hardship category (困难类别) the caseworkers set."
+    )
     by_reason: list[HouseholdCountType] = strawberry.field(
         description="A household with two reasons counts under both."
     )
-    by_status: list[HouseholdCountType]
-    by_region: list[HouseholdCountType]
+    by_status: list[HouseholdCountType] = strawberry.field(description="By household status.")
+    by_region: list[HouseholdCountType] = strawberry.field(description="By the household's region code.")
     by_outcome: list[HouseholdCountType] = strawberry.field(
         description="By the current decision's outcome (RULES.md v2: MARGINAL and RIGID_EXPENDITURE "
         "included); UNDECIDED: no decision yet."
@@ -54,7 +56,7 @@ class HouseholdStatisticsType:
 
 @strawberry.type(name="YearlyHouseholdFigures", description="One calendar year of the archive.")
 class YearFiguresType:
-    year: int
+    year: int = strawberry.field(description="The calendar year.")
     archived: int = strawberry.field(description="Households archived (建档) that year.")
     on_file: int = strawberry.field(description="Households on file (ACTIVE) at the year's end.")
     out_of_hardship: int = strawberry.field(description="Households marked OUT_OF_HARDSHIP that year.")
