@@ -9,7 +9,7 @@ GRAPHIQL := services/api/graphiql
 GRAPHIQL_BUNDLE := services/api/lianxin_api/static/graphiql/manifest.json
 TS_CLIENT := examples/typescript-client
 
-.PHONY: run test install lint typecheck schema clean-data graphiql client-test-tools fonts
+.PHONY: run test install lint schema-lint typecheck schema clean-data graphiql client-test-tools fonts
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -62,8 +62,14 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+## schema.graphql documents itself: graphql-schema-linter's description rules (a devDependency of the
+## TypeScript example, installed by client-test-tools) must find nothing. Skipped without npm.
+schema-lint: client-test-tools
+	@if command -v npm >/dev/null 2>&1; then cd $(TS_CLIENT) && npm run --silent lint:schema; \
+	else echo "npm not found: graphql-schema-linter not run (tests/api/test_schema_descriptions.py still checks)"; fi
+
 ## Lint, type-check and run every test against real PostgreSQL and Redis.
-test: lint graphiql client-test-tools
+test: lint schema-lint graphiql client-test-tools
 	$(BIN)/pytest -n 2 --dist loadfile
 
 ## Re-export schema.graphql from the code.

@@ -17,6 +17,8 @@ from graphql.type import introspection_types, specified_scalar_types
 
 from lianxin_api.schema import schema
 
+from node_tools import ROOT, npm_ci, require, run
+
 pytestmark = pytest.mark.no_db
 
 
@@ -72,3 +74,14 @@ def test_the_check_names_an_undescribed_element() -> None:
     }
     '''
     assert undescribed(build_schema(sdl)) == ["Kind.B", "Query.bare", "Query.bare(x:)"]
+
+
+@pytest.mark.timeout(600)  # npm ci on a machine without the cached node_modules
+def test_graphql_schema_linter_finds_no_undescribed_element() -> None:
+    """The linter itself (`npm run lint:schema` in the TypeScript example, `make schema-lint`) agrees on
+    the exported schema.graphql."""
+    npm = require("npm", hint="install Node.js 20+ with npm")
+    example = ROOT / "examples" / "typescript-client"
+    npm_ci(example)
+    out = run([npm, "run", "--silent", "lint:schema"], example, 120)
+    assert "0 errors detected" in out, out
