@@ -114,7 +114,8 @@ In = TypeVar("In")
 # `input: MutationInput[CreateHouseholdInput]`: every mutation's one argument, described once (its fields
 # are described on the input type)
 MutationInput = Annotated[
-    In, strawberry.argument(description="What to change; each field is described on the input type.")
+    In,
+    strawberry.argument(description="What the mutation is to do; each field is described on the input type."),
 ]
 Last = Annotated[
     int | None,

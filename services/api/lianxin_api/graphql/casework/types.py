@@ -100,7 +100,9 @@ class OverdueVisitType:
     model: strawberry.Private[OverdueVisit]
     rounds_due: int = strawberry.field(description="Rounds whose span of the year has ended.")
     rounds_done: int = strawberry.field(description="Visits recorded this year.")
-    last_visited_on: date | None = strawberry.field(description="The latest visit ever; null: never visited.")
+    last_visited_on: date | None = strawberry.field(
+        description="The latest visit on or before asOf; null: none."
+    )
 
     @classmethod
     def from_model(cls, o: OverdueVisit) -> OverdueVisitType:
