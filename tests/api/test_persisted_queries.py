@@ -130,7 +130,11 @@ async def test_get_never_runs_a_mutation(client: httpx.AsyncClient, pool: Any) -
     before = await row_counts(pool, "trade_union")
     response = await client.get("/graphql", params=get_params(CREATE, "Create", variables), headers=auth())
     assert response.status_code == 400, response.text
-    assert response.text == "mutations are not allowed when using GET"
+    [error] = response.json()["errors"]
+    assert (error["message"], error["extensions"]["code"]) == (
+        "mutations are not allowed when using GET",
+        "BAD_REQUEST",
+    )
     assert await row_counts(pool, "trade_union") == before
 
 

@@ -31,6 +31,13 @@ async def test_a_forbidden_mutation_with_a_huge_input_is_stored_capped(gql: Any,
     assert row["input"]["input"]["name"] == "a" * MAX_TEXT + "…"
     assert row["truncated"] == {"values": 1, "characters": 1_000_000 - MAX_TEXT}
     assert row["size"] < MAX_ENTRY_BYTES
+    # and an auditor reading the log sees what was cut
+    log = await gql.raw(
+        "{ auditLog(first: 1) { edges { node { operation truncated { values characters } } } } }",
+        token=make_token(Role.AUDITOR),
+    )
+    [edge] = log["data"]["auditLog"]["edges"]
+    assert edge["node"]["truncated"] == {"values": 1, "characters": 1_000_000 - MAX_TEXT}
 
 
 async def test_a_small_input_is_kept_whole_and_nothing_is_marked(gql: Any, pool: Any) -> None:
@@ -42,6 +49,10 @@ async def test_a_small_input_is_kept_whole_and_nothing_is_marked(gql: Any, pool:
     row = await pool.fetchrow("SELECT input, truncated FROM audit_entry")
     assert row["input"]["input"]["name"] == "工会"
     assert row["truncated"] is None
+    log = await gql.raw(
+        "{ auditLog(first: 1) { edges { node { truncated { values } } } } }", token=make_token(Role.AUDITOR)
+    )
+    assert log["data"]["auditLog"]["edges"][0]["node"]["truncated"] is None
 
 
 @pytest.mark.no_db

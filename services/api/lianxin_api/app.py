@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
@@ -107,6 +108,8 @@ class LianxinGraphQL(GraphQL[Context, None]):
             return await super().run(request, *args, **kwargs)
         except Refused as refused:  # refused while building the context (rate limit, anonymous upload)
             return refused.response
+        except HTTPException as refused:  # strawberry's own refusals would be plain text: answer as GraphQL
+            return http_refusal(refused)
         finally:
             if isinstance(request, Request):
                 await request.close()  # uploaded files are spooled to temporary files: release them
@@ -142,6 +145,19 @@ class LianxinGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError  # strawberry closes the socket with 4403 Forbidden
         context.principal, context.auth_error = principal, error
         return None
+
+
+BAD_REQUEST = "BAD_REQUEST"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+
+
+def http_refusal(refused: HTTPException) -> Response:
+    """A request strawberry refuses before GraphQL runs, as a coded GraphQL error: a body or query string
+    that is not a GraphQL request (no query, JSON that does not parse, an unknown operation name, a
+    mutation over GET, an unsupported content type) reads BAD_REQUEST, another method METHOD_NOT_ALLOWED."""
+    if refused.status_code == 405:
+        return graphql_error_response(405, refused.reason, METHOD_NOT_ALLOWED)
+    return graphql_error_response(refused.status_code, refused.reason, BAD_REQUEST)
 
 
 async def healthz(request: Request) -> Response:

@@ -34,6 +34,15 @@ class AuditChangeType:
         )
 
 
+@strawberry.type(
+    name="AuditTruncation",
+    description="What the audit row's bounds cut from an oversized input or change list (see README).",
+)
+class AuditTruncationType:
+    values: int = strawberry.field(description="Values shortened or dropped (strings, list items, changes).")
+    characters: int = strawberry.field(description="Characters, list items or JSON bytes removed in all.")
+
+
 @strawberry.type(name="AuditEntry", description="One mutation: who ran it, on what, and how it ended.")
 class AuditEntryType:
     id: strawberry.ID = strawberry.field(description="Opaque; entries are ordered newest first.")
@@ -53,6 +62,10 @@ class AuditEntryType:
         description="Every row the mutation wrote, in order, with the before/after of changed fields."
     )
     change_count: int = strawberry.field(description="Rows written; `changes` keeps the first 1000.")
+    truncated: AuditTruncationType | None = strawberry.field(
+        description="Null when the row holds everything; else what its bounds cut (1,000 characters per "
+        "string, 200 items per list, 16 levels, 64 KiB per entry)."
+    )
 
     @classmethod
     def from_model(cls, e: AuditEntry) -> AuditEntryType:
@@ -68,6 +81,7 @@ class AuditEntryType:
             request_id=e.request_id,
             changes=[AuditChangeType.from_model(c) for c in e.changes],
             change_count=e.change_count,
+            truncated=AuditTruncationType(**e.truncated) if e.truncated else None,
         )
 
 
