@@ -20,20 +20,29 @@ from lianxin.core.db import connect
 from lianxin.eligibility import DEMO_PARAMETERS
 from lianxin.matching import repository as repo
 from lianxin.matching import runner, simulation
+from lianxin_worker.tasks.runs import RUN_LANES
 
 AS_OF = date(2026, 11, 29)
 
 
 async def work(url: str, kind: str, run_id: int, chunk: int) -> None:
-    conn = await connect(url)
     run_kind = runs.RunKind(kind)
     if run_kind is runs.RunKind.SIMULATION:
+        # as the worker runs a simulation: its RUN_LANES lane jobs at once in one process (arq runs up
+        # to max_jobs = 10 jobs concurrently), each on its own connection, in partitions of
+        # SIMULATION_PARTITION households
         step_work, finish = simulation.partition_work(AS_OF), simulation.finish
+        lanes, chunk = RUN_LANES, simulation.SIMULATION_PARTITION
     else:
-        step_work, finish = runner.partition_work(AS_OF), None
-    while await runs.step(conn, run_kind, run_id, step_work, partition_size=chunk, finish=finish):
-        pass
-    await conn.close()
+        step_work, finish, lanes = runner.partition_work(AS_OF), None, 1
+
+    async def lane() -> None:  # the first to lock the QUEUED run plans it, the others wait for that
+        conn = await connect(url)
+        while await runs.step(conn, run_kind, run_id, step_work, partition_size=chunk, finish=finish):
+            pass
+        await conn.close()
+
+    await asyncio.gather(*(lane() for _ in range(lanes)))
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
