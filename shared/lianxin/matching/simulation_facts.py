@@ -66,16 +66,15 @@ _EXCLUSION_BITS: Final = " + ".join(
 _HOUSEHOLDS: Final = (
     "SELECT id, major_event_casualty, (" + _EXCLUSION_BITS + ")::int FROM household WHERE {where}"
 )
-# the current decision: outcome (index into vector.OUTCOMES) and category (index into vector.CATEGORIES),
-# the category looked up per household (a scalar subquery: never a hash join over every decision ever
-# written, which a partition's few thousand rows do not pay for)
+# the current decision: its id and outcome (index into vector.OUTCOMES) …
 _CURRENT: Final = """
-SELECT c.household_id,
-       coalesce(array_position(ARRAY[{outcomes}], c.outcome) - 1, -1)::smallint,
-       coalesce(array_position(ARRAY[{categories}],
-           (SELECT d.suggested_category FROM eligibility_decision d WHERE d.id = c.decision_id)), 0)::smallint
-FROM household_eligibility c
-WHERE {where}""".replace("{outcomes}", ", ".join(f"'{o}'" for o in v.OUTCOMES)).replace(
+SELECT household_id, decision_id, coalesce(array_position(ARRAY[{outcomes}], outcome) - 1, -1)::smallint
+FROM household_eligibility WHERE {where}""".replace("{outcomes}", ", ".join(f"'{o}'" for o in v.OUTCOMES))
+# … and its category (index into vector.CATEGORIES), read by decision id: a range when the partition's
+# current decisions were written together (by one run, in household order), else by the listed ids
+_CATEGORIES: Final = """
+SELECT id, coalesce(array_position(ARRAY[{categories}], suggested_category), 0)::smallint
+FROM eligibility_decision WHERE id BETWEEN $1 AND $2 {listed}""".replace(
     "{categories}", ", ".join(f"'{c}'" for c in v.CATEGORIES[1:])
 )
 
@@ -84,7 +83,8 @@ MEMBER_ROW: Final = [("h", ">i8", 8), ("pos", ">i4", 4), ("born", ">i4", 4), ("c
 INCOME_ROW: Final = [("h", ">i8", 8), ("pos", ">i4", 4), ("kind", ">i2", 2), ("fen", ">i8", 8)]
 EXPENDITURE_ROW: Final = [("h", ">i8", 8), ("kind", ">i2", 2), ("fen", ">i8", 8)]
 ASSET_ROW: Final = [("h", ">i8", 8), ("kind", ">i2", 2), ("value", ">i8", 8), ("count", ">i4", 4)]
-CURRENT_ROW: Final = [("h", ">i8", 8), ("outcome", ">i2", 2), ("category", ">i2", 2)]
+CURRENT_ROW: Final = [("h", ">i8", 8), ("decision", ">i8", 8), ("outcome", ">i2", 2)]
+CATEGORY_ROW: Final = [("decision", ">i8", 8), ("category", ">i2", 2)]
 
 
 def _cases(kinds: tuple[str, ...]) -> str:
@@ -102,6 +102,7 @@ class Raw:
     expenditures: Array
     assets: Array
     current: Array
+    categories: Array
 
 
 async def read_partition(conn: Connection, ids: list[int], lo: int, hi: int) -> Raw:
@@ -116,6 +117,7 @@ async def read_partition(conn: Connection, ids: list[int], lo: int, hi: int) -> 
     async def rows(query: str, columns: list[tuple[str, str, int]], col: str = "household_id") -> Array:
         return await copy_columns(conn, query.format(where=where.format(col=col)), columns, *args)
 
+    current = await rows(_CURRENT, CURRENT_ROW)
     return Raw(
         ids=wanted,
         households=await rows(_HOUSEHOLDS, HOUSEHOLD_ROW, "id"),
@@ -125,8 +127,20 @@ async def read_partition(conn: Connection, ids: list[int], lo: int, hi: int) -> 
             _EXPENDITURES.replace("{cases}", _cases(_EXPENDITURE_KINDS)), EXPENDITURE_ROW
         ),
         assets=await rows(_ASSETS.replace("{cases}", _cases(_ASSET_KINDS)), ASSET_ROW),
-        current=await rows(_CURRENT, CURRENT_ROW, "c.household_id"),
+        current=current,
+        categories=await _categories(conn, current["decision"].astype(np.int64)),
     )
+
+
+async def _categories(conn: Connection, decisions: Array) -> Array:
+    """(decision id, category) of these decisions, and maybe of others in their id range."""
+    if not len(decisions):
+        return np.zeros(0, dtype=[("decision", np.int64), ("category", np.int64)])
+    lo, hi = int(decisions.min()), int(decisions.max())
+    if len(decisions) * 2 >= hi - lo + 1:
+        return await copy_columns(conn, _CATEGORIES.format(listed=""), CATEGORY_ROW, lo, hi)
+    listed = _CATEGORIES.format(listed="AND id = ANY($3::bigint[])")
+    return await copy_columns(conn, listed, CATEGORY_ROW, lo, hi, np.sort(decisions).tolist())
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,11 +296,17 @@ def reduce_partition(raw: Raw, as_of: date) -> Facts:
     exact = (n > v.MAX_MEMBERS) | (big >= BIG) | too_many | odd_birth
 
     # the current decisions
-    c_owner, (outcome, category) = mine(raw.current, "outcome", "category")
+    c_owner, (decision, outcome) = mine(raw.current, "decision", "outcome")
     before = np.full(H, -1, dtype=np.int64)
-    before_category = np.zeros(H, dtype=np.int64)
     before[c_owner] = outcome
-    before_category[c_owner] = category
+    before_category = np.zeros(H, dtype=np.int64)
+    if len(raw.categories) and len(decision):
+        ids_read = raw.categories["decision"].astype(np.int64)
+        order = np.argsort(ids_read, kind="stable")
+        ids_read, category = ids_read[order], raw.categories["category"].astype(np.int64)[order]
+        j = np.minimum(np.searchsorted(ids_read, decision), len(ids_read) - 1)
+        hit = ids_read[j] == decision
+        before_category[c_owner[hit]] = category[j[hit]]
 
     keep = ~exact
     member_keep = keep[m_owner]

@@ -60,9 +60,12 @@ async def _simulate(
     raw: dict[str, object],
     as_of: date,
     chunk: int,
+    churn: int = 0,
 ) -> None:
     """Insert `batch` (each household in its region, with its status, decided now or not under the
-    demo policy), simulate `raw` over region 371000 and compare with the exact engine's counts."""
+    demo policy), simulate `raw` over region 371000 and compare with the exact engine's counts.
+    `churn`: the first household decided again that many times (an income changed each time), so that
+    its current decision lies far from the others' (their ids sparse)."""
     await conn.execute(
         "INSERT INTO dibao_policy (region_code, effective_from, parameters) VALUES ('370000', '2000-01-01', $1)",
         dict(DEMO_PARAMETERS),
@@ -73,6 +76,11 @@ async def _simulate(
     decided = [hid for hid, (_, _, now) in zip(ids, places, strict=True) if now]
     if decided:
         await decide_partition(conn, decided, as_of=as_of, run_id=None)
+    for _ in range(churn):
+        await conn.execute(
+            "UPDATE income SET monthly_fen = monthly_fen + 1 WHERE household_id = $1", decided[0]
+        )
+        await decide_partition(conn, decided[:1], as_of=as_of, run_id=None)
     for hid, (_, status, _) in zip(ids, places, strict=True):
         if status != "ACTIVE":
             await conn.execute(
@@ -144,6 +152,11 @@ async def test_households_past_the_vector_path_are_counted_by_the_exact_engine(p
         members=(MemberFacts(date(1952, 2, 29), Health.CRITICAL_ILLNESS, Employment.EMPLOYED),),
         incomes=(IncomeFacts(IncomeKind.WAGE, 90_000, 0),),
     )
+    plain = HouseholdFacts(
+        members=people[:2],
+        incomes=(IncomeFacts(IncomeKind.WAGE, 150_000, 0),),
+        expenditures=(ExpenditureFacts(ExpenditureKind.ACCIDENT_LOSS, 300_000),),
+    )
     raw = {**DEMO_PARAMETERS, "standard_monthly": "1100.00", "accident_cost_share": "0.05"}
     union = await make_union(pool)
     try:
@@ -151,11 +164,12 @@ async def test_households_past_the_vector_path_are_counted_by_the_exact_engine(p
             await _simulate(
                 conn,
                 union.id,
-                [crowd, fortune, sick],
-                [("371002", "ACTIVE", True), ("371002", "ACTIVE", True), ("371002", "ACTIVE", False)],
+                [plain, crowd, fortune, sick],
+                [("371002", "ACTIVE", True)] * 3 + [("371002", "ACTIVE", False)],
                 raw,
                 date(2026, 11, 29),
                 2,
+                churn=5,
             )
             raise _Rollback
     except _Rollback:
