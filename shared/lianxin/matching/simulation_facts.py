@@ -19,6 +19,7 @@ writes.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -31,12 +32,12 @@ from lianxin.eligibility import DibaoParameters
 from lianxin.eligibility import vector as v
 from lianxin.eligibility.facts import RIGID_KINDS
 from lianxin.household.enums import ExpenditureKind
-from lianxin.matching.vectorised import copy_columns
 
 Array = npt.NDArray[Any]
 
 BIG: Final = 10**15  # a sum at or past this many fen goes to the exact engine (as on the re-match path)
 MAX_ROWS: Final = 9_000  # rows of one table per household: 9,000 × 10^15 stays inside int64
+_HEADER: Final = b"PGCOPY\n\xff\r\n\x00"
 _EPOCH: Final = 10_957  # days from 1970-01-01 to 2000-01-01 (binary COPY dates count from 2000)
 _INFINITE: Final = (2**31 - 1, -(2**31))  # binary COPY's 'infinity' and '-infinity' dates
 
@@ -91,18 +92,71 @@ def _cases(kinds: tuple[str, ...]) -> str:
     return " ".join(f"WHEN '{k}' THEN {i}" for i, k in enumerate(kinds))
 
 
+Table = dict[str, Array]  # a table's rows as one array per column (big-endian views of the COPY data)
+
+
 @dataclass(frozen=True, slots=True)
 class Raw:
-    """A partition's rows as read (record arrays, in no particular order)."""
+    """A partition's rows as read (in no particular order)."""
 
     ids: Array  # the target's household ids, sorted, int64
-    households: Array
-    members: Array
-    incomes: Array
-    expenditures: Array
-    assets: Array
-    current: Array
-    categories: Array
+    households: Table
+    members: Table
+    incomes: Table
+    expenditures: Table
+    assets: Table
+    current: Table
+    categories: Table
+
+
+def _rows(t: Table) -> int:
+    return len(next(iter(t.values())))
+
+
+async def copy_arrays(
+    conn: Connection, query: str, columns: list[tuple[str, str, int]], *args: object
+) -> Table:
+    """The rows of `query` as one array per column. PostgreSQL sends them as one row of arrays
+    (`array_agg` of each column, in one aggregate pass, so in the same row order): binary COPY sends
+    each row as its own message, and parsing millions of small messages would be the Python side's
+    largest cost; one array per column is one message, read with no copy."""
+    names = ", ".join(f"c{k}" for k in range(len(columns)))
+    aggregated = ", ".join(f"array_agg(c{k})" for k in range(len(columns)))
+    chunks: list[bytes] = []
+
+    async def sink(chunk: bytes) -> None:
+        chunks.append(chunk)
+
+    await conn.copy_from_query(
+        f"SELECT {aggregated} FROM ({query}) AS x({names})", *args, output=sink, format="binary"
+    )
+    data = b"".join(chunks)
+    assert data[:11] == _HEADER, "not a binary COPY stream"
+    (extension,) = struct.unpack_from(">i", data, 15)
+    at = 19 + extension
+    (fields,) = struct.unpack_from(">h", data, at)
+    assert fields == len(columns), "unexpected column count in a binary COPY row"
+    at += 2
+    table: Table = {}
+    for name, kind, width in columns:
+        (length,) = struct.unpack_from(">i", data, at)
+        at += 4
+        if length < 0:  # array_agg of no rows
+            table[name] = np.zeros(0, dtype=kind)
+            continue
+        ndim, has_null = struct.unpack_from(">ii", data, at)
+        if has_null:
+            raise ValueError("unexpected NULL in a binary COPY array")
+        count = struct.unpack_from(">i", data, at + 12)[0] if ndim else 0
+        start = at + 12 + 8 * ndim
+        element = np.dtype([("length", ">i4"), ("value", kind)])
+        assert element.itemsize == 4 + width
+        values = np.frombuffer(data, dtype=element, count=count, offset=start)
+        if count and not (values["length"] == width).all():
+            raise ValueError("unexpected element width in a binary COPY array")
+        table[name] = values["value"]
+        at += length
+    return table
 
 
 async def read_partition(conn: Connection, ids: list[int], lo: int, hi: int) -> Raw:
@@ -114,8 +168,8 @@ async def read_partition(conn: Connection, ids: list[int], lo: int, hi: int) -> 
         where += " AND {col} = ANY($3::bigint[])"
         args = (lo, hi, wanted.tolist())
 
-    async def rows(query: str, columns: list[tuple[str, str, int]], col: str = "household_id") -> Array:
-        return await copy_columns(conn, query.format(where=where.format(col=col)), columns, *args)
+    async def rows(query: str, columns: list[tuple[str, str, int]], col: str = "household_id") -> Table:
+        return await copy_arrays(conn, query.format(where=where.format(col=col)), columns, *args)
 
     current = await rows(_CURRENT, CURRENT_ROW)
     return Raw(
@@ -132,15 +186,15 @@ async def read_partition(conn: Connection, ids: list[int], lo: int, hi: int) -> 
     )
 
 
-async def _categories(conn: Connection, decisions: Array) -> Array:
+async def _categories(conn: Connection, decisions: Array) -> Table:
     """(decision id, category) of these decisions, and maybe of others in their id range."""
     if not len(decisions):
-        return np.zeros(0, dtype=[("decision", np.int64), ("category", np.int64)])
+        return {"decision": np.zeros(0, dtype=np.int64), "category": np.zeros(0, dtype=np.int64)}
     lo, hi = int(decisions.min()), int(decisions.max())
     if len(decisions) * 2 >= hi - lo + 1:
-        return await copy_columns(conn, _CATEGORIES.format(listed=""), CATEGORY_ROW, lo, hi)
+        return await copy_arrays(conn, _CATEGORIES.format(listed=""), CATEGORY_ROW, lo, hi)
     listed = _CATEGORIES.format(listed="AND id = ANY($3::bigint[])")
-    return await copy_columns(conn, listed, CATEGORY_ROW, lo, hi, np.sort(decisions).tolist())
+    return await copy_arrays(conn, listed, CATEGORY_ROW, lo, hi, np.sort(decisions).tolist())
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +275,7 @@ def reduce_partition(raw: Raw, as_of: date) -> Facts:
     owners = _Owners(ids)
     too_many = np.zeros(H, dtype=bool)
 
-    def mine(rows: Array, *fields: str) -> tuple[Array, list[Array]]:
+    def mine(rows: Table, *fields: str) -> tuple[Array, list[Array]]:
         """Each row's household index and the `fields` (int64), of the rows of target households."""
         owner = owners(rows["h"].astype(np.int64))
         values = [rows[name].astype(np.int64) for name in fields]
@@ -300,7 +354,7 @@ def reduce_partition(raw: Raw, as_of: date) -> Facts:
     before = np.full(H, -1, dtype=np.int64)
     before[c_owner] = outcome
     before_category = np.zeros(H, dtype=np.int64)
-    if len(raw.categories) and len(decision):
+    if _rows(raw.categories) and len(decision):
         ids_read = raw.categories["decision"].astype(np.int64)
         order = np.argsort(ids_read, kind="stable")
         ids_read, category = ids_read[order], raw.categories["category"].astype(np.int64)[order]
