@@ -346,7 +346,9 @@ def reduce_partition(raw: Raw, as_of: date) -> Facts:
     business_rows = a_kind == 4
     business = _per_household(a_owner[business_rows], worth[business_rows], H)
 
-    big = np.maximum.reduce([income, rigid_year, medical + losses, savings, vehicle, houses, business])
+    big = income
+    for figure in (rigid_year, medical + losses, savings, vehicle, houses, business):
+        big = np.maximum(big, figure)
     exact = (n > v.MAX_MEMBERS) | (big >= BIG) | too_many | odd_birth
 
     # the current decisions
@@ -426,7 +428,7 @@ def int64_groups(c: v.Columns, params: DibaoParameters) -> list[Array]:
     big = max(max(pair) for pair in pol.rationals())
     scale = 64 * v.MAX_MEMBERS * 12 * max(pol.rate[1], 1) * max(pol.supplement_den, 1) * big * big
     cap = (2**62 - 1) // scale
-    money = np.maximum.reduce([c.income, c.rigid_year, c.medical + c.losses, c.savings])
+    money = np.maximum(np.maximum(c.income, c.rigid_year), np.maximum(c.medical + c.losses, c.savings))
     large = money > cap
     if not large.any():
         return [np.ones(len(c), dtype=bool)]
