@@ -1,20 +1,23 @@
 """The lean facts path of a what-if simulation (issue 14): a partition's raw ledger rows streamed with
-binary COPY straight into numpy, reduced per household and per member in numpy, evaluated column-wise.
+binary COPY straight into numpy (one array per column), reduced per household and per member in numpy,
+evaluated column-wise.
 
 A re-match needs each household's fingerprint (the canonical JSON of every fact, hashed) to skip the
 unchanged ones, and writes a trace; a simulation needs neither: it only counts. So instead of the
 re-match's per-household aggregate (four grouped joins and the JSON in PostgreSQL), it reads each table
-once, as narrow fixed-width rows (ids, codes and integers; no text), in the order of the household ids,
-and does the sums itself: `np.add.at` on int64 is exact, and each row is clipped at 10^15 fen before it
-is added (values are never negative), so a sum reaches 10^15 exactly when the true sum does. Those
-households (and those with more than 62 members, more than 9,000 rows in one table, or a birth date
-of ±infinity) are left to the exact engine, as on the re-match path. What comes out is the very
+once, as narrow fixed-width columns (ids, codes and integers; no text), and does the sums itself:
+`np.add.at` on int64 is exact, and each row is clipped at 10^15 fen before it is added (values are
+never negative), so a sum reaches 10^15 exactly when the true sum does. Those households (and those
+with more than 62 members, more than 9,000 rows in one table, or a birth date of ±infinity) are left
+to the exact engine, as on the re-match path. What comes out is the very
 `lianxin.eligibility.vector.Columns` the re-match evaluates (members in position order, incomes
 attached by position), so `vector.evaluate` decides them.
 
-Reads: one statement per table, restricted to the partition's id range (and to the listed ids when the
-range is sparse); rows of households outside the run's target are dropped in numpy. Nothing here
-writes.
+Reads: one statement per table (`copy_arrays`: one row of arrays), restricted to the partition's id
+range (and to the listed ids when the range is sparse); rows of households outside the run's target
+are dropped in numpy; the current decisions' categories by decision id. The statements run one after
+another in the partition's transaction (READ COMMITTED), so an edit committed meanwhile may be seen by
+some and not others: a what-if count, not a decision. Nothing here writes.
 """
 
 from __future__ import annotations
