@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/eligibility.py            # 1,000,000 households (several minutes)
     .venv/bin/python benchmarks/eligibility.py --n 200000
+    .venv/bin/python benchmarks/eligibility.py --n 200000 --only simulation   # (c) alone
 
 Generates N households with COPY (1–4 members, wages, pensions, transfers, some rigid expenditure
 and deposits), publishes the demo policy, then times
@@ -11,7 +12,10 @@ and deposits), publishes the demo policy, then times
     own transaction: facts and fingerprints read set-based, rules evaluated column-wise, decisions,
     current decisions, events and referrals written) by 1 and then by 2 worker processes (decisions
     cleared in between), reporting each worker's peak RSS;
-(c) a what-if simulation of a raised standard over every household (nothing written), 1 and 2 workers.
+(c) a what-if simulation of a raised standard over every household (nothing written), 1 and 2 workers
+    (each worker process working the run's lanes at once, as arq does; lianxin.matching.simulation).
+    With `--only simulation` the current decisions it compares against are written set-based first
+    (untimed; one per household, a category on the DIBAO ones) instead of by the re-match rounds.
 """
 
 from __future__ import annotations
@@ -60,6 +64,12 @@ SELECT id, $1, '', CASE WHEN i / n < 85000 THEN 'DIBAO' ELSE 'NOT_ELIGIBLE' END,
 FROM decided
 """
 RESET = "TRUNCATE eligibility_decision, household_eligibility, referral, event CASCADE"
+# --only simulation: current decisions to compare against, without the re-match rounds
+CURRENT = """
+INSERT INTO household_eligibility (household_id, decision_id, policy_id, fingerprint, outcome)
+SELECT household_id, id, policy_id, fingerprint, outcome FROM eligibility_decision ORDER BY household_id
+"""
+CATEGORY = "UPDATE eligibility_decision SET suggested_category = 'DEEP' WHERE outcome = 'DIBAO'"
 
 
 def _rows(start: int, count: int, rng: random.Random) -> tuple[list[tuple[object, ...]], ...]:
@@ -156,6 +166,18 @@ async def sql_reference(url: str) -> tuple[float, int]:
         await conn.close()
 
 
+async def current_decisions(url: str) -> None:
+    conn = await connect(url)
+    try:
+        policy_id = await conn.fetchval("SELECT id FROM dibao_policy")
+        await conn.execute(SQL_REFERENCE, policy_id, date(2026, 11, 29))
+        await conn.execute(CATEGORY)
+        await conn.execute(CURRENT)
+        await conn.execute("VACUUM ANALYZE eligibility_decision, household_eligibility")
+    finally:
+        await conn.close()
+
+
 async def reset(url: str) -> None:
     conn = await connect(url)
     try:
@@ -185,6 +207,12 @@ def main() -> None:
     parser.add_argument(
         "--chunk", type=int, default=10_000, help="households per run partition (default 10,000)"
     )
+    parser.add_argument(
+        "--only",
+        choices=["all", "simulation"],
+        default="all",
+        help="simulation: only (c), against current decisions written set-based (default: all)",
+    )
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data))
@@ -198,6 +226,17 @@ def main() -> None:
     try:
         print(f"preparing {args.n:,} households …")
         asyncio.run(prepare(url, args.n))
+        if args.only == "simulation":
+            asyncio.run(current_decisions(url))
+            sim_one, tallied, sim_rss = workers(url, "simulate", args.chunk, 1)
+            sim_two, tallied_two, sim_rss_two = workers(url, "simulate", args.chunk, 2)
+            print(f"\nsimulation worker peak RSS: {max(sim_rss, sim_rss_two) / 1024:.0f} MB")
+            print(
+                f"simulation: {tallied_two:,} households in {sim_two:.1f} s "
+                f"(2 workers; 1 worker: {sim_one:.1f} s)"
+            )
+            assert tallied == tallied_two == args.n
+            return
         print("set-based SQL reference (DIBAO income test, one decision row written per household) …")
         sql_s, sql_written = asyncio.run(sql_reference(url))
         print("worker path, 1 worker (partitions decided column-wise; decisions, events, referrals) …")
@@ -206,8 +245,8 @@ def main() -> None:
         print("worker path, 2 workers …")
         two_s, decided_two, rss_two = workers(url, "rematch", args.chunk, 2)
         print("simulation (raised standard, nothing written), 1 and 2 workers …")
-        sim_one, tallied, _ = workers(url, "simulate", args.chunk, 1)
-        sim_two, tallied_two, _ = workers(url, "simulate", args.chunk, 2)
+        sim_one, tallied, sim_rss = workers(url, "simulate", args.chunk, 1)
+        sim_two, tallied_two, sim_rss_two = workers(url, "simulate", args.chunk, 2)
     finally:
         if pg is not None:
             pg.stop()
@@ -224,6 +263,7 @@ def main() -> None:
     print(f"ratio worker time / SQL time: {one_s / sql_s:.2f} (1 worker; 2 workers: {two_s / sql_s:.2f})")
     print(f"worker peak RSS: {max(rss_kb, rss_two) / 1024:.0f} MB")
     print(f"workers 1 -> 2 speedup: {one_s / two_s:.2f}")
+    print(f"simulation worker peak RSS: {max(sim_rss, sim_rss_two) / 1024:.0f} MB")
     print(f"simulation: {tallied_two:,} households in {sim_two:.1f} s (2 workers; 1 worker: {sim_one:.1f} s)")
     assert tallied == tallied_two == total
 

@@ -36,13 +36,19 @@ class RunJob:
     arg: str  # the outbox args key holding the run's id
     work: Callable[[date], runs.Work]
     finish: runs.Finish | None = None
+    partition_size: int | None = None  # households per partition; None: LIANXIN_MATCH_CHUNK
 
 
 RUN_JOBS: Final = {
     Job.RUN_ELIGIBILITY: RunJob(runs.RunKind.ELIGIBILITY, "run_id", runner.partition_work),
     Job.PAY_AID_BATCH: RunJob(runs.RunKind.AID, "batch_id", lambda _: aid_service.partition_work()),
+    # a simulation reads narrow rows and writes nothing: larger partitions (lianxin.matching.simulation)
     Job.SIMULATE_POLICY: RunJob(
-        runs.RunKind.SIMULATION, "simulation_id", simulation.partition_work, simulation.finish
+        runs.RunKind.SIMULATION,
+        "simulation_id",
+        simulation.partition_work,
+        simulation.finish,
+        simulation.SIMULATION_PARTITION,
     ),
 }
 
@@ -65,7 +71,7 @@ async def work_run(ctx: WorkerContext, job: Job, outbox_id: int, lane: int = 0, 
                 spec.kind,
                 run_id,
                 work,
-                partition_size=settings.match_chunk_size,
+                partition_size=spec.partition_size or settings.match_chunk_size,
                 finish=spec.finish,
             )
             worked += more
