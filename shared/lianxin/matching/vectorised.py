@@ -40,6 +40,12 @@ from lianxin.referral.service import DecidedHousehold, follow_decisions
 
 _HEADER: Final = b"PGCOPY\n\xff\r\n\x00"
 WORK_MEM: Final = "64MB"
+# Per partition (SET LOCAL, so only for its transaction): its sorts (members in order, the staged decisions)
+# fit in memory, not on disk; no parallel workers, whose start-up costs more than a partition's scans
+# save (the run's parallelism is its workers, each on its own partition).
+_PARTITION_SETTINGS: Final = (
+    f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL max_parallel_workers_per_gather = 0"
+)
 # (name, numpy type, bytes) of each column of vector_households and vector_members, in order
 HOUSEHOLD_COLUMNS: Final = [
     ("id", ">i8", 8),
@@ -149,16 +155,16 @@ async def _slots(
 
 
 async def load_columns(
-    conn: Connection, ids: list[int], regions: dict[int, str], *, as_of: date, changed_only: bool
+    conn: Connection, ids: list[int], regions: dict[int, str], *, as_of: date
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], list[Slot]]:
-    """The households' rows (only those whose policy or fingerprint changed when `changed_only`), their
-    members' rows, and the policies (slot k is slots[k - 1])."""
+    """The rows of the households among `ids` whose policy or fingerprint changed (`partition_households`,
+    read by the id range of `ids`), their members' rows, and the policies (slot k is slots[k - 1])."""
     region_codes, region_slots, slots = await _slots(conn, regions, as_of, PolicyCache(conn, as_of))
     if not slots:
         return np.zeros(0, _dtype(HOUSEHOLD_COLUMNS)), np.zeros(0, _dtype(MEMBER_COLUMNS)), slots
     households = await copy_columns(
         conn,
-        repo.Q.vector_households,
+        repo.Q.partition_households,
         HOUSEHOLD_COLUMNS,
         ids,
         as_of,
@@ -168,7 +174,8 @@ async def load_columns(
         [s.params.elderly_age for s in slots],
         [s.policy.id for s in slots],
         ENGINE_VERSION,
-        changed_only,
+        min(ids),
+        max(ids),
     )
     wanted = households["id"][households["exact"] == 0].astype(np.int64).tolist()
     members = await member_rows(conn, wanted, as_of)
@@ -178,7 +185,8 @@ async def load_columns(
 async def member_rows(conn: Connection, ids: list[int], as_of: date) -> npt.NDArray[Any]:
     if not ids:
         return np.zeros(0, _dtype(MEMBER_COLUMNS))
-    return await copy_columns(conn, repo.Q.vector_members, MEMBER_COLUMNS, ids, as_of)
+    # read by the id range of `ids` (index range scans), filtered to `ids`
+    return await copy_columns(conn, repo.Q.partition_members, MEMBER_COLUMNS, ids, as_of, min(ids), max(ids))
 
 
 def columns_of(households: npt.NDArray[Any], members: npt.NDArray[Any]) -> v.Columns:
@@ -244,14 +252,14 @@ async def decide_partition(
 ) -> BatchResult:
     """Decide the ACTIVE households among `ids` whose inputs or policy changed, in the caller's
     transaction; the same decisions, events and referrals as `service.decide_households`."""
-    regions = await repo.lock_active_households(conn, ids)
+    if not ids:
+        return BatchResult(0, 0, 0, 0)
+    await conn.execute(_PARTITION_SETTINGS)
+    rows = await conn.fetch(repo.Q.lock_active_range, ids, min(ids), max(ids))
+    regions: dict[int, str] = {r["id"]: r["region_code"] for r in rows}
     if not regions:
         return BatchResult(0, 0, 0, 0)
-    # a partition's sorts (members in order, the staged decisions) fit in memory, not on disk
-    await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    households, members, slots = await load_columns(
-        conn, list(regions), regions, as_of=as_of, changed_only=True
-    )
+    households, members, slots = await load_columns(conn, list(regions), regions, as_of=as_of)
     exact = households["exact"] != 0
     records: list[tuple[object, ...]] = []
     vectorised = households[~exact]
