@@ -191,7 +191,9 @@ ORDER BY m.household_id, m.position;
 -- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
 -- eligibility.decided event each (its union path given, as the event trigger would derive it; its payload
 -- keys and values those of lianxin.matching.service._decided_event); $3 $4
--- the least and greatest household id staged. Returns
+-- the least and greatest household id staged; $5 the staged households that have a current decision
+-- (updated; the others' inserted: their households are locked, so nobody inserts one meanwhile, and a
+-- plain insert costs less than ON CONFLICT's speculative insertion). Returns
 -- the decided households that need a referral opened or withdrawn (lianxin.referral.follow_decisions).
 WITH ins AS (
     INSERT INTO eligibility_decision (household_id, policy_id, fingerprint, outcome, counted_income_fen,
@@ -203,12 +205,13 @@ WITH ins AS (
     FROM decision_stage ORDER BY household_id
     RETURNING id, household_id, policy_id, fingerprint, outcome, monthly_benefit_fen, suggested_category,
               category_income_fen
+), upd AS (
+    UPDATE household_eligibility c
+    SET decision_id = ins.id, policy_id = ins.policy_id, fingerprint = ins.fingerprint, outcome = ins.outcome
+    FROM ins WHERE c.household_id = ins.household_id AND ins.household_id = ANY($5::bigint[])
 ), cur AS (
     INSERT INTO household_eligibility (household_id, decision_id, policy_id, fingerprint, outcome)
-    SELECT household_id, id, policy_id, fingerprint, outcome FROM ins
-    ON CONFLICT (household_id) DO UPDATE
-    SET decision_id = excluded.decision_id, policy_id = excluded.policy_id,
-        fingerprint = excluded.fingerprint, outcome = excluded.outcome
+    SELECT household_id, id, policy_id, fingerprint, outcome FROM ins WHERE ins.household_id <> ALL($5::bigint[])
 ), h AS (
     SELECT ins.*, hh.region_code, u.path,
            ins.outcome IN ('DIBAO', 'EXPENDITURE_TYPE', 'SINGLE_PERSON') AS eligible
@@ -239,7 +242,8 @@ SELECT id, region_code FROM household WHERE id = ANY($1::bigint[]) ORDER BY id;
 -- the fingerprint by date comparison ((as_of - 18 years) and (as_of - elderly_age years), 29 February
 -- clamped as age_on does), and the fingerprint computed once per household. $1 the partition's locked
 -- ACTIVE households (all within $9 … $10), $2 … $8 as vector_households. Only households whose policy or
--- fingerprint changed come back; cur_outcome is the current outcome's code, cur_category 0.
+-- fingerprint changed come back; cur_outcome is the current outcome's code (-1: no current decision),
+-- cur_category 0.
 WITH pol AS (
     SELECT p.*, ($2::date - make_interval(years => p.elderly))::date AS elderly_born_by
     FROM unnest($5::text[], $6::int[], $7::bigint[]) WITH ORDINALITY AS p(params, elderly, policy_id, slot)
@@ -313,8 +317,9 @@ SELECT f.id, f.slot::int, f.n::int,
        least(f.los, 1e15)::bigint AS los, least(f.sav, 1e15)::bigint AS sav, least(f.veh, 1e15)::bigint AS veh,
        least(f.hou, 1e15)::bigint AS hou, least(f.bus, 1e15)::bigint AS bus, f.cas, f.exc::int,
        (f.n > 62 OR greatest(f.t, f.ry, f.med + f.los, f.sav, f.veh, f.hou, f.bus) >= 1e15) AS exact,
-       coalesce(array_position(ARRAY['INSUFFICIENT_DATA', 'NOT_ELIGIBLE', 'DIBAO', 'EXPENDITURE_TYPE',
-           'SINGLE_PERSON', 'MARGINAL', 'RIGID_EXPENDITURE'], c.outcome) - 1, -1)::smallint AS cur_outcome,
+       (CASE WHEN c.household_id IS NULL THEN -1 ELSE coalesce(array_position(ARRAY['INSUFFICIENT_DATA',
+           'NOT_ELIGIBLE', 'DIBAO', 'EXPENDITURE_TYPE', 'SINGLE_PERSON', 'MARGINAL', 'RIGID_EXPENDITURE'],
+           c.outcome) - 1, 7) END)::smallint AS cur_outcome,
        0::smallint AS cur_category, f.fp
 FROM f
 LEFT JOIN household_eligibility c ON c.household_id = f.id

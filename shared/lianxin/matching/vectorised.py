@@ -273,7 +273,11 @@ async def decide_partition(
         await conn.execute(_STAGE)
         await conn.copy_records_to_table("decision_stage", records=records, columns=STAGE_COLUMNS)
         staged = [int(str(r[0])) for r in records]
-        follow = await conn.fetch(repo.Q.write_staged_decisions, as_of, run_id, min(staged), max(staged))
+        # cur_outcome -1: no current decision (read under the household locks this transaction holds)
+        updated = vectorised["id"][vectorised["cur_outcome"] >= 0].astype(np.int64).tolist()
+        follow = await conn.fetch(
+            repo.Q.write_staged_decisions, as_of, run_id, min(staged), max(staged), updated
+        )
         await conn.execute("DROP TABLE decision_stage")
         opened, withdrawn = await follow_decisions(
             conn,
