@@ -165,27 +165,6 @@ LEFT JOIN eligibility_decision d ON NOT $9 AND d.id = c.decision_id
 WHERE NOT $9 OR c.household_id IS NULL OR c.policy_id <> f.policy_id OR c.fingerprint <> f.fp
 ORDER BY f.id;
 
--- name: vector_members
--- The members of households $1 (in id order) for lianxin.eligibility.vector.Columns, in member order:
--- age on $2, health code (1 DISABILITY_SEVERE, 2 CRITICAL_ILLNESS, else 0), whether the wage deduction
--- applies, the member's WAGE and every income but EXEMPT attached to it.
-SELECT m.household_id,
-       (extract(year FROM $2::date) - extract(year FROM m.birth_date)
-        - ((extract(month FROM $2::date), extract(day FROM $2::date))
-           < (extract(month FROM m.birth_date), extract(day FROM m.birth_date)))::int)::int AS age,
-       (CASE m.health WHEN 'DISABILITY_SEVERE' THEN 1 WHEN 'CRITICAL_ILLNESS' THEN 2 ELSE 0 END)::smallint AS health,
-       m.employment IN ('EMPLOYED', 'FLEXIBLE') AS deducted,
-       coalesce(i.wage, 0)::bigint AS wage, coalesce(i.own, 0)::bigint AS own
-FROM member m
-LEFT JOIN (
-    SELECT household_id, member_position, sum(monthly_fen) FILTER (WHERE kind = 'WAGE') AS wage,
-           sum(monthly_fen) FILTER (WHERE kind <> 'EXEMPT') AS own
-    FROM income WHERE household_id = ANY($1::bigint[]) AND member_position IS NOT NULL
-    GROUP BY household_id, member_position
-) i ON i.household_id = m.household_id AND i.member_position = m.position
-WHERE m.household_id = ANY($1::bigint[])
-ORDER BY m.household_id, m.position;
-
 -- name: write_staged_decisions
 -- The partition's decisions from the temp table decision_stage (filled with COPY) in one statement:
 -- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
@@ -327,7 +306,10 @@ WHERE c.household_id IS NULL OR c.policy_id <> f.policy_id OR c.fingerprint <> f
 ORDER BY f.id;
 
 -- name: partition_members
--- vector_members of households $1, all within the id range $3 … $4 (read by index range scans).
+-- The members of households $1 (all within the id range $3 … $4, read by index range scans; in id order)
+-- for lianxin.eligibility.vector.Columns, in member order: age on $2, health code (1 DISABILITY_SEVERE,
+-- 2 CRITICAL_ILLNESS, else 0), whether the wage deduction applies, the member's WAGE and every income but
+-- EXEMPT attached to it.
 SELECT m.household_id,
        (date_part('year', $2::date) - date_part('year', m.birth_date)
         - ((date_part('month', $2::date), date_part('day', $2::date))

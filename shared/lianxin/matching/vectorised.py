@@ -8,11 +8,12 @@ single wheel, while polars/pandas would bring a second in-memory model and decim
 would have to avoid. The heavy lifting (joins, sums, the canonical JSON and sha256 of each fingerprint)
 is PostgreSQL's; Python touches only the households whose inputs changed.
 
-Per partition, inside the run's transaction:
+Per partition, inside the run's transaction (every table read by the partition's id range, so a partition
+costs the same at any population size):
 1. lock the partition's ACTIVE households (as the one-household path does: a concurrent change waits);
-2. `vector_households` (binary COPY → numpy): per household the sums the rules read and its
+2. `partition_households` (binary COPY → numpy): per household the sums the rules read and its
    fingerprint under the governing policy; only those whose policy or fingerprint changed come back;
-3. `vector_members` for those; `evaluate` per policy; households the vectorised path leaves aside
+3. `partition_members` for those; `evaluate` per policy; households the vectorised path leaves aside
    (`exact`: more than 62 members, sums past 10^15 fen) go through `service.decide_households`;
 4. COPY the decisions into a temp table and `write_staged_decisions`: decisions, current decisions,
    `eligibility.decided` events in one statement; referrals opened or withdrawn as the exact path does.
@@ -46,7 +47,8 @@ WORK_MEM: Final = "64MB"
 _PARTITION_SETTINGS: Final = (
     f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL max_parallel_workers_per_gather = 0"
 )
-# (name, numpy type, bytes) of each column of vector_households and vector_members, in order
+# (name, numpy type, bytes) of each column of vector_households / partition_households and
+# partition_members, in order
 HOUSEHOLD_COLUMNS: Final = [
     ("id", ">i8", 8),
     ("slot", ">i4", 4),
