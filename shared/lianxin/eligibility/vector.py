@@ -430,15 +430,24 @@ def figures_json(c: Columns, r: Result, policy_json: str) -> list[str]:
 
     `policy_json` is `json.dumps(policy_figures(params))`; a figure that is not a whole fen is
     written as a one-element list [rounded fen]."""
-    head = policy_json[:-1].replace("{", "{{").replace("}", "}}")
+    # every field as text first (map(str) over whole columns), then one %-format of strings per row: the
+    # rows of a partition are the vectorised path's largest Python cost
+    head = policy_json[:-1].replace("%", "%%")
     names = ("fl", "spm", "ry", "veh", "hou", "bus", "T", "med", "los", "exc", *FIGURES)
-    template = head + ',"v":1,"n":{}' + "".join(f',"{name}":{{}}' for name in names) + "}}"
+    template = head + ',"v":1,"n":%s' + "".join(f',"{name}":%s' for name in names) + "}"
     cols = [c.rigid_year, c.vehicle, c.houses, c.business, c.income, c.medical, c.losses, c.exclusions]
-    columns = [c.n.tolist(), r.flags.tolist(), r.single_members.tolist(), *(col.tolist() for col in cols)]
+    ns = c.n.tolist()
+    columns = [list(map(str, col.tolist())) for col in (c.n, r.flags, r.single_members, *cols)]
     for name in FIGURES:
         value, exact = r.figures[name]
-        columns.append([v if e else [v] for v, e in zip(value.tolist(), exact.tolist(), strict=True)])
-    return [template.format(*row) if row[0] else '{"v":1,"n":0}' for row in zip(*columns, strict=True)]
+        text = list(map(str, value.tolist()))
+        for i in np.flatnonzero(~np.asarray(exact, dtype=bool)).tolist():
+            text[i] = f"[{text[i]}]"
+        columns.append(text)
+    return [
+        template % row if n else '{"v":1,"n":0}'
+        for n, row in zip(ns, zip(*columns, strict=True), strict=True)
+    ]
 
 
 def columns_from_facts(households: Sequence[HouseholdFacts], as_of: date) -> Columns:

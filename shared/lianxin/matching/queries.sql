@@ -165,33 +165,14 @@ LEFT JOIN eligibility_decision d ON NOT $9 AND d.id = c.decision_id
 WHERE NOT $9 OR c.household_id IS NULL OR c.policy_id <> f.policy_id OR c.fingerprint <> f.fp
 ORDER BY f.id;
 
--- name: vector_members
--- The members of households $1 (in id order) for lianxin.eligibility.vector.Columns, in member order:
--- age on $2, health code (1 DISABILITY_SEVERE, 2 CRITICAL_ILLNESS, else 0), whether the wage deduction
--- applies, the member's WAGE and every income but EXEMPT attached to it.
-SELECT m.household_id,
-       (extract(year FROM $2::date) - extract(year FROM m.birth_date)
-        - ((extract(month FROM $2::date), extract(day FROM $2::date))
-           < (extract(month FROM m.birth_date), extract(day FROM m.birth_date)))::int)::int AS age,
-       (CASE m.health WHEN 'DISABILITY_SEVERE' THEN 1 WHEN 'CRITICAL_ILLNESS' THEN 2 ELSE 0 END)::smallint AS health,
-       m.employment IN ('EMPLOYED', 'FLEXIBLE') AS deducted,
-       coalesce(i.wage, 0)::bigint AS wage, coalesce(i.own, 0)::bigint AS own
-FROM member m
-LEFT JOIN (
-    SELECT household_id, member_position, sum(monthly_fen) FILTER (WHERE kind = 'WAGE') AS wage,
-           sum(monthly_fen) FILTER (WHERE kind <> 'EXEMPT') AS own
-    FROM income WHERE household_id = ANY($1::bigint[]) AND member_position IS NOT NULL
-    GROUP BY household_id, member_position
-) i ON i.household_id = m.household_id AND i.member_position = m.position
-WHERE m.household_id = ANY($1::bigint[])
-ORDER BY m.household_id, m.position;
-
 -- name: write_staged_decisions
 -- The partition's decisions from the temp table decision_stage (filled with COPY) in one statement:
 -- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
 -- eligibility.decided event each (its union path given, as the event trigger would derive it; its payload
 -- keys and values those of lianxin.matching.service._decided_event); $3 $4
--- the least and greatest household id staged. Returns
+-- the least and greatest household id staged; $5 the staged households that have a current decision
+-- (updated; the others' inserted: their households are locked, so nobody inserts one meanwhile, and a
+-- plain insert costs less than ON CONFLICT's speculative insertion). Returns
 -- the decided households that need a referral opened or withdrawn (lianxin.referral.follow_decisions).
 WITH ins AS (
     INSERT INTO eligibility_decision (household_id, policy_id, fingerprint, outcome, counted_income_fen,
@@ -203,12 +184,13 @@ WITH ins AS (
     FROM decision_stage ORDER BY household_id
     RETURNING id, household_id, policy_id, fingerprint, outcome, monthly_benefit_fen, suggested_category,
               category_income_fen
+), upd AS (
+    UPDATE household_eligibility c
+    SET decision_id = ins.id, policy_id = ins.policy_id, fingerprint = ins.fingerprint, outcome = ins.outcome
+    FROM ins WHERE c.household_id = ins.household_id AND ins.household_id = ANY($5::bigint[])
 ), cur AS (
     INSERT INTO household_eligibility (household_id, decision_id, policy_id, fingerprint, outcome)
-    SELECT household_id, id, policy_id, fingerprint, outcome FROM ins
-    ON CONFLICT (household_id) DO UPDATE
-    SET decision_id = excluded.decision_id, policy_id = excluded.policy_id,
-        fingerprint = excluded.fingerprint, outcome = excluded.outcome
+    SELECT household_id, id, policy_id, fingerprint, outcome FROM ins WHERE ins.household_id <> ALL($5::bigint[])
 ), h AS (
     SELECT ins.*, hh.region_code, u.path,
            ins.outcome IN ('DIBAO', 'EXPENDITURE_TYPE', 'SINGLE_PERSON') AS eligible
@@ -231,3 +213,121 @@ WHERE h.eligible <> EXISTS (
 
 -- name: regions_of_households
 SELECT id, region_code FROM household WHERE id = ANY($1::bigint[]) ORDER BY id;
+
+-- name: partition_households
+-- A run's partition (the re-matching path of issue 14): as vector_households with $9 true, but every fact
+-- table read by the partition's id range $9 … $10 (index range scans on household_id; no 10,000-element
+-- IN list, no sequential scan growing with the population), the members read once, the age classes of
+-- the fingerprint by date comparison ((as_of - 18 years) and (as_of - elderly_age years), 29 February
+-- clamped as age_on does), and the fingerprint computed once per household. $1 the partition's locked
+-- ACTIVE households (all within $9 … $10), $2 … $8 as vector_households. Only households whose policy or
+-- fingerprint changed come back; cur_outcome is the current outcome's code (-1: no current decision),
+-- cur_category 0.
+WITH pol AS (
+    SELECT p.*, ($2::date - make_interval(years => p.elderly))::date AS elderly_born_by
+    FROM unnest($5::text[], $6::int[], $7::bigint[]) WITH ORDINALITY AS p(params, elderly, policy_id, slot)
+), hh AS MATERIALIZED (
+    SELECT h.id, h.major_event_casualty AS cas, h.exclusions, pol.slot, pol.policy_id, pol.params,
+           pol.elderly_born_by
+    FROM household h
+    JOIN unnest($3::text[], $4::int[]) AS r(region_code, slot) ON r.region_code = h.region_code
+    JOIN pol ON pol.slot = r.slot
+    WHERE h.id BETWEEN $9 AND $10 AND h.id = ANY($1::bigint[])
+), mem AS MATERIALIZED (
+    SELECT m.household_id, m.position, m.birth_date, m.health, m.employment,
+           (row_number() OVER (PARTITION BY m.household_id ORDER BY m.position) - 1)::int AS idx
+    FROM member m WHERE m.household_id BETWEEN $9 AND $10
+), mem_h AS (
+    SELECT mem.household_id, count(*) AS n,
+           string_agg('["' || to_char(mem.birth_date, 'YYYY-MM-DD') || '","' || mem.health || '","'
+                      || mem.employment || '"]', ',' ORDER BY mem.idx) AS doc,
+           string_agg(CASE WHEN mem.birth_date > ($2::date - interval '18 years')::date
+                           THEN CASE WHEN mem.birth_date <= hh.elderly_born_by THEN '[true,true]' ELSE '[true,false]' END
+                           ELSE CASE WHEN mem.birth_date <= hh.elderly_born_by THEN '[false,true]' ELSE '[false,false]' END
+                      END, ',' ORDER BY mem.idx) AS ages
+    FROM mem JOIN hh ON hh.id = mem.household_id GROUP BY mem.household_id
+), inc_h AS (
+    SELECT i.household_id, sum(i.monthly_fen) FILTER (WHERE i.kind <> 'EXEMPT') AS t,
+           string_agg('[' || coalesce(mem.idx::text, 'null') || ',"' || i.kind || '",' || i.monthly_fen || ']', ','
+                      ORDER BY coalesce(mem.idx, -1), i.kind COLLATE "C", i.monthly_fen) AS doc
+    FROM income i LEFT JOIN mem ON mem.household_id = i.household_id AND mem.position = i.member_position
+    WHERE i.household_id BETWEEN $9 AND $10 GROUP BY i.household_id
+), exp_h AS (
+    SELECT household_id,
+           sum(annual_fen) FILTER (WHERE kind IN ('MEDICAL', 'EDUCATION', 'OTHER_RIGID')) AS ry,
+           sum(annual_fen) FILTER (WHERE kind = 'MEDICAL') AS med,
+           sum(annual_fen) FILTER (WHERE kind = 'ACCIDENT_LOSS') AS los,
+           string_agg('["' || kind || '",' || annual_fen || ']', ',' ORDER BY kind COLLATE "C", annual_fen) AS doc
+    FROM expenditure WHERE household_id BETWEEN $9 AND $10 GROUP BY household_id
+), ast_h AS (
+    SELECT household_id,
+           sum(value_fen::numeric * count) FILTER (WHERE kind IN ('DEPOSIT', 'SECURITIES')) AS sav,
+           max(value_fen) FILTER (WHERE kind = 'VEHICLE') AS veh,
+           sum(count) FILTER (WHERE kind = 'HOUSE') AS hou,
+           sum(value_fen::numeric * count) FILTER (WHERE kind = 'BUSINESS') AS bus,
+           string_agg('["' || kind || '",' || value_fen || ',' || count || ']', ','
+                      ORDER BY kind COLLATE "C", value_fen, count) AS doc
+    FROM asset WHERE household_id BETWEEN $9 AND $10 GROUP BY household_id
+), f AS MATERIALIZED (
+    SELECT hh.id, hh.slot, hh.policy_id, coalesce(mem_h.n, 0) AS n,
+           coalesce(inc_h.t, 0) AS t, coalesce(exp_h.ry, 0) AS ry, coalesce(exp_h.med, 0) AS med,
+           coalesce(exp_h.los, 0) AS los, coalesce(ast_h.sav, 0) AS sav, coalesce(ast_h.veh, 0) AS veh,
+           coalesce(ast_h.hou, 0) AS hou, coalesce(ast_h.bus, 0) AS bus, hh.cas,
+           (('HIGH_FEE_PRIVATE_SCHOOL' = ANY(hh.exclusions))::int
+            + 2 * ('SELF_FUNDED_STUDY_ABROAD' = ANY(hh.exclusions))::int) AS exc,
+           encode(sha256(convert_to(
+               '{"age_classes":[' || coalesce(mem_h.ages, '') || '],"engine":"' || $8
+               || '","household":{"assets":[' || coalesce(ast_h.doc, '')
+               || '],"exclusions":[' || CASE WHEN cardinality(hh.exclusions) = 0 THEN '' ELSE
+                      (SELECT coalesce(string_agg('"' || e || '"', ',' ORDER BY e COLLATE "C"), '')
+                       FROM (SELECT DISTINCT unnest(hh.exclusions) AS e) x) END
+               || '],"expenditures":[' || coalesce(exp_h.doc, '')
+               || '],"incomes":[' || coalesce(inc_h.doc, '')
+               || '],"major_event_casualty":' || hh.cas::text
+               || ',"members":[' || coalesce(mem_h.doc, '') || ']}}|parameters:' || hh.params, 'UTF8')), 'hex') AS fp
+    FROM hh
+    LEFT JOIN mem_h ON mem_h.household_id = hh.id
+    LEFT JOIN inc_h ON inc_h.household_id = hh.id
+    LEFT JOIN exp_h ON exp_h.household_id = hh.id
+    LEFT JOIN ast_h ON ast_h.household_id = hh.id
+)
+SELECT f.id, f.slot::int, f.n::int,
+       least(f.t, 1e15)::bigint AS t, least(f.ry, 1e15)::bigint AS ry, least(f.med, 1e15)::bigint AS med,
+       least(f.los, 1e15)::bigint AS los, least(f.sav, 1e15)::bigint AS sav, least(f.veh, 1e15)::bigint AS veh,
+       least(f.hou, 1e15)::bigint AS hou, least(f.bus, 1e15)::bigint AS bus, f.cas, f.exc::int,
+       (f.n > 62 OR greatest(f.t, f.ry, f.med + f.los, f.sav, f.veh, f.hou, f.bus) >= 1e15) AS exact,
+       (CASE WHEN c.household_id IS NULL THEN -1 ELSE coalesce(array_position(ARRAY['INSUFFICIENT_DATA',
+           'NOT_ELIGIBLE', 'DIBAO', 'EXPENDITURE_TYPE', 'SINGLE_PERSON', 'MARGINAL', 'RIGID_EXPENDITURE'],
+           c.outcome) - 1, 7) END)::smallint AS cur_outcome,
+       0::smallint AS cur_category, f.fp
+FROM f
+LEFT JOIN household_eligibility c ON c.household_id = f.id
+WHERE c.household_id IS NULL OR c.policy_id <> f.policy_id OR c.fingerprint <> f.fp
+ORDER BY f.id;
+
+-- name: partition_members
+-- The members of households $1 (all within the id range $3 … $4, read by index range scans; in id order)
+-- for lianxin.eligibility.vector.Columns, in member order: age on $2, health code (1 DISABILITY_SEVERE,
+-- 2 CRITICAL_ILLNESS, else 0), whether the wage deduction applies, the member's WAGE and every income but
+-- EXEMPT attached to it.
+SELECT m.household_id,
+       (date_part('year', $2::date) - date_part('year', m.birth_date)
+        - ((date_part('month', $2::date), date_part('day', $2::date))
+           < (date_part('month', m.birth_date), date_part('day', m.birth_date)))::int)::int AS age,
+       (CASE m.health WHEN 'DISABILITY_SEVERE' THEN 1 WHEN 'CRITICAL_ILLNESS' THEN 2 ELSE 0 END)::smallint AS health,
+       m.employment IN ('EMPLOYED', 'FLEXIBLE') AS deducted,
+       coalesce(i.wage, 0)::bigint AS wage, coalesce(i.own, 0)::bigint AS own
+FROM member m
+LEFT JOIN (
+    SELECT household_id, member_position, sum(monthly_fen) FILTER (WHERE kind = 'WAGE') AS wage,
+           sum(monthly_fen) FILTER (WHERE kind <> 'EXEMPT') AS own
+    FROM income WHERE household_id BETWEEN $3 AND $4 AND member_position IS NOT NULL
+    GROUP BY household_id, member_position
+) i ON i.household_id = m.household_id AND i.member_position = m.position
+WHERE m.household_id BETWEEN $3 AND $4 AND m.household_id = ANY($1::bigint[])
+ORDER BY m.household_id, m.position;
+
+-- name: lock_active_range
+-- lock_active_households of $1, all within the id range $2 … $3 (one index range scan).
+SELECT id, region_code FROM household
+WHERE id BETWEEN $2 AND $3 AND id = ANY($1::bigint[]) AND status = 'ACTIVE' ORDER BY id FOR UPDATE;

@@ -8,11 +8,12 @@ single wheel, while polars/pandas would bring a second in-memory model and decim
 would have to avoid. The heavy lifting (joins, sums, the canonical JSON and sha256 of each fingerprint)
 is PostgreSQL's; Python touches only the households whose inputs changed.
 
-Per partition, inside the run's transaction:
+Per partition, inside the run's transaction (every table read by the partition's id range, so a partition
+costs the same at any population size):
 1. lock the partition's ACTIVE households (as the one-household path does: a concurrent change waits);
-2. `vector_households` (binary COPY → numpy): per household the sums the rules read and its
+2. `partition_households` (binary COPY → numpy): per household the sums the rules read and its
    fingerprint under the governing policy; only those whose policy or fingerprint changed come back;
-3. `vector_members` for those; `evaluate` per policy; households the vectorised path leaves aside
+3. `partition_members` for those; `evaluate` per policy; households the vectorised path leaves aside
    (`exact`: more than 62 members, sums past 10^15 fen) go through `service.decide_households`;
 4. COPY the decisions into a temp table and `write_staged_decisions`: decisions, current decisions,
    `eligibility.decided` events in one statement; referrals opened or withdrawn as the exact path does.
@@ -40,7 +41,14 @@ from lianxin.referral.service import DecidedHousehold, follow_decisions
 
 _HEADER: Final = b"PGCOPY\n\xff\r\n\x00"
 WORK_MEM: Final = "64MB"
-# (name, numpy type, bytes) of each column of vector_households and vector_members, in order
+# Per partition (SET LOCAL, so only for its transaction): its sorts (members in order, the staged decisions)
+# fit in memory, not on disk; no parallel workers, whose start-up costs more than a partition's scans
+# save (the run's parallelism is its workers, each on its own partition).
+_PARTITION_SETTINGS: Final = (
+    f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL max_parallel_workers_per_gather = 0"
+)
+# (name, numpy type, bytes) of each column of vector_households / partition_households and
+# partition_members, in order
 HOUSEHOLD_COLUMNS: Final = [
     ("id", ">i8", 8),
     ("slot", ">i4", 4),
@@ -149,16 +157,16 @@ async def _slots(
 
 
 async def load_columns(
-    conn: Connection, ids: list[int], regions: dict[int, str], *, as_of: date, changed_only: bool
+    conn: Connection, ids: list[int], regions: dict[int, str], *, as_of: date
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], list[Slot]]:
-    """The households' rows (only those whose policy or fingerprint changed when `changed_only`), their
-    members' rows, and the policies (slot k is slots[k - 1])."""
+    """The rows of the households among `ids` whose policy or fingerprint changed (`partition_households`,
+    read by the id range of `ids`), their members' rows, and the policies (slot k is slots[k - 1])."""
     region_codes, region_slots, slots = await _slots(conn, regions, as_of, PolicyCache(conn, as_of))
     if not slots:
         return np.zeros(0, _dtype(HOUSEHOLD_COLUMNS)), np.zeros(0, _dtype(MEMBER_COLUMNS)), slots
     households = await copy_columns(
         conn,
-        repo.Q.vector_households,
+        repo.Q.partition_households,
         HOUSEHOLD_COLUMNS,
         ids,
         as_of,
@@ -168,7 +176,8 @@ async def load_columns(
         [s.params.elderly_age for s in slots],
         [s.policy.id for s in slots],
         ENGINE_VERSION,
-        changed_only,
+        min(ids),
+        max(ids),
     )
     wanted = households["id"][households["exact"] == 0].astype(np.int64).tolist()
     members = await member_rows(conn, wanted, as_of)
@@ -178,7 +187,8 @@ async def load_columns(
 async def member_rows(conn: Connection, ids: list[int], as_of: date) -> npt.NDArray[Any]:
     if not ids:
         return np.zeros(0, _dtype(MEMBER_COLUMNS))
-    return await copy_columns(conn, repo.Q.vector_members, MEMBER_COLUMNS, ids, as_of)
+    # read by the id range of `ids` (index range scans), filtered to `ids`
+    return await copy_columns(conn, repo.Q.partition_members, MEMBER_COLUMNS, ids, as_of, min(ids), max(ids))
 
 
 def columns_of(households: npt.NDArray[Any], members: npt.NDArray[Any]) -> v.Columns:
@@ -244,14 +254,14 @@ async def decide_partition(
 ) -> BatchResult:
     """Decide the ACTIVE households among `ids` whose inputs or policy changed, in the caller's
     transaction; the same decisions, events and referrals as `service.decide_households`."""
-    regions = await repo.lock_active_households(conn, ids)
+    if not ids:
+        return BatchResult(0, 0, 0, 0)
+    await conn.execute(_PARTITION_SETTINGS)
+    rows = await conn.fetch(repo.Q.lock_active_range, ids, min(ids), max(ids))
+    regions: dict[int, str] = {r["id"]: r["region_code"] for r in rows}
     if not regions:
         return BatchResult(0, 0, 0, 0)
-    # a partition's sorts (members in order, the staged decisions) fit in memory, not on disk
-    await conn.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    households, members, slots = await load_columns(
-        conn, list(regions), regions, as_of=as_of, changed_only=True
-    )
+    households, members, slots = await load_columns(conn, list(regions), regions, as_of=as_of)
     exact = households["exact"] != 0
     records: list[tuple[object, ...]] = []
     vectorised = households[~exact]
@@ -265,7 +275,11 @@ async def decide_partition(
         await conn.execute(_STAGE)
         await conn.copy_records_to_table("decision_stage", records=records, columns=STAGE_COLUMNS)
         staged = [int(str(r[0])) for r in records]
-        follow = await conn.fetch(repo.Q.write_staged_decisions, as_of, run_id, min(staged), max(staged))
+        # cur_outcome -1: no current decision (read under the household locks this transaction holds)
+        updated = vectorised["id"][vectorised["cur_outcome"] >= 0].astype(np.int64).tolist()
+        follow = await conn.fetch(
+            repo.Q.write_staged_decisions, as_of, run_id, min(staged), max(staged), updated
+        )
         await conn.execute("DROP TABLE decision_stage")
         opened, withdrawn = await follow_decisions(
             conn,
