@@ -71,100 +71,6 @@ SELECT EXISTS (
     JOIN household h ON h.id = c.household_id
     WHERE h.status = 'ACTIVE' AND d.rules_version < $1);
 
--- name: vector_households
--- Issue 14, the vectorised path: one row per household of $1 (locked, ACTIVE) whose region has a policy,
--- with the sums RULES.md reads (lianxin.eligibility.vector.Columns) and its fingerprint computed here, as
--- lianxin.eligibility.facts.fingerprint computes it (the canonical JSON, then sha256 with the policy's
--- canonical parameters). $2 the evaluation date; $3 region codes and $4 their policy slot (1-based);
--- per slot: $5 canonical parameters JSON, $6 elderly_age, $7 policy id; $8 the engine version;
--- $9 true: only households whose policy or fingerprint changed (a run), false: all, with the current
--- decision's outcome and category (a simulation). Every column is NOT NULL and fixed-width (read with
--- binary COPY straight into numpy). `exact` marks a household the vectorised path leaves to the exact
--- engine: more members than a bit mask holds, or sums past 10^15 fen.
-WITH pol AS (
-    SELECT * FROM unnest($5::text[], $6::int[], $7::bigint[]) WITH ORDINALITY AS p(params, elderly, policy_id, slot)
-), hh AS (
-    SELECT h.id, h.major_event_casualty AS cas, h.exclusions, r.slot, pol.elderly, pol.policy_id
-    FROM household h
-    JOIN unnest($3::text[], $4::int[]) AS r(region_code, slot) ON r.region_code = h.region_code
-    JOIN pol ON pol.slot = r.slot
-    WHERE h.id = ANY($1::bigint[])
-), mem AS (
-    SELECT m.household_id, m.position, m.birth_date, m.health, m.employment,
-           (row_number() OVER (PARTITION BY m.household_id ORDER BY m.position) - 1)::int AS idx,
-           (extract(year FROM $2::date) - extract(year FROM m.birth_date)
-            - ((extract(month FROM $2::date), extract(day FROM $2::date))
-               < (extract(month FROM m.birth_date), extract(day FROM m.birth_date)))::int)::int AS age
-    FROM member m WHERE m.household_id = ANY($1::bigint[])
-), mem_h AS (
-    SELECT mem.household_id, count(*) AS n,
-           string_agg('["' || to_char(mem.birth_date, 'YYYY-MM-DD') || '","' || mem.health || '","'
-                      || mem.employment || '"]', ',' ORDER BY mem.idx) FILTER (WHERE $9) AS doc,
-           string_agg('[' || (mem.age < 18)::text || ',' || (mem.age >= hh.elderly)::text || ']', ','
-                      ORDER BY mem.idx) FILTER (WHERE $9) AS ages
-    FROM mem JOIN hh ON hh.id = mem.household_id GROUP BY mem.household_id
-), inc_h AS (
-    SELECT i.household_id, sum(i.monthly_fen) FILTER (WHERE i.kind <> 'EXEMPT') AS t,
-           string_agg('[' || coalesce(mem.idx::text, 'null') || ',"' || i.kind || '",' || i.monthly_fen || ']', ','
-                      ORDER BY coalesce(mem.idx, -1), i.kind COLLATE "C", i.monthly_fen) FILTER (WHERE $9) AS doc
-    FROM income i LEFT JOIN mem ON mem.household_id = i.household_id AND mem.position = i.member_position
-    WHERE i.household_id = ANY($1::bigint[]) GROUP BY i.household_id
-), exp_h AS (
-    SELECT household_id,
-           sum(annual_fen) FILTER (WHERE kind IN ('MEDICAL', 'EDUCATION', 'OTHER_RIGID')) AS ry,
-           sum(annual_fen) FILTER (WHERE kind = 'MEDICAL') AS med,
-           sum(annual_fen) FILTER (WHERE kind = 'ACCIDENT_LOSS') AS los,
-           string_agg('["' || kind || '",' || annual_fen || ']', ',' ORDER BY kind COLLATE "C", annual_fen) FILTER (WHERE $9) AS doc
-    FROM expenditure WHERE household_id = ANY($1::bigint[]) GROUP BY household_id
-), ast_h AS (
-    SELECT household_id,
-           sum(value_fen::numeric * count) FILTER (WHERE kind IN ('DEPOSIT', 'SECURITIES')) AS sav,
-           max(value_fen) FILTER (WHERE kind = 'VEHICLE') AS veh,
-           sum(count) FILTER (WHERE kind = 'HOUSE') AS hou,
-           sum(value_fen::numeric * count) FILTER (WHERE kind = 'BUSINESS') AS bus,
-           string_agg('["' || kind || '",' || value_fen || ',' || count || ']', ','
-                      ORDER BY kind COLLATE "C", value_fen, count) FILTER (WHERE $9) AS doc
-    FROM asset WHERE household_id = ANY($1::bigint[]) GROUP BY household_id
-), f AS (
-    SELECT hh.id, hh.slot, hh.policy_id, coalesce(mem_h.n, 0) AS n,
-           coalesce(inc_h.t, 0) AS t, coalesce(exp_h.ry, 0) AS ry, coalesce(exp_h.med, 0) AS med,
-           coalesce(exp_h.los, 0) AS los, coalesce(ast_h.sav, 0) AS sav, coalesce(ast_h.veh, 0) AS veh,
-           coalesce(ast_h.hou, 0) AS hou, coalesce(ast_h.bus, 0) AS bus, hh.cas,
-           (('HIGH_FEE_PRIVATE_SCHOOL' = ANY(hh.exclusions))::int
-            + 2 * ('SELF_FUNDED_STUDY_ABROAD' = ANY(hh.exclusions))::int) AS exc,
-           CASE WHEN $9 THEN encode(sha256(convert_to(
-               '{"age_classes":[' || coalesce(mem_h.ages, '') || '],"engine":"' || $8
-               || '","household":{"assets":[' || coalesce(ast_h.doc, '')
-               || '],"exclusions":[' || (SELECT coalesce(string_agg('"' || e || '"', ',' ORDER BY e COLLATE "C"), '')
-                                         FROM (SELECT DISTINCT unnest(hh.exclusions) AS e) x)
-               || '],"expenditures":[' || coalesce(exp_h.doc, '')
-               || '],"incomes":[' || coalesce(inc_h.doc, '')
-               || '],"major_event_casualty":' || hh.cas::text
-               || ',"members":[' || coalesce(mem_h.doc, '') || ']}}|parameters:'
-               || (SELECT pol.params FROM pol WHERE pol.slot = hh.slot), 'UTF8')), 'hex')
-           ELSE repeat('0', 64) END AS fp
-    FROM hh
-    LEFT JOIN mem_h ON mem_h.household_id = hh.id
-    LEFT JOIN inc_h ON inc_h.household_id = hh.id
-    LEFT JOIN exp_h ON exp_h.household_id = hh.id
-    LEFT JOIN ast_h ON ast_h.household_id = hh.id
-)
-SELECT f.id, f.slot::int, f.n::int,
-       least(f.t, 1e15)::bigint AS t, least(f.ry, 1e15)::bigint AS ry, least(f.med, 1e15)::bigint AS med,
-       least(f.los, 1e15)::bigint AS los, least(f.sav, 1e15)::bigint AS sav, least(f.veh, 1e15)::bigint AS veh,
-       least(f.hou, 1e15)::bigint AS hou, least(f.bus, 1e15)::bigint AS bus, f.cas, f.exc::int,
-       (f.n > 62 OR greatest(f.t, f.ry, f.med + f.los, f.sav, f.veh, f.hou, f.bus) >= 1e15) AS exact,
-       coalesce(array_position(ARRAY['INSUFFICIENT_DATA', 'NOT_ELIGIBLE', 'DIBAO', 'EXPENDITURE_TYPE',
-           'SINGLE_PERSON', 'MARGINAL', 'RIGID_EXPENDITURE'], c.outcome) - 1, -1)::smallint AS cur_outcome,
-       coalesce(array_position(ARRAY['DEEP', 'RELATIVE', 'ACCIDENT'], d.suggested_category), 0)::smallint
-           AS cur_category,
-       f.fp::text AS fp
-FROM f
-LEFT JOIN household_eligibility c ON c.household_id = f.id
-LEFT JOIN eligibility_decision d ON NOT $9 AND d.id = c.decision_id
-WHERE NOT $9 OR c.household_id IS NULL OR c.policy_id <> f.policy_id OR c.fingerprint <> f.fp
-ORDER BY f.id;
-
 -- name: write_staged_decisions
 -- The partition's decisions from the temp table decision_stage (filled with COPY) in one statement:
 -- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
@@ -215,14 +121,19 @@ WHERE h.eligible <> EXISTS (
 SELECT id, region_code FROM household WHERE id = ANY($1::bigint[]) ORDER BY id;
 
 -- name: partition_households
--- A run's partition (the re-matching path of issue 14): as vector_households with $9 true, but every fact
+-- A run's partition (the re-matching path of issue 14): one row per household with the sums RULES.md
+-- reads (lianxin.eligibility.vector.Columns) and its fingerprint computed here as
+-- lianxin.eligibility.facts.fingerprint computes it, every fact
 -- table read by the partition's id range $9 … $10 (index range scans on household_id; no 10,000-element
 -- IN list, no sequential scan growing with the population), the members read once, the age classes of
 -- the fingerprint by date comparison ((as_of - 18 years) and (as_of - elderly_age years), 29 February
 -- clamped as age_on does), and the fingerprint computed once per household. $1 the partition's locked
--- ACTIVE households (all within $9 … $10), $2 … $8 as vector_households. Only households whose policy or
--- fingerprint changed come back; cur_outcome is the current outcome's code (-1: no current decision),
--- cur_category 0.
+-- ACTIVE households (all within $9 … $10); $2 the evaluation date; $3 region codes and $4 their policy
+-- slot (1-based); per slot: $5 canonical parameters JSON, $6 elderly_age, $7 policy id; $8 the engine
+-- version. Only households whose policy or fingerprint changed come back; cur_outcome is the current
+-- outcome's code (-1: no current decision), cur_category 0. Every column is NOT NULL and fixed-width
+-- (read with binary COPY straight into numpy); `exact` marks a household the vectorised path leaves to
+-- the exact engine: more members than a bit mask holds, or sums past 10^15 fen.
 WITH pol AS (
     SELECT p.*, ($2::date - make_interval(years => p.elderly))::date AS elderly_born_by
     FROM unnest($5::text[], $6::int[], $7::bigint[]) WITH ORDINALITY AS p(params, elderly, policy_id, slot)

@@ -270,8 +270,8 @@ def _ages_of_days(born: Array, as_of: date) -> Array:
 
 
 def reduce_partition(raw: Raw, as_of: date) -> Facts:
-    """The partition's rows reduced to `vector.Columns` (what `vector_households` and
-    `vector_members` compute in the database for a re-match), and the households left to the exact
+    """The partition's rows reduced to `vector.Columns` (what `partition_households` and
+    `partition_members` compute in the database for a re-match), and the households left to the exact
     engine."""
     ids = raw.ids
     H = len(ids)

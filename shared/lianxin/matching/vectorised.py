@@ -47,7 +47,7 @@ WORK_MEM: Final = "64MB"
 _PARTITION_SETTINGS: Final = (
     f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL max_parallel_workers_per_gather = 0"
 )
-# (name, numpy type, bytes) of each column of vector_households / partition_households and
+# (name, numpy type, bytes) of each column of partition_households and
 # partition_members, in order
 HOUSEHOLD_COLUMNS: Final = [
     ("id", ">i8", 8),
