@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -250,6 +251,7 @@ def main() -> None:
     finally:
         if pg is not None:
             pg.stop()
+        shutil.rmtree(data, ignore_errors=True)  # the embedded database: gigabytes at 1M
     total = args.n
     print(f"\n{total:,} households\n")
     print("|                          | worker, 1 | workers, 2 | SQL reference |")
