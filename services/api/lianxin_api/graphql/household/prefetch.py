@@ -49,7 +49,7 @@ async def prefetch_households(info: Info, ids: list[int], paths: set[str], base:
     want_sponsors = want_pairs and f"{base}sponsorships.sponsor" in paths
     if not ids or not (want_members or want_pairs):
         return p
-    async with context.pool.acquire() as conn:
+    async with loaders.reads.acquire() as conn:
         if want_members:
             p.members = _grouped(await household_repo.list_members_by_household_ids(conn, ids), ids)
             p.has_members = True

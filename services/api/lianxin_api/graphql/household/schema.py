@@ -65,7 +65,7 @@ class HouseholdQuery:
             raise _input_error(exc) from None
         prefix = region_prefix(f.region_code) if f.region_code else None
         paths = selected_paths(info)
-        async with info.context.pool.acquire() as conn, request.reading():
+        async with info.context.loaders.reads.acquire() as conn, request.reading():
             rows = await repo.list_households_page(
                 conn,
                 union_root,

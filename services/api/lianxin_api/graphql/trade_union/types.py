@@ -96,7 +96,7 @@ class TradeUnionType(Node):
             request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
-        async with info.context.pool.acquire() as conn, request.reading():
+        async with info.context.loaders.reads.acquire() as conn, request.reading():
             rows = await household_repo.list_households_by_union_page(
                 conn, self.model.id, request.after_id, request.first + 1
             )
