@@ -143,6 +143,20 @@ async def visible(info: Info, kind: str, item: Any) -> bool:
             return await _sees_scoped(info, caller, kind, item)
 
 
+def visible_to_all_or_none(info: Info, kind: str) -> bool | None:
+    """True when the caller sees every record of `kind`, False when none, None when it depends on the
+    record (then ask `visible`)."""
+    caller = info.context.principal
+    if caller is None:
+        return False
+    match reach(caller, kind):
+        case Reach.ALL:
+            return True
+        case Reach.NONE:
+            return False
+    return None
+
+
 async def only_visible(info: Info, kind: str, items: Sequence[T]) -> list[T]:
     """The items of a nested list the caller may see (all or none without a look when its reach says so)."""
     caller = info.context.principal

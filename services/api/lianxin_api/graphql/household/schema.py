@@ -91,7 +91,9 @@ class HouseholdQuery:
                 else 0  # not asked for: never serialised
             )
         page = page_from_rows(rows, request, total)
-        prefetch = await prefetch_households(info, [h.id for h in page.items], paths, "edges.node.")
+        prefetch = await prefetch_households(
+            info, [h.id for h in page.items], paths, "edges.node.", [h.union_id for h in page.items]
+        )
 
         def convert(h: Household) -> HouseholdType:
             return HouseholdType.from_model(h, prefetch)
