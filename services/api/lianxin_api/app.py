@@ -137,6 +137,16 @@ class LianxinGraphQL(GraphQL[Context, None]):
             mark_accepted(context.request.scope, result)
         return result
 
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        # strawberry's, with the body as orjson's bytes (not `encode_json`'s str, encoded again)
+        response = Response(orjson.dumps(response_data), status_code=200, media_type="application/json")
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
+
     def encode_json(self, data: object) -> str:
         # orjson is several times faster than json.dumps on a page. A str, not bytes: strawberry sends
         # bytes over a websocket as a binary frame, which graphql-transport-ws clients (graphql-ws in

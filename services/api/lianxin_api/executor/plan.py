@@ -135,10 +135,16 @@ class FieldPlan:
         self.shape: Shape | None = None
 
 
+# one field of a simple selection set (`ObjectPlan.simple`): response key, attribute (None for
+# __typename), the exact type passed through as it is, the enum names by member and the enum's class,
+# whether null is allowed
+SimpleField = tuple[str, str | None, type | None, dict[Any, str] | None, type | None, bool]
+
+
 class ObjectPlan:
     """The fields of one selection set on one object type, in response order."""
 
-    __slots__ = ("fields", "is_type_of", "strawberry_is_type_of", "type", "type_name")
+    __slots__ = ("fields", "is_type_of", "origin", "simple", "strawberry_is_type_of", "type", "type_name")
 
     def __init__(self, object_type: GraphQLObjectType) -> None:
         self.type = object_type
@@ -149,6 +155,27 @@ class ObjectPlan:
         self.strawberry_is_type_of = self.is_type_of is not None and (
             getattr(self.is_type_of, "__qualname__", "").endswith("_get_is_type_of.<locals>.is_type_of")
         )
+        # strawberry's is_type_of is `isinstance(value, (origin, *interfaces))` for a value that is not
+        # cast (`strawberry.cast`): true without the call for a value of exactly this class
+        definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        self.origin: type | None = getattr(definition, "origin", None) if self.strawberry_is_type_of else None
+        # every field read from an attribute and passed through or named by a table: the whole object
+        # is then one loop (`PlanRun.simple_object`), or the general path when a value is not so plain
+        self.simple: tuple[SimpleField, ...] | None = None
+
+    def settle(self) -> None:
+        simple: list[SimpleField] = []
+        for fp in self.fields:
+            if fp.typename:
+                simple.append((fp.key, None, None, None, None, False))
+                continue
+            shape = fp.shape
+            if fp.attr is None or shape is None or shape.kind != LEAF:
+                return
+            if shape.fast is None and shape.table is None:
+                return
+            simple.append((fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.nullable))
+        self.simple = tuple(simple)
 
 
 def _enum_names(gtype: CustomGraphQLEnumType) -> dict[Any, str]:
@@ -219,6 +246,7 @@ class Compiler:
                 self._resolver(fp, field_def)
                 fp.shape = self._shape(field_def.type, details, object_type, name)
             plan.fields.append(fp)
+        plan.settle()
         return plan
 
     def _resolver(self, fp: FieldPlan, field_def: GraphQLField) -> None:
