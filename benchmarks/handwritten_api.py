@@ -7,8 +7,8 @@
 - Wide: 100 households with 20 scalar fields each and totalCount (3 statements: page, count, unions);
 - Detail: one household's screen: members, incomes, expenditures, assets, pairings, latest decision.
 
-It checks the same bearer token as the API, so the comparison is of GraphQL's cost, not of
-authentication, and encodes with orjson as the API does.
+It checks the same bearer token as the API, the same way (`lianxin_api.auth.VERIFIED`), so the
+comparison is of GraphQL's cost, not of authentication, and encodes with orjson as the API does.
 
 Run: DATABASE_URL=… LIANXIN_JWT_SECRET=… PORT=… python benchmarks/handwritten_api.py
 """
@@ -32,7 +32,8 @@ from starlette.routing import Route
 from lianxin.core.db import Pool, StatementCount, create_pool, statement_count
 from lianxin.core.ids import decode_cursor, expect_global_id, to_global_id
 from lianxin.core.money import fen_to_yuan
-from lianxin.core.tokens import TokenError, verify_token
+from lianxin.core.tokens import TokenError
+from lianxin_api.auth import VERIFIED
 
 PAGE = "SELECT id, archive_no FROM household WHERE id > $1 ORDER BY id LIMIT $2"
 MEMBERS = """SELECT household_id, name, relation FROM member
@@ -286,7 +287,7 @@ def create_app(database_url: str, secret: str, pool_max: int = 10) -> Starlette:
         if scheme.lower() != "bearer":
             return _error("missing bearer token")
         try:
-            verify_token(secret, token.strip())
+            VERIFIED.verify(secret, token.strip())  # as the API verifies: cached until the token's exp
         except TokenError as exc:
             return _error(str(exc))
         payload = orjson.loads(await request.body())

@@ -115,20 +115,23 @@ class _Window:
 
     def __init__(self, window: int) -> None:
         self.window = window
-        self.known = 0  # the shared count in Redis when this process last heard it
+        self.known = -1  # the shared count in Redis when this process last heard it (-1: not yet)
         self.pending = 0  # requests let through here and not yet added to Redis
 
 
 class RateLimiter:
     """A fixed one-minute window per caller, counted in Redis (shared by every API process).
 
-    A caller far from its limit costs no Redis round trip: while what this process knows of the
-    caller's count (the shared count when last heard, plus the requests it let through since) stays
-    under `local_fraction` of the limit, a request is let through at once and counted locally, and
-    the local counts are added to Redis in the background (INCRBY + EXPIRE, one pipeline every
-    `flush_seconds`). From there on every request is counted in Redis before it is answered, exactly
-    as without the local counts: the limit is never exceeded by one process, and by several only by
-    what they let through in their last `flush_seconds` while each still saw the caller under half.
+    A caller far from its limit costs no Redis round trip: a caller's first request in a window is
+    counted in Redis (so this process learns the shared count); after that, while what this process
+    knows of the count (the shared count when last heard, plus the requests it let through since)
+    stays under `local_fraction` of the limit, a request is let through at once and counted locally,
+    and the local counts are added to Redis in the background (INCRBY + EXPIRE, one pipeline every
+    `flush_seconds`, whose answers refresh the shared counts). From there on every request is counted
+    in Redis before it is answered, exactly as without the local counts. So one process never lets a
+    caller exceed the limit; N processes could only if the caller sent them, within one
+    `flush_seconds`, more than `local_fraction` × the limit between them (at most N × that fraction
+    of the limit gets through before they all count in Redis again).
 
     If Redis is unreachable the request goes through (logged): the limiter protects the service, it
     must not become the reason it is down."""
@@ -158,7 +161,7 @@ class RateLimiter:
                 self._stale.append((key, w))  # the last window's requests still go to Redis
             w = self._windows[key] = _Window(window)
         current = w.window == window  # not so for an explicit `now` before this process's window
-        if current and w.known + w.pending < self.local_limit:
+        if current and 0 <= w.known and w.known + w.pending < self.local_limit:
             w.pending += 1
             self._schedule_flush()
             return None

@@ -65,6 +65,8 @@ class Slot:
 
 
 ResolveInfo = GraphQLResolveInfo[Any]
+# values of these exact types are never awaitable: no need to ask `is_awaitable`
+_NOT_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
 Pending = tuple[Awaitable[Any], Callable[[Any], None]]
 
 
@@ -147,6 +149,8 @@ class PlanRun:
         return args
 
     def fields(self, plan: ObjectPlan, fields: Any, source: Any, slot: Slot, out: dict[str, Any]) -> None:
+        at_root = self.root_values is not None and slot.parent is None
+        lazy = self.lazy_info
         for fp in fields:
             if slot.dead:
                 return
@@ -160,25 +164,38 @@ class PlanRun:
                 if attr is not None:
                     value = getattr(source, attr)
                 else:
-                    value, info = self.call(fp, plan, source, slot)
-                    if self.is_awaitable(value):
+                    direct = fp.direct
+                    if direct is not None and lazy:  # `call`'s first case, inline: the common one
+                        if fp.direct_info is None:
+                            value = direct(source) if fp.direct_self else direct()
+                        else:
+                            kwargs = {fp.direct_info: PlannedInfo(self, fp, plan.type, slot.path)}
+                            value = direct(source, **kwargs) if fp.direct_self else direct(**kwargs)
+                    else:
+                        value, info = self.call(fp, plan, source, slot)
+                    if type(value) not in _NOT_AWAITABLE and self.is_awaitable(value):
                         out[key] = None  # keeps the key's place in the response
                         self.pending.append((value, self._later(fp, plan, slot, out, info)))
                         continue
                 shape = fp.shape
                 assert shape is not None
                 if shape.kind == LEAF and value is not None:
-                    fast = shape.fast
-                    out[key] = value if fast is not None and type(value) is fast else self.leaf(shape, value)
+                    kind_of = type(value)
+                    if kind_of is shape.fast:
+                        out[key] = value
+                    elif kind_of is shape.table_type and value in shape.table:
+                        out[key] = shape.table[value]
+                    else:
+                        out[key] = self.leaf(shape, value)
                 else:
                     self.complete(shape, value, out, key, slot, None, info, plan, fp)
             except Exception as exc:
-                if self.root_values is not None and slot.parent is None:
-                    self.root_values[key] = exc
+                if at_root:
+                    self.root_values[key] = exc  # type: ignore[index]
                 self.field_error(exc, fp, plan, slot, out)
                 continue
-            if self.root_values is not None and slot.parent is None:
-                self.root_values[key] = value
+            if at_root:
+                self.root_values[key] = value  # type: ignore[index]
 
     def call(
         self, fp: FieldPlan, plan: ObjectPlan, source: Any, slot: Slot
