@@ -161,7 +161,7 @@ class RateLimiter:
                 self._stale.append((key, w))  # the last window's requests still go to Redis
             w = self._windows[key] = _Window(window)
         current = w.window == window  # not so for an explicit `now` before this process's window
-        if current and 0 <= w.known and w.known + w.pending < self.local_limit:
+        if current and w.known >= 0 and w.known + w.pending < self.local_limit:
             w.pending += 1
             self._schedule_flush()
             return None

@@ -180,13 +180,7 @@ class PlanRun:
                 shape = fp.shape
                 assert shape is not None
                 if shape.kind == LEAF and value is not None:
-                    kind_of = type(value)
-                    if kind_of is shape.fast:
-                        out[key] = value
-                    elif kind_of is shape.table_type and value in shape.table:
-                        out[key] = shape.table[value]
-                    else:
-                        out[key] = self.leaf(shape, value)
+                    out[key] = value if type(value) is shape.fast else self.leaf(shape, value)
                 else:
                     self.complete(shape, value, out, key, slot, None, info, plan, fp)
             except Exception as exc:
