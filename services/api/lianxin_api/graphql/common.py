@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
@@ -63,9 +63,15 @@ Before = Annotated[
 ]
 
 
+def _edge_cursor(self: Any) -> str:
+    # encoded when asked for: pages of 50-100 edges are mostly read without their cursors
+    return encode_cursor(self.key)
+
+
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
+    key: strawberry.Private[int]
+    cursor: str = strawberry.field(resolver=_edge_cursor)
     node: T
 
 
@@ -77,14 +83,14 @@ class Connection(Generic[T]):
 
 
 def make_connection(page: Page[N], key: Callable[[N], int], convert: Callable[[N], T]) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(key(item)), node=convert(item)) for item in page.items]
+    edges = [Edge(key=key(item), node=convert(item)) for item in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
-            end_cursor=edges[-1].cursor if edges else None,
+            end_cursor=encode_cursor(edges[-1].key) if edges else None,
             has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
+            start_cursor=encode_cursor(edges[0].key) if edges else None,
         ),
         total_count=page.total,
     )
