@@ -18,7 +18,7 @@ from asyncpg.pool import PoolConnectionHolder
 from redis.asyncio import Redis
 
 from lianxin.core.config import Settings
-from lianxin.core.db import Pool
+from lianxin.core.db import Pool, create_pool
 from lianxin.core.tokens import Principal, Role, TokenError, issue_token
 from lianxin.organization.models import OrganizationKind
 from lianxin_api.abuse import RateLimiter
@@ -152,3 +152,19 @@ async def test_local_counts_reach_redis_and_the_limit_holds(redis_client: Redis)
     await limiter.close()
     await other.close()
     assert await _count(redis_client, "p:test") == 12
+
+
+async def test_the_pool_still_resets_a_connection_not_marked_reads_only(migrated: str) -> None:
+    one = await create_pool(migrated, min_size=1, max_size=1)
+    try:
+        async with one.acquire() as conn:
+            await conn.execute("SET application_name = 'left-behind'")
+        async with one.acquire() as conn:  # the same connection, reset on release
+            assert await conn.fetchval("SHOW application_name") != "left-behind"
+            conn.mark_reads_only()  # a holder that says it only read: nothing to reset
+        async with one.acquire() as conn:
+            await conn.execute("SET application_name = 'again'")
+        async with one.acquire() as conn:  # the mark holds for one release only
+            assert await conn.fetchval("SHOW application_name") != "again"
+    finally:
+        await one.close()

@@ -57,6 +57,10 @@ class RequestConnection:
     async def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
+            # it ran the repositories' reads only (SELECTs, no transaction): no session state to reset
+            mark = getattr(conn, "mark_reads_only", None)  # `lianxin.core.db.CountingConnection`
+            if mark is not None:
+                mark()
             await self.pool.release(conn)
 
 

@@ -137,8 +137,10 @@ class FieldPlan:
 
 # one field of a simple selection set (`ObjectPlan.simple`): response key, attribute (None for
 # __typename), the exact type passed through as it is, the enum names by member and the enum's class,
-# whether null is allowed
-SimpleField = tuple[str, str | None, type | None, dict[Any, str] | None, type | None, bool]
+# the leaf's output coercion, whether null is allowed
+SimpleField = tuple[
+    str, str | None, type | None, dict[Any, str] | None, type | None, Callable[[Any], Any] | None, bool
+]
 
 
 class ObjectPlan:
@@ -159,22 +161,22 @@ class ObjectPlan:
         # cast (`strawberry.cast`): true without the call for a value of exactly this class
         definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
         self.origin: type | None = getattr(definition, "origin", None) if self.strawberry_is_type_of else None
-        # every field read from an attribute and passed through or named by a table: the whole object
-        # is then one loop (`PlanRun.simple_object`), or the general path when a value is not so plain
+        # every field a leaf read from an attribute: the whole object is then one loop
+        # (`PlanRun.simple_object`), or the general path when a value does not serialise plainly
         self.simple: tuple[SimpleField, ...] | None = None
 
     def settle(self) -> None:
         simple: list[SimpleField] = []
         for fp in self.fields:
             if fp.typename:
-                simple.append((fp.key, None, None, None, None, False))
+                simple.append((fp.key, None, None, None, None, None, False))
                 continue
             shape = fp.shape
             if fp.attr is None or shape is None or shape.kind != LEAF:
                 return
-            if shape.fast is None and shape.table is None:
-                return
-            simple.append((fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.nullable))
+            simple.append(
+                (fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.leaf, shape.nullable)
+            )
         self.simple = tuple(simple)
 
 

@@ -353,12 +353,13 @@ class PlanRun:
 
     @staticmethod
     def simple_object(plan: ObjectPlan, source: Any) -> dict[str, Any] | None:
-        """The object's response when every value is plain (what `fields` would write), else None and
-        the general path runs (reading the attributes again, and reporting any error there)."""
+        """The object's response when every value serialises plainly (what `fields` would write), else
+        None and the general path runs (reading the attributes and coercing again, pure both, and
+        reporting any error there)."""
         out: dict[str, Any] = {}
         assert plan.simple is not None
         try:
-            for key, attr, fast, table, table_type, nullable in plan.simple:
+            for key, attr, fast, table, table_type, coerce, nullable in plan.simple:
                 if attr is None:
                     out[key] = plan.type_name
                     continue
@@ -372,7 +373,11 @@ class PlanRun:
                 elif table is not None and type(value) is table_type and value in table:
                     out[key] = table[value]
                 else:
-                    return None
+                    assert coerce is not None
+                    coerced = coerce(value)
+                    if coerced is None or coerced is Undefined:
+                        return None
+                    out[key] = coerced
         except Exception:
             return None
         return out
