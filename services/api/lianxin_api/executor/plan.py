@@ -8,6 +8,7 @@ document's text, the operation name and the values of the variables those direct
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -277,6 +278,12 @@ class Compiler:
             return  # rare spellings: left to the wrapper
         if definition.arguments:
             return
+        if resolver.self_parameter is not None and resolver.info_parameter is not None:
+            # called as direct(source, info): info must be the parameter right after self
+            names = list(inspect.signature(resolver.wrapped_func).parameters)
+            info = inspect.signature(resolver.wrapped_func).parameters[resolver.info_parameter.name]
+            if names[1:2] != [resolver.info_parameter.name] or info.kind is not info.POSITIONAL_OR_KEYWORD:
+                return  # (self, *, info) and the like: left to the wrapper
         fp.direct = resolver.wrapped_func
         fp.direct_self = resolver.self_parameter is not None
         fp.direct_info = resolver.info_parameter.name if resolver.info_parameter is not None else None

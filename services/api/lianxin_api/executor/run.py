@@ -165,12 +165,12 @@ class PlanRun:
                     value = getattr(source, attr)
                 else:
                     direct = fp.direct
-                    if direct is not None and lazy:  # `call`'s first case, inline: the common one
+                    if direct is not None and lazy and fp.direct_self:  # the common case of `call`
+                        # (self) or (self, info), info positionally (see `Compiler._direct`)
                         if fp.direct_info is None:
-                            value = direct(source) if fp.direct_self else direct()
+                            value = direct(source)
                         else:
-                            kwargs = {fp.direct_info: PlannedInfo(self, fp, plan.type, slot.path)}
-                            value = direct(source, **kwargs) if fp.direct_self else direct(**kwargs)
+                            value = direct(source, PlannedInfo(self, fp, plan.type, slot.path))
                     else:
                         value, info = self.call(fp, plan, source, slot)
                     if type(value) not in _NOT_AWAITABLE and self.is_awaitable(value):
