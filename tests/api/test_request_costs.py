@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from lianxin.core.config import Settings
 from lianxin.core.db import Pool, create_pool
+from lianxin.core.ids import to_global_id
 from lianxin.core.tokens import Principal, Role, TokenError, issue_token
 from lianxin.organization.models import OrganizationKind
 from lianxin_api.abuse import RateLimiter
@@ -168,3 +169,27 @@ async def test_the_pool_still_resets_a_connection_not_marked_reads_only(migrated
             assert await conn.fetchval("SHOW application_name") != "again"
     finally:
         await one.close()
+
+
+async def test_a_unions_households_are_counted_only_when_totalcount_is_asked(
+    served: tuple[Pool, httpx.AsyncClient], pool: Pool
+) -> None:
+    _, client = served
+    union = await make_union(pool)
+    for _ in range(3):
+        await make_household(pool, union.id)
+    union_id = to_global_id("TradeUnion", union.id)
+    query = "query($id: ID!) { node(id: $id) { ... on TradeUnion { households(first: 2) { %s } } } }"
+    auth = {"Authorization": f"Bearer {make_token()}"}
+    answers = []
+    for selection in ("edges { node { archiveNo } }", "totalCount edges { node { archiveNo } }"):
+        response = await client.post(
+            "/graphql", json={"query": query % selection, "variables": {"id": union_id}}, headers=auth
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        answers.append((int(response.headers["x-sql-statements"]), body["data"]["node"]["households"]))
+    (without, plain), (counted, with_total) = answers
+    assert counted == without + 1  # the count statement, only when asked for
+    assert with_total["totalCount"] == 3
+    assert plain["edges"] == with_total["edges"]

@@ -15,6 +15,7 @@ from lianxin.household import repository as household_repo
 from lianxin.trade_union.models import TradeUnion, UnionKind
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Before, Connection, Last, Node, UserError, make_connection
+from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
@@ -100,7 +101,11 @@ class TradeUnionType(Node):
             rows = await household_repo.list_households_by_union_page(
                 conn, self.model.id, request.after_id, request.first + 1
             )
-            total = await household_repo.count_households_by_union(conn, self.model.id)
+            total = (
+                await household_repo.count_households_by_union(conn, self.model.id)
+                if "totalCount" in selected_paths(info)
+                else 0  # not asked for: never serialised
+            )
         return make_connection(page_from_rows(rows, request, total), lambda h: h.id, HouseholdType.from_model)
 
 
