@@ -5,6 +5,7 @@ Both refuse with a GraphQL-shaped body (`{"data": null, "errors": [...]}`) so cl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -107,34 +108,125 @@ def caller_key(principal: Principal | None, request: Request | WebSocket) -> str
     return f"ip:{host}"
 
 
+class _Window:
+    """One caller's count in one window, as this process knows it."""
+
+    __slots__ = ("known", "pending", "window")
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.known = -1  # the shared count in Redis when this process last heard it (-1: not yet)
+        self.pending = 0  # requests let through here and not yet added to Redis
+
+
 class RateLimiter:
-    """A fixed one-minute window per caller: INCR + EXPIRE in one round trip.
+    """A fixed one-minute window per caller, counted in Redis (shared by every API process).
+
+    A caller far from its limit costs no Redis round trip: a caller's first request in a window is
+    counted in Redis (so this process learns the shared count); after that, while what this process
+    knows of the count (the shared count when last heard, plus the requests it let through since)
+    stays under `local_fraction` of the limit, a request is let through at once and counted locally,
+    and the local counts are added to Redis in the background (INCRBY + EXPIRE, one pipeline every
+    `flush_seconds`, whose answers refresh the shared counts). From there on every request is counted
+    in Redis before it is answered, exactly as without the local counts. So one process never lets a
+    caller exceed the limit; N processes could only if the caller sent them, within one
+    `flush_seconds`, more than `local_fraction` × the limit between them (at most N × that fraction
+    of the limit gets through before they all count in Redis again).
 
     If Redis is unreachable the request goes through (logged): the limiter protects the service, it
     must not become the reason it is down."""
 
-    def __init__(self, redis: Redis, per_minute: int) -> None:
+    def __init__(
+        self, redis: Redis, per_minute: int, local_fraction: float = 0.5, flush_seconds: float = 0.1
+    ) -> None:
         self.redis = redis
         self.per_minute = per_minute
+        self.local_limit = int(per_minute * local_fraction)
+        self.flush_seconds = flush_seconds
+        self._windows: dict[str, _Window] = {}
+        self._stale: list[tuple[str, _Window]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def _name(key: str, window: int) -> str:
+        return f"lianxin:ratelimit:{key}:{window}"
 
     async def retry_after(self, key: str, now: float | None = None) -> int | None:
         """None while `key` is within its limit, else the seconds until its window ends."""
         now = time.time() if now is None else now
         window = int(now // WINDOW_SECONDS)
-        name = f"lianxin:ratelimit:{key}:{window}"
+        w = self._windows.get(key)
+        if w is None or w.window < window:
+            if w is not None and w.pending:
+                self._stale.append((key, w))  # the last window's requests still go to Redis
+            w = self._windows[key] = _Window(window)
+        current = w.window == window  # not so for an explicit `now` before this process's window
+        if current and w.known >= 0 and w.known + w.pending < self.local_limit:
+            w.pending += 1
+            self._schedule_flush()
+            return None
+        # near the limit: counted in Redis (with what was counted here) before it is answered
+        add = 1
+        if current:
+            add, w.pending = w.pending + 1, 0
         try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, WINDOW_SECONDS + 1)
-                count, _ = await pipe.execute()
+            count = await self._add(self._name(key, window), add)
         except (RedisError, OSError) as exc:
             log.warning(
                 "rate limiter unavailable, request let through", extra={"fields": {"error": str(exc)}}
             )
             return None
-        if int(count) <= self.per_minute:
+        if current:
+            w.known = max(w.known, count)
+        if count <= self.per_minute:
             return None
         return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+    async def _add(self, name: str, n: int) -> int:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incrby(name, n)
+            pipe.expire(name, WINDOW_SECONDS + 1)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    def _schedule_flush(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_later())
+
+    async def _flush_later(self) -> None:
+        await asyncio.sleep(self.flush_seconds)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Adds the locally counted requests to Redis (and forgets windows that are over)."""
+        current = int(time.time() // WINDOW_SECONDS)
+        stale, self._stale = self._stale, []
+        due = [(key, w, w.pending) for key, w in [*self._windows.items(), *stale] if w.pending]
+        for key, w in list(self._windows.items()):
+            if w.window < current and not w.pending:
+                del self._windows[key]
+        if not due:
+            return
+        for _, w, n in due:
+            w.pending -= n
+        try:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for key, w, n in due:
+                    name = self._name(key, w.window)
+                    pipe.incrby(name, n)
+                    pipe.expire(name, WINDOW_SECONDS + 1)
+                results = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("rate limiter counts not stored", extra={"fields": {"error": str(exc)}})
+            return
+        for (_, w, _), count in zip(due, results[::2], strict=True):
+            w.known = max(w.known, int(count))
+
+    async def close(self) -> None:
+        """Stores what is still counted only here (at shutdown)."""
+        if self._flusher is not None:
+            await self._flusher
+        await self.flush()
 
     async def enforce(self, key: str) -> None:
         wait = await self.retry_after(key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
 from graphql import ExecutionResult, GraphQLError
@@ -21,13 +23,46 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip()
 
 
+class VerifiedTokens:
+    """The principals of tokens verified lately, by (secret, token), each until its `exp`.
+
+    A token is a signed, self-contained claim: verifying the same bytes again gives the same answer
+    until it expires (PyJWT refuses it from `exp` on, and so does a hit here), so a client that sends
+    the same bearer token with every request pays the HMAC and the claim checks once. Only valid tokens
+    are kept (a forged or expired one is checked again every time, and never takes a place), at most
+    `size` of them, least recently used out first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[str, str], Principal] = OrderedDict()
+
+    def verify(self, secret: str, token: str) -> Principal:
+        key = (secret, token)
+        principal = self._entries.get(key)
+        if principal is not None:
+            expires = principal.expires_at
+            if expires is not None and time.time() < expires.timestamp():
+                self._entries.move_to_end(key)
+                return principal
+            del self._entries[key]
+        principal = verify_token(secret, token)  # raises TokenError: nothing is kept
+        if principal.expires_at is not None:
+            self._entries[key] = principal
+            if len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return principal
+
+
+VERIFIED = VerifiedTokens()
+
+
 def authenticate(secret: str, authorization: str | None) -> tuple[Principal | None, str | None]:
     """(principal, None) for a valid token, else (None, a reason safe to show)."""
     token = bearer_token(authorization)
     if token is None:
         return None, "missing bearer token (send `Authorization: Bearer <token>`; see `lianxin token`)"
     try:
-        return verify_token(secret, token), None
+        return VERIFIED.verify(secret, token), None
     except TokenError as exc:
         return None, str(exc)
 

@@ -237,6 +237,23 @@ def document_limits(document: DocumentNode) -> list[GraphQLError]:
     return errors
 
 
+# document texts found within the limits lately (refusals are measured again: they are rare)
+_within_limits: OrderedDict[str, None] = OrderedDict()
+
+
+def cached_document_limits(document: DocumentNode, query: str | None) -> list[GraphQLError]:
+    """`document_limits`, remembered by document text while the answer is "within the limits"."""
+    if query is not None and query in _within_limits:
+        _within_limits.move_to_end(query)
+        return []
+    errors = document_limits(document)
+    if not errors and query is not None:
+        _within_limits[query] = None
+        while len(_within_limits) > CACHE_SIZE:
+            _within_limits.popitem(last=False)
+    return errors
+
+
 # --- validation: cached, off the event loop, within a budget ----------------------------------------
 
 _Key = tuple[GraphQLSchema, str, tuple[type[ASTValidationRule], ...]]
@@ -332,7 +349,9 @@ class BoundedValidation(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            context.pre_execution_errors = document_limits(document) or await validate_within_budget(
+            context.pre_execution_errors = cached_document_limits(
+                document, context.query
+            ) or await validate_within_budget(
                 context.schema._schema, document, context.validation_rules, context.query
             )
         yield

@@ -1,14 +1,18 @@
-"""DataLoaders for one request. Each batch takes its own pooled connection, because sibling fields
-resolve concurrently and one asyncpg connection runs one query at a time.
+"""DataLoaders for one request. Over HTTP every batch runs on the request's one pooled connection
+(`RequestConnection`), one statement at a time; elsewhere (websockets, live subscriptions) each batch
+takes a pooled connection of its own.
 
 A request uses a few of the loaders below: each is made on first use (a class-level descriptor that
 stores the loader on the instance), not forty per request up front."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
+from asyncpg import Record
+from asyncpg.pool import PoolConnectionProxy
 from strawberry.dataloader import DataLoader
 
 from lianxin.aid import repository as aid_repo
@@ -29,10 +33,66 @@ T = TypeVar("T")
 V = TypeVar("V")
 
 
+class RequestConnection:
+    """The one pooled connection the reads of an HTTP request share: taken on the first `acquire`,
+    given back by `close` when the request has been answered.
+
+    Every pooled acquire costs the pool's reset round trip on release (asyncpg's RESET ALL …), and a
+    page read through the DataLoaders took four to six of them; sharing one costs one. Sibling fields
+    still resolve concurrently, but one asyncpg connection runs one statement at a time, so `acquire`
+    hands the connection to one holder at a time (a lock): hold it for statements only, never across
+    an `await` of a loader or of another holder. Transactions (mutations) keep taking connections of
+    their own from the pool, as before."""
+
+    __slots__ = ("_conn", "_lock", "pool")
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+        self._conn: PoolConnectionProxy[Record] | None = None
+        self._lock = asyncio.Lock()
+
+    def acquire(self) -> _Holding:
+        return _Holding(self)
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            # it ran the repositories' reads only (SELECTs, no transaction): no session state to reset
+            mark = getattr(conn, "mark_reads_only", None)  # `lianxin.core.db.CountingConnection`
+            if mark is not None:
+                mark()
+            await self.pool.release(conn)
+
+
+class _Holding:
+    __slots__ = ("_shared",)
+
+    def __init__(self, shared: RequestConnection) -> None:
+        self._shared = shared
+
+    async def __aenter__(self) -> Connection:
+        shared = self._shared
+        await shared._lock.acquire()
+        try:
+            if shared._conn is None:
+                shared._conn = await shared.pool.acquire()
+        except BaseException:
+            shared._lock.release()
+            raise
+        return shared._conn
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._shared._lock.release()
+
+
+# where a request's loaders read: the pool, or the request's shared connection
+Reads: TypeAlias = "Pool | RequestConnection"
+
+
 class _Lazy(Generic[V]):
     """A loader made on first access per `Loaders` instance, then an ordinary instance attribute."""
 
-    def __init__(self, make: Callable[[Pool], DataLoader[int, V]]) -> None:
+    def __init__(self, make: Callable[[Reads], DataLoader[int, V]]) -> None:
         self.make = make
         self.name = ""
 
@@ -40,7 +100,7 @@ class _Lazy(Generic[V]):
         self.name = name
 
     def __get__(self, obj: Any, owner: type | None = None) -> DataLoader[int, V]:
-        loader = self.make(obj.pool)
+        loader = self.make(obj.reads)
         obj.__dict__[self.name] = loader  # a non-data descriptor: the instance attribute wins from now on
         return loader
 
@@ -48,7 +108,7 @@ class _Lazy(Generic[V]):
 def _by_key(
     fetch: Callable[[Connection, list[int]], Awaitable[list[T]]], key: Callable[[T], int]
 ) -> _Lazy[T | None]:
-    def make(pool: Pool) -> DataLoader[int, T | None]:
+    def make(pool: Reads) -> DataLoader[int, T | None]:
         async def load(keys: Sequence[int]) -> list[T | None]:
             async with pool.acquire() as conn:
                 items = await fetch(conn, list(keys))
@@ -63,7 +123,7 @@ def _by_key(
 def _grouped(
     fetch: Callable[[Connection, list[int]], Awaitable[list[T]]], key: Callable[[T], int | None]
 ) -> _Lazy[list[T]]:
-    def make(pool: Pool) -> DataLoader[int, list[T]]:
+    def make(pool: Reads) -> DataLoader[int, list[T]]:
         async def load(keys: Sequence[int]) -> list[list[T]]:
             async with pool.acquire() as conn:
                 items = await fetch(conn, list(keys))
@@ -80,8 +140,9 @@ def _grouped(
 
 
 class Loaders:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, reads: RequestConnection | None = None) -> None:
         self.pool = pool
+        self.reads: Reads = reads if reads is not None else pool
 
     union_by_id = _by_key(union_repo.list_unions_by_ids, lambda u: u.id)
     children_by_union_id = _grouped(union_repo.list_children_by_parent_ids, lambda u: u.parent_id)

@@ -131,8 +131,17 @@ def field_rule(kind_name: str, field_name: str) -> FieldRule:
     return kind(kind_name).fields.get(field_name, FULL_RULE)
 
 
+# (role, kind, field) → Shown, filled on first use: the registry is fixed at import, and a page asks the
+# same few questions once per record
+_SHOWN: dict[tuple[Role, str, str], Shown] = {}
+
+
 def shown(caller: Principal | None, kind_name: str, field_name: str) -> Shown:
     """How much of the field of a record of `kind_name` the caller sees (nothing without a caller)."""
     if caller is None:
         return Shown.HIDDEN
-    return field_rule(kind_name, field_name).for_role(caller.role)
+    key = (caller.role, kind_name, field_name)
+    found = _SHOWN.get(key)
+    if found is None:
+        found = _SHOWN[key] = field_rule(kind_name, field_name).for_role(caller.role)
+    return found

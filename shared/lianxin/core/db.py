@@ -40,6 +40,23 @@ class CountingConnection(asyncpg.Connection):
             counter.n += 1
         return await super()._execute(*args, **kwargs)  # type: ignore[misc]
 
+    def mark_reads_only(self) -> None:
+        """Says, just before the connection goes back to its pool, that since it was taken out it
+        only ran reads outside a transaction (no SET, LISTEN, cursors, advisory locks): the pool's
+        reset round trip (RESET ALL …) is then skipped once, as there is nothing to reset."""
+        self._reads_only = True
+
+
+async def _reset(conn: asyncpg.Connection) -> None:
+    """The pool's reset on release: asyncpg's reset query, unless the holder marked the connection
+    `mark_reads_only` (an open transaction is rolled back by asyncpg before this either way)."""
+    if getattr(conn, "_reads_only", False):
+        conn._reads_only = False  # type: ignore[attr-defined]
+        return
+    query = conn.get_reset_query()
+    if query:
+        await conn.execute(query)
+
 
 async def _init_connection(conn: Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
@@ -54,6 +71,7 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> Poo
         init=_init_connection,
         command_timeout=60,
         connection_class=CountingConnection,
+        reset=_reset,
     )
     assert pool is not None
     return pool

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NewType
+from enum import Enum
+from typing import Any, NewType, TypeVar
 
 import asyncpg
 
@@ -25,6 +27,31 @@ from lianxin.household.resident_id import Sex
 
 HouseholdId = NewType("HouseholdId", int)
 MemberId = NewType("MemberId", int)
+
+E = TypeVar("E", bound=Enum)
+
+
+def by_value(cls: type[E]) -> Callable[[Any], E]:
+    """`cls(value)` as a dict lookup: a page builds hundreds of members, each with four enums, and
+    `EnumType.__call__` costs several times a lookup. Anything not found (a wrong value) still goes
+    through `cls(value)`, so it fails the same way."""
+    table = {member.value: member for member in cls}
+
+    def convert(value: Any) -> E:
+        return table.get(value) or cls(value)
+
+    return convert
+
+
+_level, _category, _status = by_value(ArchiveLevel), by_value(HardshipCategory), by_value(HouseholdStatus)
+_reason, _exclusion = by_value(HardshipReason), by_value(ArchiveExclusion)
+_relation, _sex, _health, _employment = (
+    by_value(Relation),
+    by_value(Sex),
+    by_value(Health),
+    by_value(Employment),
+)
+_income, _expenditure, _asset = by_value(IncomeKind), by_value(ExpenditureKind), by_value(AssetKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +78,14 @@ class Household:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Household:
         return cls(
-            id=HouseholdId(row["id"]),
+            id=row["id"],
             archive_no=row["archive_no"],
-            level=ArchiveLevel(row["level"]),
-            category=HardshipCategory(row["category"]),
-            status=HouseholdStatus(row["status"]),
+            level=_level(row["level"]),
+            category=_category(row["category"]),
+            status=_status(row["status"]),
             status_changed_on=row["status_changed_on"],
             status_reason=row["status_reason"],
-            hardship_reasons=tuple(HardshipReason(r) for r in row["hardship_reasons"]),
+            hardship_reasons=tuple(map(_reason, row["hardship_reasons"])),
             region_code=row["region_code"],
             union_id=row["union_id"],
             contact_name=row["contact_name"],
@@ -67,7 +94,7 @@ class Household:
             version=row["version"],
             updated_at=row["updated_at"],
             major_event_casualty=row["major_event_casualty"],
-            exclusions=tuple(ArchiveExclusion(e) for e in row["exclusions"]),
+            exclusions=tuple(map(_exclusion, row["exclusions"])),
         )
 
 
@@ -87,16 +114,16 @@ class Member:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Member:
         return cls(
-            id=MemberId(row["id"]),
-            household_id=HouseholdId(row["household_id"]),
+            id=row["id"],
+            household_id=row["household_id"],
             position=row["position"],
             name=row["name"],
-            relation=Relation(row["relation"]),
+            relation=_relation(row["relation"]),
             id_number=row["id_number"],
-            sex=Sex(row["sex"]),
+            sex=_sex(row["sex"]),
             birth_date=row["birth_date"],
-            health=Health(row["health"]),
-            employment=Employment(row["employment"]),
+            health=_health(row["health"]),
+            employment=_employment(row["employment"]),
         )
 
 
@@ -110,8 +137,8 @@ class Income:
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Income:
         return cls(
-            HouseholdId(row["household_id"]),
-            IncomeKind(row["kind"]),
+            row["household_id"],
+            _income(row["kind"]),
             row["monthly_fen"],
             row["member_position"],
         )
@@ -125,7 +152,7 @@ class Expenditure:
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Expenditure:
-        return cls(HouseholdId(row["household_id"]), ExpenditureKind(row["kind"]), row["annual_fen"])
+        return cls(row["household_id"], _expenditure(row["kind"]), row["annual_fen"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +164,7 @@ class Asset:
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Asset:
-        return cls(HouseholdId(row["household_id"]), AssetKind(row["kind"]), row["value_fen"], row["count"])
+        return cls(row["household_id"], _asset(row["kind"]), row["value_fen"], row["count"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ document's text, the operation name and the values of the variables those direct
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -135,10 +136,18 @@ class FieldPlan:
         self.shape: Shape | None = None
 
 
+# one field of a simple selection set (`ObjectPlan.simple`): response key, attribute (None for
+# __typename), the exact type passed through as it is, the enum names by member and the enum's class,
+# the leaf's output coercion, whether null is allowed
+SimpleField = tuple[
+    str, str | None, type | None, dict[Any, str] | None, type | None, Callable[[Any], Any] | None, bool
+]
+
+
 class ObjectPlan:
     """The fields of one selection set on one object type, in response order."""
 
-    __slots__ = ("fields", "is_type_of", "strawberry_is_type_of", "type", "type_name")
+    __slots__ = ("fields", "is_type_of", "origin", "simple", "strawberry_is_type_of", "type", "type_name")
 
     def __init__(self, object_type: GraphQLObjectType) -> None:
         self.type = object_type
@@ -149,6 +158,27 @@ class ObjectPlan:
         self.strawberry_is_type_of = self.is_type_of is not None and (
             getattr(self.is_type_of, "__qualname__", "").endswith("_get_is_type_of.<locals>.is_type_of")
         )
+        # strawberry's is_type_of is `isinstance(value, (origin, *interfaces))` for a value that is not
+        # cast (`strawberry.cast`): true without the call for a value of exactly this class
+        definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        self.origin: type | None = getattr(definition, "origin", None) if self.strawberry_is_type_of else None
+        # every field a leaf read from an attribute: the whole object is then one loop
+        # (`PlanRun.simple_object`), or the general path when a value does not serialise plainly
+        self.simple: tuple[SimpleField, ...] | None = None
+
+    def settle(self) -> None:
+        simple: list[SimpleField] = []
+        for fp in self.fields:
+            if fp.typename:
+                simple.append((fp.key, None, None, None, None, None, False))
+                continue
+            shape = fp.shape
+            if fp.attr is None or shape is None or shape.kind != LEAF:
+                return
+            simple.append(
+                (fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.leaf, shape.nullable)
+            )
+        self.simple = tuple(simple)
 
 
 def _enum_names(gtype: CustomGraphQLEnumType) -> dict[Any, str]:
@@ -219,6 +249,7 @@ class Compiler:
                 self._resolver(fp, field_def)
                 fp.shape = self._shape(field_def.type, details, object_type, name)
             plan.fields.append(fp)
+        plan.settle()
         return plan
 
     def _resolver(self, fp: FieldPlan, field_def: GraphQLField) -> None:
@@ -247,6 +278,12 @@ class Compiler:
             return  # rare spellings: left to the wrapper
         if definition.arguments:
             return
+        if resolver.self_parameter is not None and resolver.info_parameter is not None:
+            # called as direct(source, info): info must be the parameter right after self
+            names = list(inspect.signature(resolver.wrapped_func).parameters)
+            info = inspect.signature(resolver.wrapped_func).parameters[resolver.info_parameter.name]
+            if names[1:2] != [resolver.info_parameter.name] or info.kind is not info.POSITIONAL_OR_KEYWORD:
+                return  # (self, *, info) and the like: left to the wrapper
         fp.direct = resolver.wrapped_func
         fp.direct_self = resolver.self_parameter is not None
         fp.direct_info = resolver.info_parameter.name if resolver.info_parameter is not None else None

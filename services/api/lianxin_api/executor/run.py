@@ -16,6 +16,7 @@ from typing import Any
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, located_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.info import Info as StrawberryInfo
 
 from lianxin_api.executor.plan import ABSTRACT, LEAF, LIST, OBJECT, Compiler, FieldPlan, ObjectPlan, Shape
@@ -64,6 +65,8 @@ class Slot:
 
 
 ResolveInfo = GraphQLResolveInfo[Any]
+# values of these exact types are never awaitable: no need to ask `is_awaitable`
+_NOT_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
 Pending = tuple[Awaitable[Any], Callable[[Any], None]]
 
 
@@ -146,6 +149,8 @@ class PlanRun:
         return args
 
     def fields(self, plan: ObjectPlan, fields: Any, source: Any, slot: Slot, out: dict[str, Any]) -> None:
+        at_root = self.root_values is not None and slot.parent is None
+        lazy = self.lazy_info
         for fp in fields:
             if slot.dead:
                 return
@@ -159,25 +164,32 @@ class PlanRun:
                 if attr is not None:
                     value = getattr(source, attr)
                 else:
-                    value, info = self.call(fp, plan, source, slot)
-                    if self.is_awaitable(value):
+                    direct = fp.direct
+                    if direct is not None and lazy and fp.direct_self:  # the common case of `call`
+                        # (self) or (self, info), info positionally (see `Compiler._direct`)
+                        if fp.direct_info is None:
+                            value = direct(source)
+                        else:
+                            value = direct(source, PlannedInfo(self, fp, plan.type, slot.path))
+                    else:
+                        value, info = self.call(fp, plan, source, slot)
+                    if type(value) not in _NOT_AWAITABLE and self.is_awaitable(value):
                         out[key] = None  # keeps the key's place in the response
                         self.pending.append((value, self._later(fp, plan, slot, out, info)))
                         continue
                 shape = fp.shape
                 assert shape is not None
                 if shape.kind == LEAF and value is not None:
-                    fast = shape.fast
-                    out[key] = value if fast is not None and type(value) is fast else self.leaf(shape, value)
+                    out[key] = value if type(value) is shape.fast else self.leaf(shape, value)
                 else:
                     self.complete(shape, value, out, key, slot, None, info, plan, fp)
             except Exception as exc:
-                if self.root_values is not None and slot.parent is None:
-                    self.root_values[key] = exc
+                if at_root:
+                    self.root_values[key] = exc  # type: ignore[index]
                 self.field_error(exc, fp, plan, slot, out)
                 continue
-            if self.root_values is not None and slot.parent is None:
-                self.root_values[key] = value
+            if at_root:
+                self.root_values[key] = value  # type: ignore[index]
 
     def call(
         self, fp: FieldPlan, plan: ObjectPlan, source: Any, slot: Slot
@@ -315,7 +327,9 @@ class PlanRun:
         fp: FieldPlan,
     ) -> None:
         is_type_of = object_plan.is_type_of
-        if is_type_of is not None:
+        if is_type_of is not None and not (
+            type(value) is object_plan.origin and getattr(value, TYPE_CAST_ATTRIBUTE, None) is None
+        ):
             if not object_plan.strawberry_is_type_of and info is None:
                 info = self.info(fp, shape.parent_type, self._field_path(path))  # type: ignore[arg-type]
             ok = is_type_of(value, info)  # type: ignore[arg-type]
@@ -326,11 +340,47 @@ class PlanRun:
                     f"Expected value of type '{object_plan.type}' but got: {inspect(value)}.",
                     fp.nodes,
                 )
+        if object_plan.simple is not None:
+            plain = self.simple_object(object_plan, value)
+            if plain is not None:
+                container[key] = plain
+                return
         out: dict[str, Any] = {}
         container[key] = out
         self.fields(
             object_plan, object_plan.fields, value, Slot(container, key, shape.nullable, parent, path), out
         )
+
+    @staticmethod
+    def simple_object(plan: ObjectPlan, source: Any) -> dict[str, Any] | None:
+        """The object's response when every value serialises plainly (what `fields` would write), else
+        None and the general path runs (reading the attributes and coercing again, pure both, and
+        reporting any error there)."""
+        out: dict[str, Any] = {}
+        assert plan.simple is not None
+        try:
+            for key, attr, fast, table, table_type, coerce, nullable in plan.simple:
+                if attr is None:
+                    out[key] = plan.type_name
+                    continue
+                value = getattr(source, attr)
+                if value is None:
+                    if not nullable:
+                        return None
+                    out[key] = None
+                elif type(value) is fast:
+                    out[key] = value
+                elif table is not None and type(value) is table_type and value in table:
+                    out[key] = table[value]
+                else:
+                    assert coerce is not None
+                    coerced = coerce(value)
+                    if coerced is None or coerced is Undefined:
+                        return None
+                    out[key] = coerced
+        except Exception:
+            return None
+        return out
 
     @staticmethod
     def _field_path(path: Path) -> Path:
@@ -364,12 +414,20 @@ class PlanRun:
         slot = Slot(container, key, shape.nullable, parent, path)
         kind = item.kind
         fast = item.fast
+        simple = item.object_plan if kind == OBJECT else None
+        if simple is not None and (simple.simple is None or simple.is_type_of is not None):
+            simple = None  # (objects with is_type_of go through `complete_object`, which checks it)
         for index, element in enumerate(items):
             if slot.dead:
                 return
             if kind == LEAF and element is not None and fast is not None and type(element) is fast:
                 out[index] = element
                 continue
+            if simple is not None and element is not None:
+                plain = self.simple_object(simple, element)
+                if plain is not None:
+                    out[index] = plain
+                    continue
             item_path = Path(path, index, None)
             try:
                 if self.is_awaitable(element):

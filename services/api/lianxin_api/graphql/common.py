@@ -130,10 +130,17 @@ Before = Annotated[
 ]
 
 
+def _edge_cursor(self: Any) -> str:
+    # encoded when asked for: pages of 50-100 edges are mostly read without their cursors
+    return encode_cursor(self.key)
+
+
 @strawberry.type(description="One item of a page with its cursor (Relay).")
 class Edge(Generic[T]):
+    key: strawberry.Private[int]
     cursor: str = strawberry.field(
-        description="Opaque position of this item; pass it as `after` (or `before`) to page on from here."
+        resolver=_edge_cursor,
+        description="Opaque position of this item; pass it as `after` (or `before`) to page on from here.",
     )
     node: T = strawberry.field(description="The item.")
 
@@ -149,14 +156,14 @@ class Connection(Generic[T]):
 
 
 def make_connection(page: Page[N], key: Callable[[N], int], convert: Callable[[N], T]) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(key(item)), node=convert(item)) for item in page.items]
+    edges = [Edge(key=key(item), node=convert(item)) for item in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
-            end_cursor=edges[-1].cursor if edges else None,
+            end_cursor=encode_cursor(edges[-1].key) if edges else None,
             has_previous_page=page.has_previous,
-            start_cursor=edges[0].cursor if edges else None,
+            start_cursor=encode_cursor(edges[0].key) if edges else None,
         ),
         total_count=page.total,
     )

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from lianxin.access.kinds import Reach, reach, rules_of
 from lianxin.access.lists import list_scope
 from lianxin.access.rules import IN_HOUSEHOLD, Fact, HouseholdScope, ListScope, RecordFacts, sees_household
-from lianxin.core.tokens import Principal
+from lianxin.core.tokens import Principal, Role
 from lianxin_api.context import Info
 from lianxin_api.graphql.permissions import forbidden, principal
 
@@ -143,6 +143,20 @@ async def visible(info: Info, kind: str, item: Any) -> bool:
             return await _sees_scoped(info, caller, kind, item)
 
 
+def visible_to_all_or_none(info: Info, kind: str) -> bool | None:
+    """True when the caller sees every record of `kind`, False when none, None when it depends on the
+    record (then ask `visible`)."""
+    caller = info.context.principal
+    if caller is None:
+        return False
+    match reach(caller, kind):
+        case Reach.ALL:
+            return True
+        case Reach.NONE:
+            return False
+    return None
+
+
 async def only_visible(info: Info, kind: str, items: Sequence[T]) -> list[T]:
     """The items of a nested list the caller may see (all or none without a look when its reach says so)."""
     caller = info.context.principal
@@ -166,13 +180,22 @@ def scope_for(info: Info, kind: str) -> ListScope:
     return scope
 
 
+# (role, kind) → `sees_all_of_household`: the registry is fixed at import, a page asks once per record
+_SEES_ALL_OF_HOUSEHOLD: dict[tuple[Role, str], bool] = {}
+
+
 def sees_all_of_household(info: Info, kind: str) -> bool:
     """Whether the caller sees every record of `kind` of any household it sees (so a prefetched page
     needs no filtering): ALL reach, or a rule that shows whatever belongs to a household it sees."""
     caller = info.context.principal
     if caller is None:
         return False
-    return reach(caller, kind) is Reach.ALL or IN_HOUSEHOLD in rules_of(caller, kind)
+    key = (caller.role, kind)
+    found = _SEES_ALL_OF_HOUSEHOLD.get(key)
+    if found is None:
+        found = reach(caller, kind) is Reach.ALL or IN_HOUSEHOLD in rules_of(caller, kind)
+        _SEES_ALL_OF_HOUSEHOLD[key] = found
+    return found
 
 
 async def only_of_visible_households(

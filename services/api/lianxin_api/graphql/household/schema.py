@@ -70,7 +70,7 @@ class HouseholdQuery:
             raise _input_error(exc) from None
         prefix = region_prefix(f.region_code) if f.region_code else None
         paths = selected_paths(info)
-        async with info.context.pool.acquire() as conn, request.reading():
+        async with info.context.loaders.reads.acquire() as conn, request.reading():
             rows = await repo.list_households_page(
                 conn,
                 union_root,
@@ -96,7 +96,9 @@ class HouseholdQuery:
                 else 0  # not asked for: never serialised
             )
         page = page_from_rows(rows, request, total)
-        prefetch = await prefetch_households(info, [h.id for h in page.items], paths, "edges.node.")
+        prefetch = await prefetch_households(
+            info, [h.id for h in page.items], paths, "edges.node.", [h.union_id for h in page.items]
+        )
 
         def convert(h: Household) -> HouseholdType:
             return HouseholdType.from_model(h, prefetch)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 
@@ -33,7 +33,12 @@ from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
-from lianxin_api.graphql.visibility import only_visible, sees_all_of_household, visible
+from lianxin_api.graphql.visibility import (
+    only_visible,
+    sees_all_of_household,
+    visible,
+    visible_to_all_or_none,
+)
 
 if TYPE_CHECKING:
     from lianxin_api.graphql.casework.types import VisitType
@@ -52,11 +57,17 @@ def _hidden(info: Info, kind: str, field: str) -> bool:
     return _shown(info, kind, field) is Shown.HIDDEN
 
 
+def _member_global_id(self: Any) -> strawberry.ID:
+    # made when asked for: a page of households lists hundreds of members, mostly without their ids
+    return strawberry.ID(to_global_id("Member", self.model.id))
+
+
 @strawberry.type(name="Member", description="A member of a household (家庭成员).")
 class MemberType:
     model: strawberry.Private[Member]
     id: strawberry.ID = strawberry.field(
-        description="Global id of the member (what Income.memberId refers to); not resolvable by `node`."
+        resolver=_member_global_id,
+        description="Global id of the member (what Income.memberId refers to); not resolvable by `node`.",
     )
     name: str = strawberry.field(description="Full name.")
     relation: Relation = strawberry.field(description="Relation to the head of household.")
@@ -65,14 +76,7 @@ class MemberType:
 
     @classmethod
     def from_model(cls, m: Member) -> MemberType:
-        return cls(
-            model=m,
-            id=strawberry.ID(to_global_id("Member", m.id)),
-            name=m.name,
-            relation=m.relation,
-            sex=m.sex,
-            employment=m.employment,
-        )
+        return cls(model=m, name=m.name, relation=m.relation, sex=m.sex, employment=m.employment)
 
     @strawberry.field(
         description="Date of birth; null for sponsors (with the region and sex it all but gives away the "
@@ -276,7 +280,23 @@ class HouseholdType(Node):
     @strawberry.field(
         description="The union that archived it; null for roles that do not see the union tree."
     )
-    async def union(self, info: Info) -> TradeUnionType | None:
+    def union(self, info: Info) -> TradeUnionType | None:
+        # Answered synchronously from the page's prefetch when the caller's reach decides without a
+        # look at the union (ALL or NONE); else loaded and checked as any union
+        p = self.prefetch
+        if p is not None and p.has_unions:
+            seen = visible_to_all_or_none(info, "TradeUnion")
+            if seen is not None:
+                union = p.unions.get(self.model.union_id)
+                if union is None or not seen:
+                    return None
+                made = p.union_types.get(union.id)
+                if made is None:
+                    made = p.union_types[union.id] = TradeUnionType.from_model(union)
+                return cast(TradeUnionType, made)
+        return cast(TradeUnionType | None, self._union_later(info))
+
+    async def _union_later(self, info: Info) -> TradeUnionType | None:
         union = await info.context.loaders.union_by_id.load(self.model.union_id)
         if union is None or not await visible(info, "TradeUnion", union):
             return None

@@ -26,6 +26,7 @@ from lianxin_api.graphql.common import (
     errors_field,
     make_connection,
 )
+from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
@@ -116,11 +117,15 @@ class TradeUnionType(Node):
             request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
-        async with info.context.pool.acquire() as conn, request.reading():
+        async with info.context.loaders.reads.acquire() as conn, request.reading():
             rows = await household_repo.list_households_by_union_page(
                 conn, self.model.id, request.after_id, request.first + 1
             )
-            total = await household_repo.count_households_by_union(conn, self.model.id)
+            total = (
+                await household_repo.count_households_by_union(conn, self.model.id)
+                if "totalCount" in selected_paths(info)
+                else 0  # not asked for: never serialised
+            )
         return make_connection(page_from_rows(rows, request, total), lambda h: h.id, HouseholdType.from_model)
 
 
