@@ -31,24 +31,31 @@ import logging
 import math
 import time
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     Message,
     PongMessage,
     SubscribeMessage,
 )
 
+from lianxin.api_key.service import looks_like_api_key
 from lianxin.core.tokens import Principal
+from lianxin.events.hub import Parked
 from lianxin_api.abuse import RateLimiter, caller_key
-from lianxin_api.auth import authenticate_request, authorization_from_params
+from lianxin_api.auth import authenticate_request, authorization_from_params, bearer_token
 from lianxin_api.context import Context
 from lianxin_api.graphql.event.fanout import (
     QUEUE_FULL,
     QUEUE_FULL_REASON,
+    FrameWriter,
     SendQueue,
     SharedCheck,
     Subscribing,
@@ -82,12 +89,20 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         self._shared_check: SharedCheck | None = None  # this socket's credential's, once acknowledged
         self._send_queue: SendQueue | None = None  # live `events` messages (fan-out), made on first use
         self._closer: asyncio.Task[None] | None = None
+        self._parked: dict[
+            str, Callable[[], None]
+        ] = {}  # live `events` operations: how each leaves its group
+        self._is_jwt: bool | None = None  # whether the `connection_init` credential is a JWT, once read
 
     @property
     def send_queue(self) -> SendQueue:
         if self._send_queue is None:
             bound = getattr(self.context, "settings", None)
-            self._send_queue = SendQueue(self, bound.ws_send_queue if bound is not None else 1000)
+            self._send_queue = SendQueue(
+                self,
+                bound.ws_send_queue if bound is not None else 1000,
+                FrameWriter.of(self.websocket.ws.scope),  # type: ignore[attr-defined]  # strawberry's ASGI adapter
+            )
         return self._send_queue
 
     async def send_text(self, text: str) -> None:
@@ -105,10 +120,32 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         if self._send_queue is not None:
             self._send_queue.stop()
         for operation_id in list(self.operations):
+            self._leave(operation_id)
             operation = self.operations.pop(operation_id)
             if operation.task is not None:
                 operation.task.cancel()
         self._closer = asyncio.create_task(self._close_socket(QUEUE_FULL, QUEUE_FULL_REASON))
+
+    async def run_operation(self, operation: Operation[Any, None]) -> None:
+        """strawberry's, except that a live `events` subscription leaves its task (`Parked`): from then on
+        its group writes to this socket's send queue, and only the membership is kept, until the
+        operation is completed, cancelled or the socket closes (`cleanup_operation`)."""
+        try:
+            await super().run_operation(operation)
+        except Parked as parked:
+            if self.operations.get(operation.id) is operation and not self.closing:
+                self._parked[operation.id] = parked.leave
+            else:
+                parked.leave()
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        self._leave(operation_id)
+        await super().cleanup_operation(operation_id)
+
+    def _leave(self, operation_id: str) -> None:
+        leave = self._parked.pop(operation_id, None)
+        if leave is not None:
+            leave()
 
     async def _close_socket(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):  # the client may be gone already
@@ -194,6 +231,34 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
             return None
         return started
 
+    def holds_now(self, moment: float) -> bool:
+        """True if a check that started at or after `moment` has passed, or if one run now, without
+        waiting, passes: the credential is a JWT (verified at `connection_init`; its signature cannot
+        change) whose `exp` has not passed. Else False: the caller awaits `_confirmed_since`."""
+        if self.closing:
+            return False
+        if self.checked_at >= moment:
+            return True
+        started = time.monotonic()
+        if self._jwt_holds():
+            self.checked_at = max(self.checked_at, started)
+            return True
+        return False
+
+    def _jwt_holds(self) -> bool:
+        """Whether verifying the connection's credential again now would name the caller it named at
+        `connection_init`, known without verifying: it is a JWT (the same string, the same secret: the
+        signature and the claims cannot have changed) and its `exp` is still ahead (PyJWT's test:
+        expired once `int(exp) <= now`). An API key is looked up in the database every time."""
+        context: Context = self.context
+        if self._is_jwt is None:
+            token = bearer_token(authorization_from_params(context.connection_params))
+            self._is_jwt = token is not None and not looks_like_api_key(token)
+        principal = context.principal
+        if not self._is_jwt or principal is None or principal.expires_at is None:
+            return False
+        return math.floor(principal.expires_at.timestamp()) > time.time()
+
     def _shared(self) -> SharedCheck:
         if self._shared_check is None:
             context: Context = self.context
@@ -207,6 +272,8 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
 
     async def _authenticate(self) -> Principal | None:
         context: Context = self.context
+        if self._jwt_holds():  # exactly what verifying it again would return
+            return context.principal
         fresh, _ = await authenticate_request(
             context.settings.signing_secret,
             context.pool,
