@@ -116,7 +116,10 @@ class Group:
             return
         rendered = self.render(event)
         for member in list(self.members):
-            member.offer(event, rendered)
+            try:
+                member.offer(event, rendered)
+            except Exception:  # one member's socket must not keep the event from the others
+                log.exception("event hub: a member of group %r failed on event %s", self.key, event.id)
 
 
 class EventHub:
