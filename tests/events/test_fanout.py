@@ -390,3 +390,28 @@ async def test_a_live_subscription_keeps_no_task_and_complete_leaves_its_group(
     async with asyncio.timeout(5):
         while hub.groups:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
+
+
+async def test_a_member_whose_send_fails_keeps_the_event_from_no_one(pool: Pool, migrated: str) -> None:
+    hub = EventHub(pool, migrated, poll_interval=0.05)
+    await hub.start()
+    try:
+        got: list[str] = []
+
+        def broken(event: Any, rendered: str) -> None:
+            raise RuntimeError("a socket gone wrong")
+
+        followers = []
+        for send in (broken, lambda e, rendered: got.append(rendered)):  # the broken one first
+            stream = hub.follow(None, "key", lambda e: True, lambda e: e.payload["name"], send)
+            followers.append(asyncio.create_task(anext(stream)))  # type: ignore[arg-type]
+        await members(hub, 2)
+        await record(pool, "x")
+        async with asyncio.timeout(5):
+            while got != ["x"]:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        for task in followers:
+            task.cancel()
+        await asyncio.gather(*followers, return_exceptions=True)
+    finally:
+        await hub.stop()
