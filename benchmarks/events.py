@@ -227,6 +227,7 @@ async def _serve_parent(pipe: Connection, tally: Tally, got: dict[int, int]) -> 
         loop.add_reader(pipe.fileno(), readable.set)
         await readable.wait()
         loop.remove_reader(pipe.fileno())
+        os.set_blocking(pipe.fileno(), True)  # uvloop made it non-blocking: a large answer must not fail
         command, arg = pipe.recv()
         if command == "tally":
             pipe.send(tally.as_dict())

@@ -16,11 +16,18 @@ of `events` is multiplexed; any other subscription (there is none today) and eve
 sent over the socket runs on strawberry's path unchanged. Outside `KeepAliveHandler` (e.g.
 `schema.subscribe` in-process) `events` streams per subscriber as before.
 
-Live messages go through a bounded per-connection queue (`LIANXIN_WS_SEND_QUEUE` messages) drained by
-a short-lived writer task: a slow or stalled client only fills its own queue; past the bound its
-socket is closed with 1013 (try again later) and it resumes with `events(after: <last cursor>)`. The
-credential is still confirmed before each message is written (see `keepalive`), by a check started
-after the message was produced; checks of one credential are shared by every socket that uses it.
+Live messages are written at once when the socket takes data and its credential is known to hold (a
+JWT before its `exp`: see `keepalive`); else they wait in a bounded per-connection queue
+(`LIANXIN_WS_SEND_QUEUE` messages) drained by a short-lived writer task that first confirms the
+credential by a check started after the message was produced (an API key: a database lookup shared by
+every socket using the key). A slow or stalled client only fills its own queue; past the bound its
+socket is closed with 1013 (try again later) and it resumes with `events(after: <last cursor>)`.
+
+Under uvicorn's `websockets-sansio` protocol (`lianxin api`) a message is one pre-built frame, the same
+bytes for every member with the same operation id (`Frames`), written straight to the transport
+(`FrameWriter`, found through `RawSendMiddleware`): no per-member encoding, framing or middleware. Any
+other server gets the messages through the ASGI send path. Once live, a subscription leaves its
+operation task (`hub.Parked`): an idle subscription is its `Member` and `Sender`, nothing that grows.
 """
 
 from __future__ import annotations
