@@ -7,8 +7,9 @@ sleeping laptop), and the socket is closed with 4408, freeing its subscriptions.
 connections see traffic in both directions.
 
 Credentials: the `connection_init` credential is authenticated again the same way an HTTP request is
-(an API key is looked up in the database, so a revoked key fails; a JWT's signature and `exp` are
-verified) at every `subscribe`, before every result (`next`) is sent, and every
+(an API key is looked up in the database, so a revoked key fails; a JWT's `exp` is tested: its signature
+and claims, verified at `connection_init`, cannot change for the same string under the same secret, so
+that is exactly what verifying it again would find) at every `subscribe`, before every result (`next`) is sent, and every
 `LIANXIN_WS_AUTH_RECHECK_SECONDS` while the socket is open (and when a JWT's `exp` passes). A result
 goes out only after a check that *started after the result was produced* has passed (concurrent results
 share one check), so an event committed after a revocation is never delivered. When the credential no
