@@ -215,8 +215,9 @@ class Clients:
                     tally.note(tally.errors, f"{kind}: {str(message.get('payload'))[:100]}")
         except ConnectionClosed:
             pass
-        rcvd = ws.close_rcvd or ws.close_sent
-        tally.note(tally.closed, f"{rcvd.code} {rcvd.reason}" if rcvd else "no close frame")
+        except Exception as exc:  # counted, never silent: a subscriber that stops must show
+            tally.note(tally.errors, f"listen: {type(exc).__name__} {exc}"[:120])
+        tally.note(tally.closed, f"{ws.close_code} {ws.close_reason}")
 
 
 async def _serve_parent(pipe: Connection, tally: Tally, got: dict[int, int]) -> None:
