@@ -415,3 +415,34 @@ async def test_a_member_whose_send_fails_keeps_the_event_from_no_one(pool: Pool,
         await asyncio.gather(*followers, return_exceptions=True)
     finally:
         await hub.stop()
+
+
+async def test_a_client_that_answers_no_ping_is_closed_and_one_that_answers_is_not(
+    settings: Settings, migrated: str
+) -> None:
+    app = create_app(settings.model_copy(update={"ws_ping_seconds": 0.2}))
+    async with serve(app) as port:
+        url = f"ws://127.0.0.1:{port}/graphql"
+        silent = await GqlWs.open(url, make_token())
+        talking = await GqlWs.open(url, make_token())
+
+        async def answer() -> None:
+            while True:
+                message = await talking.receive()
+                if message["type"] == "ping":
+                    await talking.send({"type": "pong"})
+
+        answering = asyncio.create_task(answer())
+        # the silent one is closed after MISSED_PONGS unanswered pings (reading, never answering)
+        started = time.monotonic()
+        pings = 0
+        with contextlib.suppress(ConnectionClosed):
+            async with asyncio.timeout(5):
+                while True:
+                    pings += json.loads(await silent.ws.recv())["type"] == "ping"
+        assert silent.ws.close_code == 4408
+        assert pings == 3
+        assert time.monotonic() - started < 2
+        assert not answering.done()  # the answering one is still open
+        answering.cancel()
+        await talking.close()

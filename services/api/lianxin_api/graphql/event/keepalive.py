@@ -1,27 +1,29 @@
 """The graphql-transport-ws handler: server-side keep-alive, and credentials that stay checked.
 
-Keep-alive (strawberry answers pings but never sends one): every `interval` seconds after the
-connection is acknowledged the server sends `{"type": "ping"}`; a client that has answered none of the
-last `MISSED_PONGS` pings (nor sent anything else) is gone as far as we can tell (a dead NAT mapping, a
-sleeping laptop), and the socket is closed with 4408, freeing its subscriptions. Proxies that drop idle
-connections see traffic in both directions.
+Keep-alive (strawberry answers pings but never sends one): every `interval` seconds after the connection
+is acknowledged the server sends `{"type": "ping"}`; a client that has answered none of the last
+`MISSED_PONGS` pings (nor sent anything else) is gone (pings counted, not seconds, and none while one of
+its messages is being handled: a busy server's late pings and unread pongs are not the client's) as far
+as we can tell (a dead NAT mapping, a sleeping laptop), and the socket is closed with 4408, freeing its
+subscriptions. Proxies that drop idle connections see traffic in both directions.
 
-Credentials: the `connection_init` credential is authenticated again the same way an HTTP request is
-(an API key is looked up in the database, so a revoked key fails; a JWT's `exp` is tested: its signature
-and claims, verified at `connection_init`, cannot change for the same string under the same secret, so
-that is exactly what verifying it again would find) at every `subscribe`, before every result (`next`) is sent, and every
-`LIANXIN_WS_AUTH_RECHECK_SECONDS` while the socket is open (and when a JWT's `exp` passes). A result
-goes out only after a check that *started after the result was produced* has passed (concurrent results
-share one check), so an event committed after a revocation is never delivered. When the credential no
-longer holds (revoked, expired, or now speaking for another scope) nothing more is sent, the socket is
-closed with 4403 and its operations are cancelled; an expired token never starts a replay. Each
-`subscribe` also counts against the caller's per-minute rate limit, like an HTTP request. The checks of
-one credential are shared by every socket that uses it (a check that started after a message was
-produced serves every socket waiting to send one), so a thousand sockets on one key cost one check.
+Credentials: the `connection_init` credential is authenticated again the same way an HTTP request is (an
+API key is looked up in the database, so a revoked key fails; a JWT's `exp` is tested: its signature and
+claims, verified at `connection_init`, cannot change for the same string under the same secret, so that
+is exactly what verifying it again would find) at every `subscribe`, before every result (`next`) is
+sent, and every `LIANXIN_WS_AUTH_RECHECK_SECONDS` while the socket is open (and when a JWT's `exp`
+passes). A result goes out only after a check that *started after the result was produced* has passed
+(concurrent results share one check), so an event committed after a revocation is never delivered. When
+the credential no longer holds (revoked, expired, or now speaking for another scope) nothing more is
+sent, the socket is closed with 4403 and its operations are cancelled; an expired token never starts a
+replay. Each `subscribe` also counts against the caller's per-minute rate limit, like an HTTP request.
+The checks of one credential are shared by every socket that uses it (a check that started after a
+message was produced serves every socket waiting to send one), so a thousand sockets on one key cost one
+check.
 
-Fan-out (`fanout`): live `events` messages are written from this socket's bounded send queue; when it
-is full (a client that does not read) the socket is closed with 1013 and the client resumes from its
-last cursor.
+Fan-out (`fanout`): live `events` messages are written from this socket's bounded send queue; when it is
+full (a client that does not read) the socket is closed with 1013 and the client resumes from its last
+cursor.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         if isinstance(self.context, Context):  # a long-lived socket: its DataLoaders on first use only
             self.context.loaders = lazy_loaders(self.context.pool)
         self.last_heard = time.monotonic()
+        self.unanswered = 0  # pings sent since the client's last message was read
+        self.handling = False  # a message of this socket's is being handled
         self.closing = False  # set once the socket is closed for its credential: nothing more is sent
         self.checked_at = -math.inf  # when the last passed credential check started (monotonic)
         self._check_lock = asyncio.Lock()  # one check at a time; waiters reuse a fresh enough result
@@ -166,12 +170,19 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
 
     async def handle_message(self, message: Message) -> None:
         self.last_heard = time.monotonic()
+        self.unanswered = 0
         if self.closing:
             return
-        await super().handle_message(message)
+        self.handling = True  # messages behind this one are not read meanwhile: no pong is missed
+        try:
+            await super().handle_message(message)
+        finally:
+            self.handling = False
+            self.unanswered = 0
 
     async def handle_pong(self, message: PongMessage) -> None:
         self.last_heard = time.monotonic()
+        self.unanswered = 0
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         # before acknowledgement strawberry closes the socket itself (4401)
@@ -334,7 +345,11 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 next_ping = time.monotonic() + interval
                 if not self.connection_acknowledged:
                     continue
-                if time.monotonic() - self.last_heard > interval * MISSED_PONGS:
+                # pings sent since the client's last message was read, not seconds: when this
+                # process is busy (its pings go out late, a message waits behind a slow one) the client
+                # is not to blame
+                if self.unanswered >= MISSED_PONGS and not self.handling:
                     await self.websocket.close(code=4408, reason="No pong received")
                     return
                 await self.send_message({"type": "ping"})
+                self.unanswered += 1
