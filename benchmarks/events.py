@@ -10,7 +10,13 @@ PostgreSQL and Redis from DATABASE_URL / REDIS_URL, else embedded in a temporary
 2. M events for one webhook endpoint, sent by the worker's own code path (fan-out, then batches of
    leased deliveries, 8 at a time) to a local receiver: deliveries per second until all DELIVERED.
 
+Subscribers connect through a bounded ramp (`--connect-concurrency` per client process, one token per
+process); every phase reports per client process how many connected, were acknowledged, subscribed and
+got a first event, and any closes or errors; the run ends with a `FAILED:` line (exit 1) unless every
+subscriber connected within `--connect-timeout` and received every event.
+
     .venv/bin/python benchmarks/events.py [--subscribers 500] [--rounds 20] [--processes 4] [--webhooks 2000]
+        [--connect-timeout 300] [--connect-concurrency 32] [--tracemalloc DIR] [--client-ping 0]
 """
 
 from __future__ import annotations
