@@ -19,7 +19,8 @@ import pytest
 from gqlws import GqlWs, serve
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Close
+from websockets.frames import Close, Frame, Opcode
+from websockets.streams import StreamReader
 
 from lianxin.core.config import Settings
 from lianxin.core.db import Pool
@@ -31,7 +32,7 @@ from lianxin.events.reader import decode_cursor, encode_cursor, horizon
 from lianxin.trade_union.models import UnionKind
 from lianxin_api.app import create_app
 from lianxin_api.context import Context
-from lianxin_api.graphql.event.fanout import QUEUE_FULL
+from lianxin_api.graphql.event.fanout import QUEUE_FULL, Frames, Sender
 from lianxin_api.loaders import Loaders
 from lianxin_api.schema import schema
 
@@ -41,11 +42,25 @@ from factories import make_union
 QUEUE = 16
 
 
-@pytest.fixture
-async def app_url(settings: Settings, migrated: str) -> AsyncIterator[tuple[Any, str]]:
-    """(the LianxinGraphQL view, its ws URL): a tiny send queue, no server pings."""
+def behind_a_wrapped_send(app: Any) -> Any:
+    """The app behind an ASGI layer that wraps `send`: the fan-out cannot reach uvicorn's protocol and
+    writes its messages through the ASGI send path (what another server would get)."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        async def relay(message: Any) -> None:
+            await send(message)
+
+        await app(scope, receive, relay)
+
+    return wrapped
+
+
+@pytest.fixture(params=["frames", "asgi"])
+async def app_url(request: Any, settings: Settings, migrated: str) -> AsyncIterator[tuple[Any, str]]:
+    """(the LianxinGraphQL view, its ws URL): a tiny send queue, no server pings; live messages written
+    as pre-built frames straight to uvicorn's protocol, or through the ASGI send path."""
     app = create_app(settings.model_copy(update={"ws_send_queue": QUEUE, "ws_ping_seconds": 0}))
-    async with serve(app) as port:
+    async with serve(app if request.param == "frames" else behind_a_wrapped_send(app)) as port:
         yield app.state.graphql, f"ws://127.0.0.1:{port}/graphql"
 
 
@@ -317,3 +332,117 @@ async def test_replay_then_group_has_no_gap_and_no_duplicate(pool: Pool, migrate
         assert hub.groups == {}
     finally:
         await hub.stop()
+
+
+def test_frames_are_what_a_websocket_peer_reads() -> None:
+    # every length form of RFC 6455 (7-bit, 16-bit, 64-bit), parsed by the websockets library itself
+    for size in (0, 125, 126, 65_535, 65_536, 70_000):
+        payload = '"' + "x" * size + '"'
+        frame = Frames().frame('{"id":"1","type":"next","payload":', payload)
+        reader = StreamReader()
+        reader.feed_data(frame)
+        parser = Frame.parse(reader.read_exact, mask=False)
+        with pytest.raises(StopIteration) as done:
+            next(parser)
+        parsed = done.value.value
+        assert (parsed.opcode, parsed.fin) == (Opcode.TEXT, True)
+        assert json.loads(parsed.data) == {"id": "1", "type": "next", "payload": "x" * size}
+    frames = Frames()  # one frame per operation id for the payload being fanned out: the same bytes
+    assert frames.frame("a", "{}") is frames.frame("a", "{}")
+
+
+def operation_tasks() -> list[asyncio.Task[Any]]:
+    return [t for t in asyncio.all_tasks() if "run_operation" in repr(t.get_coro())]
+
+
+async def test_a_live_subscription_keeps_no_task_and_complete_leaves_its_group(
+    app_url: tuple[Any, str], pool: Pool, request: Any
+) -> None:
+    view, url = app_url
+    hub = hub_of(view)
+    client = await GqlWs.open(url, make_token())
+    await client.subscribe("1", after=await now_cursor(pool), types=["household.updated"])
+    await members(hub, 1)
+    await record(pool, "a")
+    assert [e["payload"]["name"] for e in await client.events(1)] == ["a"]
+    # (written as pre-built frames where uvicorn's websockets-sansio protocol serves it)
+    ((member,),) = (group.members for group in hub.groups.values())
+    assert isinstance(member.send, Sender)
+    assert (member.send.queue.writer is not None) == (request.node.callspec.params["app_url"] == "frames")
+    # Given a live subscription: no task, no generators, only its membership of the group
+    async with asyncio.timeout(5):
+        while operation_tasks():  # noqa: ASYNC110 - the operation's task ends once the member is live
+            await asyncio.sleep(0.01)
+    # When the client completes it
+    await client.send({"id": "1", "type": "complete"})
+    # Then it leaves its group, nothing more comes, and the socket stays usable for the same id
+    async with asyncio.timeout(5):
+        while hub.groups:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    await record(pool, "b")
+    await client.nothing_within(0.3)
+    await client.subscribe("1", after=await now_cursor(pool), types=["household.updated"])
+    await members(hub, 1)
+    await record(pool, "c")
+    assert [e["payload"]["name"] for e in await client.events(1)] == ["c"]
+    # and closing the socket ends the membership as well
+    await client.close()
+    async with asyncio.timeout(5):
+        while hub.groups:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+async def test_a_member_whose_send_fails_keeps_the_event_from_no_one(pool: Pool, migrated: str) -> None:
+    hub = EventHub(pool, migrated, poll_interval=0.05)
+    await hub.start()
+    try:
+        got: list[str] = []
+
+        def broken(event: Any, rendered: str) -> None:
+            raise RuntimeError("a socket gone wrong")
+
+        followers = []
+        for send in (broken, lambda e, rendered: got.append(rendered)):  # the broken one first
+            stream = hub.follow(None, "key", lambda e: True, lambda e: e.payload["name"], send)
+            followers.append(asyncio.create_task(anext(stream)))  # type: ignore[arg-type]
+        await members(hub, 2)
+        await record(pool, "x")
+        async with asyncio.timeout(5):
+            while got != ["x"]:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        for task in followers:
+            task.cancel()
+        await asyncio.gather(*followers, return_exceptions=True)
+    finally:
+        await hub.stop()
+
+
+async def test_a_client_that_answers_no_ping_is_closed_and_one_that_answers_is_not(
+    settings: Settings, migrated: str
+) -> None:
+    app = create_app(settings.model_copy(update={"ws_ping_seconds": 0.2}))
+    async with serve(app) as port:
+        url = f"ws://127.0.0.1:{port}/graphql"
+        silent = await GqlWs.open(url, make_token())
+        talking = await GqlWs.open(url, make_token())
+
+        async def answer() -> None:
+            while True:
+                message = await talking.receive()
+                if message["type"] == "ping":
+                    await talking.send({"type": "pong"})
+
+        answering = asyncio.create_task(answer())
+        # the silent one is closed after MISSED_PONGS unanswered pings (reading, never answering)
+        started = time.monotonic()
+        pings = 0
+        with contextlib.suppress(ConnectionClosed):
+            async with asyncio.timeout(5):
+                while True:
+                    pings += json.loads(await silent.ws.recv())["type"] == "ping"
+        assert silent.ws.close_code == 4408
+        assert pings == 3
+        assert time.monotonic() - started < 2
+        assert not answering.done()  # the answering one is still open
+        answering.cancel()
+        await talking.close()

@@ -44,6 +44,7 @@ from lianxin_api.context import Context
 from lianxin_api.cors import cors_options
 from lianxin_api.graphiql import ASSET_PREFIX, graphiql_asset, graphiql_page
 from lianxin_api.graphql.audit.access import flush_audit_notes
+from lianxin_api.graphql.event.fanout import RawSendMiddleware
 from lianxin_api.graphql.event.keepalive import KeepAliveHandler
 from lianxin_api.loaders import Loaders, RequestConnection
 from lianxin_api.metrics import RequestContextMiddleware, metrics_endpoint
@@ -261,5 +262,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
     app.add_middleware(TrustedProxyMiddleware, trusted=trusted_networks(settings.trusted_proxies))
     app.add_middleware(CORSMiddleware, **cors_options(settings))  # outermost: refusals carry CORS headers
+    app.add_middleware(RawSendMiddleware)  # websockets only: the fan-out writes frames to the socket
     app.state.graphql = graphql_app
     return app

@@ -36,6 +36,10 @@ def api_server_config(settings: Settings) -> Any:
         proxy_headers=False,
         ws="websockets-sansio",
         ws_per_message_deflate=False,  # per-socket zlib state (~50 kB) and compression undo the fan-out
+        # no websocket-level pings of uvicorn's (a timer per socket, and a 20 s pong timeout that closes
+        # healthy sockets with 1011 while the loop is busy): the graphql-transport-ws pings of
+        # `KeepAliveHandler` keep proxies awake and find dead peers (4408)
+        ws_ping_interval=None,
         loop="uvloop",
         http="httptools",
         timeout_graceful_shutdown=10,

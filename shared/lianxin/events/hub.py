@@ -45,6 +45,17 @@ Send = Callable[[StoredEvent, str], None]
 NOTHING: frozenset[int] = frozenset()
 
 
+class Parked(BaseException):
+    """Raised by `follow(..., park=True)` once the subscriber is live: from then on the group sends for
+    it, so nothing needs its task and generators any more (they are most of an idle subscription's
+    memory). A BaseException, so that no `except Exception` on the way takes it for a failure. Whoever
+    catches it keeps `leave` and calls it when the subscription ends."""
+
+    def __init__(self, leave: Callable[[], None]) -> None:
+        super().__init__()
+        self.leave = leave
+
+
 class Subscriber:
     """One stream of events; iterate it with `events()`. Close it with `hub.unsubscribe`."""
 
@@ -105,7 +116,10 @@ class Group:
             return
         rendered = self.render(event)
         for member in list(self.members):
-            member.offer(event, rendered)
+            try:
+                member.offer(event, rendered)
+            except Exception:  # one member's socket must not keep the event from the others
+                log.exception("event hub: a member of group %r failed on event %s", self.key, event.id)
 
 
 class EventHub:
@@ -262,12 +276,21 @@ class EventHub:
             del self.groups[group.key]
 
     async def follow(
-        self, after: Position | None, key: Hashable, accept: Accept, render: Render, send: Send
+        self,
+        after: Position | None,
+        key: Hashable,
+        accept: Accept,
+        render: Render,
+        send: Send,
+        *,
+        park: bool = False,
     ) -> AsyncIterator[StoredEvent]:
         """Like `stream`: every accepted event after `after` (None: from now on), in order. The replay is
         yielded; then the subscriber joins its group's live feed (the group renders each event once and
-        hands it to `send`) and this waits, yielding nothing more, until it is closed."""
+        hands it to `send`) and this waits, yielding nothing more, until it is closed; with `park`, it
+        raises `Parked` instead, whose `leave` ends the membership."""
         member = self.join(key, accept, render, send)  # first: the replay then overlaps the live feed
+        parked = False
         try:
             last = after
             if last is None:
@@ -290,9 +313,13 @@ class EventHub:
             member.pending = None
             member.floor = last
             member.live = True
+            if park:
+                parked = True
+                raise Parked(lambda: self.leave(member))
             await asyncio.get_running_loop().create_future()  # the group sends from now on; until cancelled
         finally:
-            self.leave(member)
+            if not parked:
+                self.leave(member)
 
     async def _read_from(self, after: Position, accept: Accept) -> AsyncIterator[StoredEvent]:
         last = after

@@ -16,11 +16,18 @@ of `events` is multiplexed; any other subscription (there is none today) and eve
 sent over the socket runs on strawberry's path unchanged. Outside `KeepAliveHandler` (e.g.
 `schema.subscribe` in-process) `events` streams per subscriber as before.
 
-Live messages go through a bounded per-connection queue (`LIANXIN_WS_SEND_QUEUE` messages) drained by
-a short-lived writer task: a slow or stalled client only fills its own queue; past the bound its
-socket is closed with 1013 (try again later) and it resumes with `events(after: <last cursor>)`. The
-credential is still confirmed before each message is written (see `keepalive`), by a check started
-after the message was produced; checks of one credential are shared by every socket that uses it.
+Live messages are written at once when the socket takes data and its credential is known to hold (a
+JWT before its `exp`: see `keepalive`); else they wait in a bounded per-connection queue
+(`LIANXIN_WS_SEND_QUEUE` messages) drained by a short-lived writer task that first confirms the
+credential by a check started after the message was produced (an API key: a database lookup shared by
+every socket using the key). A slow or stalled client only fills its own queue; past the bound its
+socket is closed with 1013 (try again later) and it resumes with `events(after: <last cursor>)`.
+
+Under uvicorn's `websockets-sansio` protocol (`lianxin api`) a message is one pre-built frame, the same
+bytes for every member with the same operation id (`Frames`), written straight to the transport
+(`FrameWriter`, found through `RawSendMiddleware`): no per-member encoding, framing or middleware. Any
+other server gets the messages through the ASGI send path. Once live, a subscription leaves its
+operation task (`hub.Parked`): an idle subscription is its `Member` and `Sender`, nothing that grows.
 """
 
 from __future__ import annotations
@@ -38,16 +45,24 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from graphql import DocumentNode, GraphQLError, VariableNode, execute
+from starlette.types import ASGIApp, Receive, Scope
+from starlette.types import Send as ASGISend
+from websockets.protocol import State
 
 from lianxin.core.db import Pool
 from lianxin.core.tokens import Principal
-from lianxin.events.hub import Render, Send
+from lianxin.events.hub import Render
 from lianxin.events.reader import StoredEvent
 from lianxin_api.context import Info
 from lianxin_api.graphql.event.types import EventType
 from lianxin_api.loaders import Loaders
 
 log = logging.getLogger(__name__)
+
+try:  # the protocol `lianxin api` serves websockets with (`FrameWriter` writes to it directly)
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol as _SANSIO
+except ImportError:  # pragma: no cover - another server
+    _SANSIO = None  # type: ignore[assignment,misc]
 
 # the close code and reason for a socket whose send queue is full
 QUEUE_FULL = 1013
@@ -60,6 +75,8 @@ class Outlet(Protocol):
     closing: bool
 
     async def _confirmed_since(self, moment: float) -> bool: ...
+
+    def holds_now(self, moment: float) -> bool: ...
 
     async def send_text(self, text: str) -> None: ...
 
@@ -131,36 +148,124 @@ def renderer(info: Info, subscribing: Subscribing, encode: Callable[[object], st
     return render
 
 
+RAW_SEND = "lianxin.raw_send"
+
+
+class RawSendMiddleware:
+    """Keeps the server's own `send` of a websocket in its scope, before any middleware wraps it, so the
+    fan-out can write its pre-built frames straight to the socket (`FrameWriter`). Outermost."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: ASGISend) -> None:
+        if scope["type"] == "websocket":
+            scope[RAW_SEND] = send
+        await self.app(scope, receive, send)
+
+
+def frame_header(length: int) -> bytes:
+    """An unmasked, final text frame's header (RFC 6455 §5.2) for a payload of `length` bytes."""
+    if length < 126:
+        return bytes((0x81, length))
+    if length < 1 << 16:
+        return bytes((0x81, 126)) + length.to_bytes(2, "big")
+    return bytes((0x81, 127)) + length.to_bytes(8, "big")
+
+
+class Frames:
+    """The `next` frames of the payload being fanned out, by message head (operation id): members with
+    the same operation id are written the very same bytes, built once."""
+
+    __slots__ = ("frames", "payload")
+
+    def __init__(self) -> None:
+        self.payload: str | None = None
+        self.frames: dict[str, bytes] = {}
+
+    def frame(self, head: str, payload: str) -> bytes:
+        if payload is not self.payload:
+            self.payload, self.frames = payload, {}
+        frame = self.frames.get(head)
+        if frame is None:
+            data = (head + payload + "}").encode()
+            frame = self.frames[head] = frame_header(len(data)) + data
+        return frame
+
+
+FRAMES = Frames()
+
+
+class FrameWriter:
+    """Writes whole pre-built frames to a websocket served by uvicorn's `websockets-sansio` protocol (what
+    `lianxin api` runs), bypassing the ASGI send path: no per-socket encoding, framing or middleware.
+    Only while the connection is open and its transport takes data (uvicorn's own flow control);
+    frames are whole and written in order on the loop, like every other message of the socket."""
+
+    __slots__ = ("protocol",)
+
+    def __init__(self, protocol: Any) -> None:
+        self.protocol = protocol
+
+    @staticmethod
+    def of(scope: Scope) -> FrameWriter | None:
+        protocol = getattr(scope.get(RAW_SEND), "__self__", None)
+        if _SANSIO is not None and isinstance(protocol, _SANSIO):
+            return FrameWriter(protocol)
+        return None  # another server or protocol: the ASGI path
+
+    def open(self) -> bool:
+        p = self.protocol
+        return not (p.close_sent or p.disconnected or p.transport.is_closing()) and p.conn.state is State.OPEN
+
+    def ready(self) -> bool:
+        return bool(self.protocol.writable.is_set()) and self.open()
+
+    def write(self, frame: bytes) -> None:
+        self.protocol.transport.write(frame)
+
+    async def write_when_ready(self, frame: bytes) -> bool:
+        await self.protocol.writable.wait()
+        if not self.open():
+            return False
+        self.protocol.transport.write(frame)
+        return True
+
+
 class SendQueue:
-    """A websocket's live messages, at most `bound`, written in order by a writer task that exists
-    only while there is something to write (an idle socket holds neither a task nor a buffer)."""
+    """A websocket's live messages. Written at once when nothing is waiting, the socket takes data and
+    the credential is known to hold (a JWT before its `exp`); else queued, at most `bound`, and written
+    in order by a writer task that exists only while there is something to write (an idle socket holds
+    neither a task nor a buffer)."""
 
-    __slots__ = ("bound", "items", "outlet", "task")
+    __slots__ = ("bound", "items", "outlet", "task", "writer")
 
-    def __init__(self, outlet: Outlet, bound: int) -> None:
+    def __init__(self, outlet: Outlet, bound: int, writer: FrameWriter | None = None) -> None:
         self.outlet = outlet
         self.bound = bound
+        self.writer = writer
         self.items: deque[tuple[float, str, str]] | None = None  # (produced at, head, payload)
         self.task: asyncio.Task[None] | None = None
 
-    def sender(self, operation_id: str) -> Send:
-        head = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
-
-        def send(event: StoredEvent, payload: str) -> None:
-            self.push(head, payload)
-
-        return send
+    def sender(self, operation_id: str) -> Sender:
+        return Sender(self, '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":')
 
     def push(self, head: str, payload: str) -> None:
-        if self.outlet.closing:
+        outlet = self.outlet
+        if outlet.closing:
             return
+        produced = time.monotonic()
+        writer = self.writer
         if self.items is None:
+            if writer is not None and writer.ready() and outlet.holds_now(produced):
+                writer.write(FRAMES.frame(head, payload))
+                return
             self.items = deque()
         elif len(self.items) >= self.bound:
             self.items = None
-            self.outlet.queue_full()
+            outlet.queue_full()
             return
-        self.items.append((time.monotonic(), head, payload))
+        self.items.append((produced, head, payload))
         if self.task is None:
             self.task = asyncio.create_task(self._drain(), name="ws-send")
 
@@ -174,7 +279,12 @@ class SendQueue:
                 if not self.items or self.items[0] is not first:
                     continue  # dropped meanwhile
                 self.items.popleft()
-                await self.outlet.send_text(first[1] + first[2] + "}")
+                if self.writer is None:
+                    await self.outlet.send_text(first[1] + first[2] + "}")
+                elif self.outlet.closing or not await self.writer.write_when_ready(
+                    FRAMES.frame(first[1], first[2])
+                ):
+                    break
         except Exception:  # the client is gone: the handler's shutdown cleans up
             log.debug("websocket send failed", exc_info=True)
         finally:
@@ -186,6 +296,19 @@ class SendQueue:
         self.items = None
         if self.task is not None and self.task is not asyncio.current_task():
             self.task.cancel()
+
+
+class Sender:
+    """A member's `send`: the group's payload, behind this operation's message head, into the queue."""
+
+    __slots__ = ("head", "queue")
+
+    def __init__(self, queue: SendQueue, head: str) -> None:
+        self.queue = queue
+        self.head = head
+
+    def __call__(self, event: StoredEvent, payload: str) -> None:
+        self.queue.push(self.head, payload)
 
 
 class SharedCheck:

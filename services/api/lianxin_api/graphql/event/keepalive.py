@@ -1,26 +1,29 @@
 """The graphql-transport-ws handler: server-side keep-alive, and credentials that stay checked.
 
-Keep-alive (strawberry answers pings but never sends one): every `interval` seconds after the
-connection is acknowledged the server sends `{"type": "ping"}`; a client that has answered none of the
-last `MISSED_PONGS` pings (nor sent anything else) is gone as far as we can tell (a dead NAT mapping, a
-sleeping laptop), and the socket is closed with 4408, freeing its subscriptions. Proxies that drop idle
-connections see traffic in both directions.
+Keep-alive (strawberry answers pings but never sends one): every `interval` seconds after the connection
+is acknowledged the server sends `{"type": "ping"}`; a client that has answered none of the last
+`MISSED_PONGS` pings (nor sent anything else) is gone (pings counted, not seconds, and none while one of
+its messages is being handled: a busy server's late pings and unread pongs are not the client's) as far
+as we can tell (a dead NAT mapping, a sleeping laptop), and the socket is closed with 4408, freeing its
+subscriptions. Proxies that drop idle connections see traffic in both directions.
 
-Credentials: the `connection_init` credential is authenticated again the same way an HTTP request is
-(an API key is looked up in the database, so a revoked key fails; a JWT's signature and `exp` are
-verified) at every `subscribe`, before every result (`next`) is sent, and every
-`LIANXIN_WS_AUTH_RECHECK_SECONDS` while the socket is open (and when a JWT's `exp` passes). A result
-goes out only after a check that *started after the result was produced* has passed (concurrent results
-share one check), so an event committed after a revocation is never delivered. When the credential no
-longer holds (revoked, expired, or now speaking for another scope) nothing more is sent, the socket is
-closed with 4403 and its operations are cancelled; an expired token never starts a replay. Each
-`subscribe` also counts against the caller's per-minute rate limit, like an HTTP request. The checks of
-one credential are shared by every socket that uses it (a check that started after a message was
-produced serves every socket waiting to send one), so a thousand sockets on one key cost one check.
+Credentials: the `connection_init` credential is authenticated again the same way an HTTP request is (an
+API key is looked up in the database, so a revoked key fails; a JWT's `exp` is tested: its signature and
+claims, verified at `connection_init`, cannot change for the same string under the same secret, so that
+is exactly what verifying it again would find) at every `subscribe`, before every result (`next`) is
+sent, and every `LIANXIN_WS_AUTH_RECHECK_SECONDS` while the socket is open (and when a JWT's `exp`
+passes). A result goes out only after a check that *started after the result was produced* has passed
+(concurrent results share one check), so an event committed after a revocation is never delivered. When
+the credential no longer holds (revoked, expired, or now speaking for another scope) nothing more is
+sent, the socket is closed with 4403 and its operations are cancelled; an expired token never starts a
+replay. Each `subscribe` also counts against the caller's per-minute rate limit, like an HTTP request.
+The checks of one credential are shared by every socket that uses it (a check that started after a
+message was produced serves every socket waiting to send one), so a thousand sockets on one key cost one
+check.
 
-Fan-out (`fanout`): live `events` messages are written from this socket's bounded send queue; when it
-is full (a client that does not read) the socket is closed with 1013 and the client resumes from its
-last cursor.
+Fan-out (`fanout`): live `events` messages are written from this socket's bounded send queue; when it is
+full (a client that does not read) the socket is closed with 1013 and the client resumes from its last
+cursor.
 """
 
 from __future__ import annotations
@@ -31,24 +34,31 @@ import logging
 import math
 import time
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     Message,
     PongMessage,
     SubscribeMessage,
 )
 
+from lianxin.api_key.service import looks_like_api_key
 from lianxin.core.tokens import Principal
+from lianxin.events.hub import Parked
 from lianxin_api.abuse import RateLimiter, caller_key
-from lianxin_api.auth import authenticate_request, authorization_from_params
+from lianxin_api.auth import authenticate_request, authorization_from_params, bearer_token
 from lianxin_api.context import Context
 from lianxin_api.graphql.event.fanout import (
     QUEUE_FULL,
     QUEUE_FULL_REASON,
+    FrameWriter,
     SendQueue,
     SharedCheck,
     Subscribing,
@@ -76,18 +86,28 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         if isinstance(self.context, Context):  # a long-lived socket: its DataLoaders on first use only
             self.context.loaders = lazy_loaders(self.context.pool)
         self.last_heard = time.monotonic()
+        self.unanswered = 0  # pings sent since the client's last message was read
+        self.handling = False  # a message of this socket's is being handled
         self.closing = False  # set once the socket is closed for its credential: nothing more is sent
         self.checked_at = -math.inf  # when the last passed credential check started (monotonic)
         self._check_lock = asyncio.Lock()  # one check at a time; waiters reuse a fresh enough result
         self._shared_check: SharedCheck | None = None  # this socket's credential's, once acknowledged
         self._send_queue: SendQueue | None = None  # live `events` messages (fan-out), made on first use
         self._closer: asyncio.Task[None] | None = None
+        self._parked: dict[
+            str, Callable[[], None]
+        ] = {}  # live `events` operations: how each leaves its group
+        self._is_jwt: bool | None = None  # whether the `connection_init` credential is a JWT, once read
 
     @property
     def send_queue(self) -> SendQueue:
         if self._send_queue is None:
             bound = getattr(self.context, "settings", None)
-            self._send_queue = SendQueue(self, bound.ws_send_queue if bound is not None else 1000)
+            self._send_queue = SendQueue(
+                self,
+                bound.ws_send_queue if bound is not None else 1000,
+                FrameWriter.of(self.websocket.ws.scope),  # type: ignore[attr-defined]  # strawberry's ASGI adapter
+            )
         return self._send_queue
 
     async def send_text(self, text: str) -> None:
@@ -105,10 +125,32 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         if self._send_queue is not None:
             self._send_queue.stop()
         for operation_id in list(self.operations):
+            self._leave(operation_id)
             operation = self.operations.pop(operation_id)
             if operation.task is not None:
                 operation.task.cancel()
         self._closer = asyncio.create_task(self._close_socket(QUEUE_FULL, QUEUE_FULL_REASON))
+
+    async def run_operation(self, operation: Operation[Any, None]) -> None:
+        """strawberry's, except that a live `events` subscription leaves its task (`Parked`): from then on
+        its group writes to this socket's send queue, and only the membership is kept, until the
+        operation is completed, cancelled or the socket closes (`cleanup_operation`)."""
+        try:
+            await super().run_operation(operation)
+        except Parked as parked:
+            if self.operations.get(operation.id) is operation and not self.closing:
+                self._parked[operation.id] = parked.leave
+            else:
+                parked.leave()
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        self._leave(operation_id)
+        await super().cleanup_operation(operation_id)
+
+    def _leave(self, operation_id: str) -> None:
+        leave = self._parked.pop(operation_id, None)
+        if leave is not None:
+            leave()
 
     async def _close_socket(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):  # the client may be gone already
@@ -128,12 +170,19 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
 
     async def handle_message(self, message: Message) -> None:
         self.last_heard = time.monotonic()
+        self.unanswered = 0
         if self.closing:
             return
-        await super().handle_message(message)
+        self.handling = True  # messages behind this one are not read meanwhile: no pong is missed
+        try:
+            await super().handle_message(message)
+        finally:
+            self.handling = False
+            self.unanswered = 0
 
     async def handle_pong(self, message: PongMessage) -> None:
         self.last_heard = time.monotonic()
+        self.unanswered = 0
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         # before acknowledgement strawberry closes the socket itself (4401)
@@ -194,6 +243,34 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
             return None
         return started
 
+    def holds_now(self, moment: float) -> bool:
+        """True if a check that started at or after `moment` has passed, or if one run now, without
+        waiting, passes: the credential is a JWT (verified at `connection_init`; its signature cannot
+        change) whose `exp` has not passed. Else False: the caller awaits `_confirmed_since`."""
+        if self.closing:
+            return False
+        if self.checked_at >= moment:
+            return True
+        started = time.monotonic()
+        if self._jwt_holds():
+            self.checked_at = max(self.checked_at, started)
+            return True
+        return False
+
+    def _jwt_holds(self) -> bool:
+        """Whether verifying the connection's credential again now would name the caller it named at
+        `connection_init`, known without verifying: it is a JWT (the same string, the same secret: the
+        signature and the claims cannot have changed) and its `exp` is still ahead (PyJWT's test:
+        expired once `int(exp) <= now`). An API key is looked up in the database every time."""
+        context: Context = self.context
+        if self._is_jwt is None:
+            token = bearer_token(authorization_from_params(context.connection_params))
+            self._is_jwt = token is not None and not looks_like_api_key(token)
+        principal = context.principal
+        if not self._is_jwt or principal is None or principal.expires_at is None:
+            return False
+        return math.floor(principal.expires_at.timestamp()) > time.time()
+
     def _shared(self) -> SharedCheck:
         if self._shared_check is None:
             context: Context = self.context
@@ -207,6 +284,8 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
 
     async def _authenticate(self) -> Principal | None:
         context: Context = self.context
+        if self._jwt_holds():  # exactly what verifying it again would return
+            return context.principal
         fresh, _ = await authenticate_request(
             context.settings.signing_secret,
             context.pool,
@@ -266,7 +345,11 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 next_ping = time.monotonic() + interval
                 if not self.connection_acknowledged:
                     continue
-                if time.monotonic() - self.last_heard > interval * MISSED_PONGS:
+                # pings sent since the client's last message was read, not seconds: when this
+                # process is busy (its pings go out late, a message waits behind a slow one) the client
+                # is not to blame
+                if self.unanswered >= MISSED_PONGS and not self.handling:
                     await self.websocket.close(code=4408, reason="No pong received")
                     return
                 await self.send_message({"type": "ping"})
+                self.unanswered += 1

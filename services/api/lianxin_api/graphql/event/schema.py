@@ -79,6 +79,7 @@ class EventSubscription:
                 accept,
                 renderer(info, started, started.handler.view.encode_json),
                 started.handler.send_queue.sender(started.operation_id),
+                park=True,  # once live only the membership is kept (`KeepAliveHandler.run_operation`)
             )
         async for event in stream:
             # a websocket's context lives as long as the connection: give each event fresh loaders,
