@@ -28,7 +28,7 @@ def with_code(errors: Iterable[GraphQLError] | None, code: str) -> None:
             error.extensions = {**extensions, "code": code}
 
 
-def _is_variable_error(error: GraphQLError) -> bool:
+def is_variable_error(error: GraphQLError) -> bool:
     # graphql-core's variable coercion errors: "Variable '$x' got invalid value …" / "… of required type …"
     # (raised before execution: no path, whatever coercion error it wraps)
     return error.path is None and error.message.startswith("Variable '$")
@@ -51,5 +51,5 @@ class ErrorCodes(SchemaExtension):
             raise
         result = self.execution_context.result
         errors = list(getattr(result, "errors", None) or ())
-        with_code([e for e in errors if _is_variable_error(e)], BAD_USER_INPUT)
+        with_code([e for e in errors if is_variable_error(e)], BAD_USER_INPUT)
         with_code(errors, INTERNAL_SERVER_ERROR)

@@ -39,6 +39,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -48,6 +50,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     PongMessage,
     SubscribeMessage,
 )
+from strawberry.types.execution import ExecutionResult, PreExecutionError
+from strawberry.types.graphql import OperationType
+from strawberry.utils.aio import aclosing
 
 from lianxin.api_key.service import looks_like_api_key
 from lianxin.core.tokens import Principal
@@ -55,6 +60,13 @@ from lianxin.events.hub import Parked
 from lianxin_api.abuse import RateLimiter, caller_key
 from lianxin_api.auth import authenticate_request, authorization_from_params, bearer_token
 from lianxin_api.context import Context
+from lianxin_api.error_codes import (
+    BAD_USER_INPUT,
+    INTERNAL_SERVER_ERROR,
+    PARSE_FAILED,
+    is_variable_error,
+    with_code,
+)
 from lianxin_api.graphql.event.fanout import (
     QUEUE_FULL,
     QUEUE_FULL_REASON,
@@ -70,6 +82,9 @@ log = logging.getLogger(__name__)
 
 MISSED_PONGS = 3
 FORBIDDEN = 4403
+BAD_REQUEST = "BAD_REQUEST"  # the code the HTTP view gives a request that is not a GraphQL request
+TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"  # over the operations a connection may run at once
+_SUBSCRIPTIONS_ONLY = (OperationType.SUBSCRIPTION,)
 # a JWT is rechecked this long after its `exp` at the earliest (PyJWT counts `exp` itself as expired)
 _EXPIRY_MARGIN = 0.05
 
@@ -78,6 +93,53 @@ _EXPIRY_MARGIN = 0.05
 _SHARED_CHECKS: weakref.WeakKeyDictionary[Any, weakref.WeakValueDictionary[str, SharedCheck]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+_CLIENT_MESSAGES = frozenset({"connection_init", "ping", "pong", "subscribe", "complete"})
+_OBJECT_OR_NULL = (dict, type(None))
+
+
+def message_problem(message: object) -> str | None:
+    """Why a message read from the socket is not one a graphql-transport-ws client may send (the reason
+    the socket is closed with 4400 for), or None. The shapes are graphql-ws's own (`validateMessage`):
+    strawberry reads the fields without checking their types, and fails on a JSON value that is not an
+    object (the socket then ends without a close frame) or runs a subscription whose id is a number."""
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return "Failed to parse message"
+    kind: str = message["type"]
+    if kind not in _CLIENT_MESSAGES:
+        return f"Unknown message type: {kind[:60]}"
+    payload = message.get("payload")
+    if kind in ("connection_init", "ping", "pong"):
+        return None if isinstance(payload, _OBJECT_OR_NULL) else f"Invalid {kind} payload"
+    operation_id = message.get("id")
+    if not isinstance(operation_id, str) or not operation_id:
+        return f"Invalid {kind} message: id must be a non-empty string"
+    if kind == "complete":
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return "Invalid subscribe message: payload.query must be a string"
+    if not isinstance(payload.get("variables"), _OBJECT_OR_NULL) or not isinstance(
+        payload.get("extensions"), _OBJECT_OR_NULL
+    ):
+        return "Invalid subscribe message: payload.variables and payload.extensions must be objects"
+    if not isinstance(payload.get("operationName"), str | None):
+        return "Invalid subscribe message: payload.operationName must be a string"
+    return None
+
+
+def _coded(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """A refused document's errors with the codes the HTTP view gives them: a request that names no
+    operation to run (or one that is not a subscription) BAD_REQUEST, variables that do not fit
+    BAD_USER_INPUT (validation and limit errors carry theirs already), anything else INTERNAL_SERVER_ERROR."""
+    not_a_request = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
+    for error in errors:
+        if isinstance(error.original_error, not_a_request):
+            with_code([error], BAD_REQUEST)
+        elif is_variable_error(error):
+            with_code([error], BAD_USER_INPUT)
+    with_code(errors, INTERNAL_SERVER_ERROR)  # as over HTTP: anything else is ours
+    return errors
 
 
 class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
@@ -132,16 +194,58 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         self._closer = asyncio.create_task(self._close_socket(QUEUE_FULL, QUEUE_FULL_REASON))
 
     async def run_operation(self, operation: Operation[Any, None]) -> None:
-        """strawberry's, except that a live `events` subscription leaves its task (`Parked`): from then on
-        its group writes to this socket's send queue, and only the membership is kept, until the
+        """Runs a subscription (`_run`); a live `events` subscription leaves its task (`Parked`): from then
+        on its group writes to this socket's send queue, and only the membership is kept, until the
         operation is completed, cancelled or the socket closes (`cleanup_operation`)."""
         try:
-            await super().run_operation(operation)
+            await self._run(operation)
         except Parked as parked:
             if self.operations.get(operation.id) is operation and not self.closing:
                 self._parked[operation.id] = parked.leave
             else:
                 parked.leave()
+
+    async def _run(self, operation: Operation[Any, None]) -> None:
+        """strawberry's `run_operation`, as the protocol has it for a document that is refused: one `error`
+        message (the operation's end: no `complete` follows) carrying our `extensions.code`, where
+        strawberry closes the socket (a syntax error, no operation to run: 4400) or sends a bare
+        `complete` (a refusal raised while parsing: the parser cache, the length and token limits).
+        Only subscriptions are run: queries and mutations go over HTTP, where the view writes their
+        access and audit notes (`LianxinGraphQL.execute_operation`)."""
+        try:
+            source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self.context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+                allowed_operation_types=_SUBSCRIPTIONS_ONLY,
+            )
+            async with aclosing(source):
+                first = True
+                async for result in source:
+                    if first and isinstance(result, PreExecutionError):
+                        await operation.send_initial_errors(_coded(result.errors or []))
+                        return
+                    if not isinstance(result, ExecutionResult):  # @defer / @stream frames
+                        refusal = GraphQLError(
+                            "incremental delivery (@defer, @stream) is not supported over the websocket",
+                            extensions={"code": BAD_REQUEST},
+                        )
+                        await operation.send_initial_errors([refusal])
+                        return
+                    await operation.send_next(result)
+                    first = False
+        except GraphQLError as error:  # raised while parsing: a syntax error, a document over the limits
+            with_code([error], PARSE_FAILED)
+            await operation.send_initial_errors([error])
+            return
+        except Exception:
+            log.exception("websocket operation %s failed", operation.id)
+            internal = GraphQLError("Internal server error", extensions={"code": INTERNAL_SERVER_ERROR})
+            await operation.send_initial_errors([internal])
+            return
+        await operation.send_operation_message({"id": operation.id, "type": "complete"})
 
     async def cleanup_operation(self, operation_id: str) -> None:
         self._leave(operation_id)
@@ -173,6 +277,12 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         self.unanswered = 0
         if self.closing:
             return
+        problem = message_problem(message)
+        if problem is not None:
+            await self.handle_invalid_message(problem)  # 4400
+            return
+        if message["type"] == "connection_init" and message.get("payload", ...) is None:
+            message.pop("payload")  # `payload: null` is no payload (strawberry would refuse it)
         self.handling = True  # messages behind this one are not read meanwhile: no pong is missed
         try:
             await super().handle_message(message)
@@ -191,6 +301,10 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 return
             if message.get("id") not in self.operations and await self._rate_limited(message):
                 return
+            if message["id"] not in self.operations and self._at_capacity():
+                full = GraphQLError("Subscription limit reached", extensions={"code": TOO_MANY_SUBSCRIPTIONS})
+                await self.send_message({"id": message["id"], "type": "error", "payload": [full.formatted]})
+                return
             payload = message.get("payload") or {}
             started = Subscribing(
                 self,
@@ -203,6 +317,11 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 await super().handle_subscribe(message)
             return
         await super().handle_subscribe(message)
+
+    def _at_capacity(self) -> bool:
+        """strawberry's cap on operations per connection (it sends its refusal without a code)."""
+        cap = self.max_subscriptions_per_connection
+        return cap is not None and len(self.operations) >= cap
 
     async def send_message(self, message: Message) -> None:
         if message["type"] == "next" and not await self._confirmed_since(time.monotonic()):
