@@ -60,10 +60,11 @@ async def still_serves(client: GqlWs, op_id: str = "1") -> None:
     assert await client.receive(5) == {"type": "pong"}
 
 
-# Already 4400 before this change (pinned): "{}", a non-string or unknown type, no id, no payload.
-# Fixed: JSON that is not an object (strawberry failed on it: the socket ended without a close frame),
-# a non-string id (strawberry ran the subscription), a payload that is not an object (no close frame),
-# a query that is not a string, variables that are not an object, and client-bound types sent back.
+# Pinned (4400 before this change too): not JSON, "{}", an unknown type, client-bound types, a binary
+# frame; a non-string type, a missing id or payload were 4400 already, with other reasons. Fixed: JSON
+# that is not an object (strawberry failed on it: the socket ended without a close frame), a payload
+# that is not an object (the same), a non-string or empty id (strawberry ran the subscription), a query
+# that is not a string, variables or operationName of the wrong type, a ping payload that is no object.
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
@@ -154,11 +155,11 @@ TOO_MANY_TOKENS = "subscription { events { " + "id " * (MAX_TOKENS + 10) + "} }"
 TOO_MANY_ALIASES = "subscription { " + "a: events { id } " * (MAX_ALIASES + 1) + "}"
 
 
-# Fixed: a syntax error or a document over the token limit ended with a bare `complete` (the "parse
-# errors end with bare complete" of the earlier note); a document with no operation to run (only a
-# fragment) closed the socket with 4400;
-# variables that do not fit had no code; queries and mutations ran over the socket (without the access
-# and audit notes the HTTP view writes). Pinned: validation errors and the alias limit.
+# Fixed: a syntax error or a document over the length or token limit ended with a bare `complete` (the
+# "parse errors end with bare complete" of the earlier note); an empty query and variables that do not
+# fit had no code; a document with no operation to run (only a fragment) closed the socket with 4400;
+# queries and mutations ran over the socket (without the access and audit notes the HTTP view writes).
+# Pinned: validation errors and the alias limit.
 @pytest.mark.parametrize(
     ("query", "variables", "code"),
     [
