@@ -80,6 +80,7 @@ class Plains(dict[FieldPlan, Callable[[Any], Any] | None]):
 ResolveInfo = GraphQLResolveInfo[Any]
 # values of these exact types are never awaitable: no need to ask `is_awaitable`
 _NOT_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+_SEQUENCES = frozenset({list, tuple})
 Pending = tuple[Awaitable[Any], Callable[[Any], None]]
 
 
@@ -418,7 +419,7 @@ class PlanRun:
         plan: ObjectPlan,
         fp: FieldPlan,
     ) -> None:
-        if not is_iterable(value):
+        if type(value) not in _SEQUENCES and not is_iterable(value):  # (its ABC check, for the rest)
             raise GraphQLError(
                 f"Expected Iterable, but did not find one for field '{shape.parent_type}.{shape.field_name}'."
             )
