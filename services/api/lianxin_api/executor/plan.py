@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections import OrderedDict
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
@@ -49,6 +50,14 @@ LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
 # built-in scalars whose output coercion returns a value of this exact Python type unchanged
 _FAST_LEAVES: dict[int, type] = {id(GraphQLString): str, id(GraphQLID): str, id(GraphQLBoolean): bool}
 _FAST_INT = id(GraphQLInt)
+
+
+# A strawberry field's `metadata` key: a callable (request context) -> getter | None. When it gives a
+# getter, the planned executor reads the field with `getter(source)` for that whole request instead of
+# calling the resolver once per object, which must then answer exactly what the getter answers for that
+# context (e.g. a field rule decided once for the caller's role, `lianxin_api.graphql.field_rules`).
+# Asked once per execution and field; only for fields the executor would call directly anyway.
+PLAIN_GETTER = "lianxin_api.executor.plain_getter"
 
 
 class NotPlannable(Exception):
@@ -103,11 +112,13 @@ class FieldPlan:
         "direct_info",
         "direct_self",
         "field_def",
+        "get",
         "has_args",
         "key",
         "name",
         "nodes",
         "nullable",
+        "plain",
         "resolve",
         "return_type",
         "shape",
@@ -123,6 +134,7 @@ class FieldPlan:
         self.field_def = field_def
         self.typename = self.name == "__typename"
         self.attr: str | None = None  # read the attribute directly: strawberry's default resolver
+        self.get: Callable[[Any], Any] | None = None  # attrgetter(attr)
         self.resolve: Callable[..., Any] | None = None
         # a strawberry resolver without arguments, extensions or permission classes, called directly
         # with what strawberry's wrapper would pass it (self, info): `_resolver` minus its bookkeeping
@@ -130,6 +142,8 @@ class FieldPlan:
         self.direct_self = False
         self.direct_info: str | None = None
         self.strawberry_field: Any = None
+        # (context) -> getter | None, asked once per execution (see PLAIN_GETTER)
+        self.plain: Callable[[Any], Callable[[Any], Any] | None] | None = None
         self.has_args = False
         self.return_type: GraphQLOutputType | None = field_def.type if field_def else None
         self.nullable = not is_non_null_type(self.return_type)
@@ -262,6 +276,7 @@ class Compiler:
             and definition.default_resolver is getattr
         ):
             fp.attr = definition.python_name  # what `_get_basic_result` does, without the call
+            fp.get = attrgetter(fp.attr)
         else:
             fp.resolve = resolve or self.default_field_resolver
             fp.has_args = bool(field_def.args) or bool(fp.nodes[0].arguments)
@@ -288,6 +303,7 @@ class Compiler:
         fp.direct_self = resolver.self_parameter is not None
         fp.direct_info = resolver.info_parameter.name if resolver.info_parameter is not None else None
         fp.strawberry_field = definition
+        fp.plain = (definition.metadata or {}).get(PLAIN_GETTER)
 
     def _shape(
         self, gtype: GraphQLOutputType, details: FieldDetailsList, parent: GraphQLObjectType, name: str

@@ -64,9 +64,23 @@ class Slot:
         self.dead = False
 
 
+class Plains(dict[FieldPlan, Callable[[Any], Any] | None]):
+    """Per field with a resolver: the getter its `PLAIN_GETTER` gives for this execution's context, or
+    None (the resolver is called); asked on first use, then the same for every object of the execution."""
+
+    def __init__(self, context: Any) -> None:
+        super().__init__()
+        self.context = context
+
+    def __missing__(self, fp: FieldPlan) -> Callable[[Any], Any] | None:
+        getter = self[fp] = fp.plain(self.context) if fp.plain is not None else None
+        return getter
+
+
 ResolveInfo = GraphQLResolveInfo[Any]
 # values of these exact types are never awaitable: no need to ask `is_awaitable`
 _NOT_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+_SEQUENCES = frozenset({list, tuple})
 Pending = tuple[Awaitable[Any], Callable[[Any], None]]
 
 
@@ -86,6 +100,7 @@ class PlanRun:
         self.pending: list[Pending] = []
         self.args: dict[int, dict[str, Any]] = {}
         self.holder: dict[str, Any] = {}
+        self.plains = Plains(self.context)
         # raw root results, for the differential check of mutation payloads
         self.root_values: dict[str, Any] | None = None
 
@@ -151,6 +166,7 @@ class PlanRun:
     def fields(self, plan: ObjectPlan, fields: Any, source: Any, slot: Slot, out: dict[str, Any]) -> None:
         at_root = self.root_values is not None and slot.parent is None
         lazy = self.lazy_info
+        plains = self.plains
         for fp in fields:
             if slot.dead:
                 return
@@ -160,9 +176,10 @@ class PlanRun:
                 continue
             info = None
             try:
-                attr = fp.attr
-                if attr is not None:
-                    value = getattr(source, attr)
+                # an attribute, or a field rule decided once for the request (PLAIN_GETTER)
+                getter = fp.get or plains[fp]
+                if getter is not None:
+                    value = getter(source)
                 else:
                     direct = fp.direct
                     if direct is not None and lazy and fp.direct_self:  # the common case of `call`
@@ -402,7 +419,7 @@ class PlanRun:
         plan: ObjectPlan,
         fp: FieldPlan,
     ) -> None:
-        if not is_iterable(value):
+        if type(value) not in _SEQUENCES and not is_iterable(value):  # (its ABC check, for the rest)
             raise GraphQLError(
                 f"Expected Iterable, but did not find one for field '{shape.parent_type}.{shape.field_name}'."
             )

@@ -31,6 +31,7 @@ from lianxin.household.resident_id import Sex, mask_resident_id
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import Node, UserError, errors_field
+from lianxin_api.graphql.field_rules import plain_unless_restricted
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.visibility import (
@@ -80,7 +81,8 @@ class MemberType:
 
     @strawberry.field(
         description="Date of birth; null for sponsors (with the region and sex it all but gives away the "
-        "ID number): they get `birthYear`."
+        "ID number): they get `birthYear`.",
+        metadata=plain_unless_restricted("Member", "birthDate", "model.birth_date"),
     )
     def birth_date(self, info: Info) -> date | None:
         return None if _hidden(info, "Member", "birthDate") else self.model.birth_date
@@ -89,7 +91,10 @@ class MemberType:
     def birth_year(self) -> int | None:
         return self.model.birth_date.year if self.model.birth_date is not None else None
 
-    @strawberry.field(description="Health condition (sensitive under PIPL); null for sponsors.")
+    @strawberry.field(
+        description="Health condition (sensitive under PIPL); null for sponsors.",
+        metadata=plain_unless_restricted("Member", "health", "model.health"),
+    )
     def health(self, info: Info) -> Health | None:
         return None if _hidden(info, "Member", "health") else self.model.health
 
@@ -202,7 +207,8 @@ class HouseholdType(Node):
 
     @strawberry.field(
         description="Why the status last changed, as the caseworker wrote it; null for sponsors (it "
-        "often names an illness or an income)."
+        "often names an illness or an income).",
+        metadata=plain_unless_restricted("Household", "statusReason", "model.status_reason"),
     )
     def status_reason(self, info: Info) -> str | None:
         return None if _hidden(info, "Household", "statusReason") else self.model.status_reason
@@ -226,7 +232,8 @@ class HouseholdType(Node):
 
     @strawberry.field(
         description="Why the household is in hardship; sponsors do not get the health-related reasons "
-        "(ILLNESS, DISABILITY, ACCIDENT)."
+        "(ILLNESS, DISABILITY, ACCIDENT).",
+        metadata=plain_unless_restricted("Household", "hardshipReasons", "model.hardship_reasons", ()),
     )
     def hardship_reasons(self, info: Info) -> list[HardshipReason]:
         reasons = list(self.model.hardship_reasons)
@@ -240,19 +247,24 @@ class HouseholdType(Node):
 
     @strawberry.field(
         description="RULES.md v2: a member was injured, disabled or killed in a natural disaster, major "
-        "accident, epidemic or public-safety event (→ ACCIDENT); null for sponsors (health detail)."
+        "accident, epidemic or public-safety event (→ ACCIDENT); null for sponsors (health detail).",
+        metadata=plain_unless_restricted("Household", "majorEventCasualty", "model.major_event_casualty"),
     )
     def major_event_casualty(self, info: Info) -> bool | None:
         return None if _hidden(info, "Household", "majorEventCasualty") else self.model.major_event_casualty
 
     @strawberry.field(
         description="RULES.md v2: circumstances that give the household no union category; empty for "
-        "sponsors."
+        "sponsors.",
+        metadata=plain_unless_restricted("Household", "exclusions", "model.exclusions", ()),
     )
     def exclusions(self, info: Info) -> list[ArchiveExclusion]:
         return [] if _hidden(info, "Household", "exclusions") else list(self.model.exclusions)
 
-    @strawberry.field(description="The contact person's phone; hidden from sponsors.")
+    @strawberry.field(
+        description="The contact person's phone; hidden from sponsors.",
+        metadata=plain_unless_restricted("Household", "contactPhone", "model.contact_phone"),
+    )
     def contact_phone(self, info: Info) -> str | None:
         return _visible_phone(info, self.model, "contactPhone")
 
