@@ -137,12 +137,18 @@ class RateLimiter:
     must not become the reason it is down."""
 
     def __init__(
-        self, redis: Redis, per_minute: int, local_fraction: float = 0.5, flush_seconds: float = 0.1
+        self,
+        redis: Redis,
+        per_minute: int,
+        local_fraction: float = 0.5,
+        flush_seconds: float = 0.1,
+        max_windows: int = 100_000,
     ) -> None:
         self.redis = redis
         self.per_minute = per_minute
         self.local_limit = int(per_minute * local_fraction)
         self.flush_seconds = flush_seconds
+        self.max_windows = max_windows
         self._windows: dict[str, _Window] = {}
         self._stale: list[tuple[str, _Window]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -159,6 +165,8 @@ class RateLimiter:
         if w is None or w.window < window:
             if w is not None and w.pending:
                 self._stale.append((key, w))  # the last window's requests still go to Redis
+            if w is None and len(self._windows) >= self.max_windows:
+                self._forget_settled()
             w = self._windows[key] = _Window(window)
         current = w.window == window  # not so for an explicit `now` before this process's window
         if current and w.known >= 0 and w.known + w.pending < self.local_limit:
@@ -181,6 +189,12 @@ class RateLimiter:
         if count <= self.per_minute:
             return None
         return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+    def _forget_settled(self) -> None:
+        """Bounds what is kept per caller (anonymous callers are keyed by address, and addresses are
+        cheap): a window with nothing counted only here is dropped, which costs its caller one Redis
+        round trip to learn the shared count again, never a request uncounted."""
+        self._windows = {key: w for key, w in self._windows.items() if w.pending}
 
     async def _add(self, name: str, n: int) -> int:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -218,6 +232,10 @@ class RateLimiter:
                 results = await pipe.execute()
         except (RedisError, OSError) as exc:
             log.warning("rate limiter counts not stored", extra={"fields": {"error": str(exc)}})
+            for key, w, n in due:  # counted again at the next flush (or the caller's next Redis count)
+                w.pending += n
+                if self._windows.get(key) is not w:
+                    self._stale.append((key, w))
             return
         for (_, w, _), count in zip(due, results[::2], strict=True):
             w.known = max(w.known, int(count))
