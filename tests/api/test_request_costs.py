@@ -196,3 +196,20 @@ async def test_a_unions_households_are_counted_only_when_totalcount_is_asked(
     assert counted == without + 1  # the count statement, only when asked for
     assert with_total["totalCount"] == 3
     assert plain["edges"] == with_total["edges"]
+
+
+async def test_a_holder_after_close_gets_no_connection_that_nobody_releases(migrated: str) -> None:
+    from lianxin_api.loaders import RequestConnection
+
+    pool = await create_pool(migrated, min_size=1, max_size=2)
+    try:
+        shared = RequestConnection(pool)
+        async with shared.acquire() as conn:
+            assert await conn.fetchval("SELECT 1") == 1
+        await shared.close()
+        with pytest.raises(RuntimeError, match="after its response"):
+            async with shared.acquire():
+                pass
+        assert pool.get_idle_size() == pool.get_size()  # nothing left checked out
+    finally:
+        await pool.close()

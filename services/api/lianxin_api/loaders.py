@@ -44,18 +44,23 @@ class RequestConnection:
     an `await` of a loader or of another holder. Transactions (mutations) keep taking connections of
     their own from the pool, as before."""
 
-    __slots__ = ("_conn", "_lock", "pool")
+    __slots__ = ("_closed", "_conn", "_lock", "pool")
 
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
         self._conn: PoolConnectionProxy[Record] | None = None
         self._lock = asyncio.Lock()
+        self._closed = False
 
     def acquire(self) -> _Holding:
         return _Holding(self)
 
     async def close(self) -> None:
-        conn, self._conn = self._conn, None
+        """Gives the connection back once its current holder (if any) is done; a holder arriving later
+        is refused rather than given a connection nobody would release."""
+        self._closed = True
+        async with self._lock:
+            conn, self._conn = self._conn, None
         if conn is not None:
             # it ran the repositories' reads only (SELECTs, no transaction): no session state to reset
             mark = getattr(conn, "mark_reads_only", None)  # `lianxin.core.db.CountingConnection`
@@ -74,6 +79,8 @@ class _Holding:
         shared = self._shared
         await shared._lock.acquire()
         try:
+            if shared._closed:
+                raise RuntimeError("the request's read connection was used after its response")
             if shared._conn is None:
                 shared._conn = await shared.pool.acquire()
         except BaseException:
