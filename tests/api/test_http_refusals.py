@@ -64,3 +64,21 @@ async def test_an_operation_name_with_a_lone_surrogate_still_gets_json(client: A
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_two_operations_without_an_operation_name_is_a_request_error(client: Any) -> None:
+    """The spec's GetOperation (strawberry alone would run the first operation)."""
+    headers = {"Authorization": f"Bearer {make_token()}"}
+    document = "query A { __typename } query B { unions(first: 1) { totalCount } }"
+    response = await client.post("/graphql", json={"query": document}, headers=headers)
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Must provide operation name if query contains multiple operations.",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ],
+    }
+    named = await client.post("/graphql", json={"query": document, "operationName": "A"}, headers=headers)
+    assert named.json() == {"data": {"__typename": "Query"}}

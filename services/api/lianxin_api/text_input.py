@@ -46,6 +46,7 @@ LATEST: Final = dt.date(2100, 12, 31)
 LATEST_INSTANT: Final = dt.date(9998, 12, 31)
 SURROGATE_MESSAGE: Final = "text must be valid Unicode: a lone surrogate (U+D800..U+DFFF) cannot be stored"
 BAD_USER_INPUT: Final = "BAD_USER_INPUT"
+BAD_REQUEST: Final = "BAD_REQUEST"  # as the HTTP view answers a request that is not a GraphQL request
 
 
 class RefusedInput(GraphQLError):
@@ -181,6 +182,7 @@ class RefusedInputGuard(SchemaExtension):
         if name is not None and _bad_text(name):  # else echoed in an error the answer cannot encode
             raise RefusedInput(SURROGATE_MESSAGE)
         yield
+        _require_operation_name(self.execution_context)
 
     async def on_validate(self) -> AsyncIterator[None]:
         yield
@@ -212,6 +214,21 @@ class RefusedInputGuard(SchemaExtension):
             await audit.record_refused_mutation(
                 ctx.pool, actor_of(ctx), name, entity_ids(arguments), arguments, codes
             )
+
+
+MULTIPLE_OPERATIONS: Final = "Must provide operation name if query contains multiple operations."
+
+
+def _require_operation_name(context: Any) -> None:
+    """The GraphQL spec's GetOperation: with no `operationName`, a document must hold exactly one
+    operation. strawberry would run the first one (its `ExecutionContext.operation_name` falls back to
+    it), so a client sending two operations without choosing would get one it did not name."""
+    document = context.graphql_document
+    if document is None or getattr(context, "_provided_operation_name", None) is not None:
+        return
+    operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+    if operations > 1:
+        raise GraphQLError(MULTIPLE_OPERATIONS, extensions={"code": BAD_REQUEST})
 
 
 def _mutation_fields(
