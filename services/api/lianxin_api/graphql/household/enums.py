@@ -108,7 +108,8 @@ describe_values(
         "qualify for SINGLE_PERSON.",
         Health.DISABILITY_SEVERE: "重度残疾: severe disability (grade 1 or 2); gets the classified "
         "supplement and may qualify for SINGLE_PERSON.",
-        Health.DISABILITY_MILD: "轻度残疾: mild disability (grade 3 or 4).",
+        Health.DISABILITY_MILD: "中度或轻度残疾: moderate or mild disability (grade 3 or 4 on the "
+        "disability certificate).",
     },
 )
 describe_values(
