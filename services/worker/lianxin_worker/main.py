@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from typing import Any, cast
 
 from arq import cron, func
-from arq.worker import check_health, run_worker
+from arq.worker import Worker, check_health
 
 from lianxin.core.config import Settings
 from lianxin.core.db import create_pool, unit_of_work
@@ -93,9 +95,26 @@ def worker_settings(settings: Settings, *, burst: bool = False) -> dict[str, Any
     }
 
 
+class LianxinWorker(Worker):
+    """arq's worker, with a stop that is clean while a job is running.
+
+    On SIGTERM arq cancels the running jobs, then `close` gathers them and re-raises their
+    `CancelledError`, so a worker stopped mid-job exited 1 and skipped its shutdown (pools left
+    open, health key left behind). A job cut short is retried by the next worker (every job is
+    idempotent), so waiting for the cancelled tasks and carrying on is the right ending.
+    """
+
+    async def close(self) -> None:
+        if not self._handle_signals:  # no signal came: stop the jobs as arq's own close would
+            self.handle_sig(signal.SIGUSR1)
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        self.tasks.clear()
+        await super().close()
+
+
 def run(settings: Settings) -> None:
     settings.check_serving()  # production: no start without its secrets (ConfigError, one line)
-    run_worker(worker_settings(settings))
+    LianxinWorker(**worker_settings(settings)).run()
 
 
 def health(settings: Settings) -> int:
@@ -104,4 +123,4 @@ def health(settings: Settings) -> int:
     return result
 
 
-__all__ = ["TASKS", "WorkerContext", "health", "run", "worker_settings"]
+__all__ = ["TASKS", "LianxinWorker", "WorkerContext", "health", "run", "worker_settings"]
