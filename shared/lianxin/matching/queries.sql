@@ -15,7 +15,7 @@ INSERT INTO eligibility_decision (household_id, policy_id, fingerprint, outcome,
     per_capita_income_fen, standard_fen, monthly_benefit_fen, suggested_category, single_person_members,
     trace, evaluated_on, run_id, category_income_fen, rules_version)
 SELECT r.household_id, r.policy_id, r.fingerprint, r.outcome, r.counted_income_fen, r.per_capita_income_fen,
-       r.standard_fen, r.monthly_benefit_fen, r.suggested_category, r.single_person_members, r.trace, $2, $3,
+       r.standard_fen, r.monthly_benefit_fen, r.suggested_category, r.single_person_members, r.trace::json, $2, $3,
        r.category_income_fen, r.rules_version
 FROM jsonb_to_recordset($1::jsonb) AS r(
     household_id bigint, policy_id bigint, fingerprint text, outcome text, counted_income_fen bigint,
@@ -75,7 +75,8 @@ SELECT EXISTS (
 -- The partition's decisions from the temp table decision_stage (filled with COPY) in one statement:
 -- the decisions ($1 evaluation date, $2 run id), the current decision of each household, and one
 -- eligibility.decided event each (its union path given, as the event trigger would derive it; its payload
--- keys and values those of lianxin.matching.service._decided_event); $3 $4
+-- keys and values those of lianxin.matching.service._decided_event; the household's and the policy's
+-- Relay ids staged by the caller, which computes them for less than lianxin_global_id here); $3 $4
 -- the least and greatest household id staged; $5 the staged households that have a current decision
 -- (updated; the others' inserted: their households are locked, so nobody inserts one meanwhile, and a
 -- plain insert costs less than ON CONFLICT's speculative insertion). Returns
@@ -85,7 +86,7 @@ WITH ins AS (
         per_capita_income_fen, standard_fen, monthly_benefit_fen, suggested_category, single_person_members,
         trace, evaluated_on, run_id, category_income_fen, rules_version)
     SELECT household_id, policy_id, fingerprint, outcome, counted_income_fen, per_capita_income_fen,
-           standard_fen, monthly_benefit_fen, suggested_category, single_person_members, trace::jsonb, $1, $2,
+           standard_fen, monthly_benefit_fen, suggested_category, single_person_members, trace::json, $1, $2,
            category_income_fen, rules_version
     FROM decision_stage ORDER BY household_id
     RETURNING id, household_id, policy_id, fingerprint, outcome, monthly_benefit_fen, suggested_category,
@@ -98,16 +99,17 @@ WITH ins AS (
     INSERT INTO household_eligibility (household_id, decision_id, policy_id, fingerprint, outcome)
     SELECT household_id, id, policy_id, fingerprint, outcome FROM ins WHERE ins.household_id <> ALL($5::bigint[])
 ), h AS (
-    SELECT ins.*, hh.region_code, u.path,
+    SELECT ins.*, hh.region_code, u.path, s.subject_id, s.policy_gid,
            ins.outcome IN ('DIBAO', 'EXPENDITURE_TYPE', 'SINGLE_PERSON') AS eligible
     FROM ins JOIN household hh ON hh.id = ins.household_id AND hh.id BETWEEN $3 AND $4
+    JOIN decision_stage s ON s.household_id = ins.household_id
     LEFT JOIN trade_union u ON u.id = hh.union_id
 ), ev AS (
     INSERT INTO event (type, subject_id, region_code, union_path, payload)
-    SELECT 'eligibility.decided', lianxin_global_id('Household', h.household_id), h.region_code, h.path,
+    SELECT 'eligibility.decided', h.subject_id, h.region_code, h.path,
            jsonb_build_object('decisionId', lianxin_global_id('EligibilityDecision', h.id),
                               'outcome', h.outcome, 'monthlyBenefitFen', h.monthly_benefit_fen,
-                              'policyId', lianxin_global_id('DibaoPolicy', h.policy_id),
+                              'policyId', h.policy_gid,
                               'suggestedCategory', h.suggested_category,
                               'categoryIncomeFen', h.category_income_fen)
     FROM h ORDER BY h.household_id

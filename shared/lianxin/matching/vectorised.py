@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lianxin.core.db import Connection
+from lianxin.core.ids import to_global_id
 from lianxin.eligibility import ENGINE_VERSION, RULES_VERSION, DibaoParameters
 from lianxin.eligibility import vector as v
 from lianxin.eligibility.facts import _canonical_parameters_json
@@ -90,14 +91,17 @@ STAGE_COLUMNS: Final = [
     "trace",
     "category_income_fen",
     "rules_version",
+    "subject_id",
+    "policy_gid",
 ]
 
 
-# the trace travels as text (the pool's jsonb codec would quote a string) and is cast in the INSERT
+# the trace travels as text (the pool's json codec would quote a string) and is cast in the INSERT
 _STAGE: Final = """CREATE TEMP TABLE decision_stage (
     household_id bigint, policy_id bigint, fingerprint text, outcome text, counted_income_fen bigint,
     per_capita_income_fen bigint, standard_fen bigint, monthly_benefit_fen bigint, suggested_category text,
-    single_person_members integer[], trace text, category_income_fen bigint, rules_version integer
+    single_person_members integer[], trace text, category_income_fen bigint, rules_version integer,
+    subject_id text, policy_gid text
 ) ON COMMIT DROP"""
 
 
@@ -229,9 +233,10 @@ def _records(households: npt.NDArray[Any], c: v.Columns, r: v.Result, slot: Slot
     q = [None if n == 0 else x for n, x in zip(ns, r.category_income.tolist(), strict=True)]
     single = [v.member_indices(mask) if mask else [] for mask in r.single_members.tolist()]
     fps = [fp.decode() for fp in households["fp"].tolist()]
+    ids = households["id"].astype(np.int64).tolist()
     return list(
         zip(
-            households["id"].astype(np.int64).tolist(),
+            ids,
             [slot.policy.id] * len(ns),
             fps,
             outcomes,
@@ -244,6 +249,8 @@ def _records(households: npt.NDArray[Any], c: v.Columns, r: v.Result, slot: Slot
             traces,
             q,
             [RULES_VERSION] * len(ns),
+            [to_global_id("Household", i) for i in ids],
+            [to_global_id("DibaoPolicy", slot.policy.id)] * len(ns),
             strict=True,
         )
     )

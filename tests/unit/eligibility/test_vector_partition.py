@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import asyncpg
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_vector_properties import households, raw_parameters
@@ -186,7 +188,7 @@ async def test_sums_past_the_vectorised_bound_are_decided_by_the_exact_engine(po
         traces = {
             r["household_id"]: r["kind"]
             for r in await conn.fetch(
-                "SELECT household_id, jsonb_typeof(trace) AS kind FROM eligibility_decision "
+                "SELECT household_id, json_typeof(trace) AS kind FROM eligibility_decision "
                 "WHERE household_id = ANY($1::bigint[])",
                 ids,
             )
@@ -205,3 +207,35 @@ async def test_sums_past_the_vectorised_bound_are_decided_by_the_exact_engine(po
             stored,
             {hid: decide(f, params, date(2026, 11, 29)) for hid, f in zip(ids, [huge, plain], strict=True)},
         )
+
+
+async def test_a_current_decision_is_one_of_its_households_decisions(pool: Pool) -> None:
+    """household_eligibility's one composite key (migration 0020): a current row cannot name another
+    household's decision; deleting a household takes its decisions and its current decision along."""
+    union = await make_union(pool, name="威海市总工会")
+    one = HouseholdFacts(members=(MemberFacts(date(1980, 1, 1), Health.HEALTHY, Employment.UNEMPLOYED),))
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO dibao_policy (region_code, effective_from, parameters) VALUES ('371000', '2000-01-01', $1)",
+            dict(DEMO_PARAMETERS),
+        )
+        first, second = await _insert(conn, union.id, [one, one])
+        assert (
+            await decide_partition(conn, [first, second], as_of=date(2026, 11, 29), run_id=None)
+        ).decided == 2
+        theirs = await conn.fetchval(
+            "SELECT decision_id FROM household_eligibility WHERE household_id = $1", second
+        )
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            async with conn.transaction():
+                await conn.execute(
+                    "UPDATE household_eligibility SET decision_id = $2 WHERE household_id = $1", first, theirs
+                )
+        await conn.execute("DELETE FROM household WHERE id = $1", first)
+        left = await conn.fetch(
+            "SELECT household_id FROM household_eligibility WHERE household_id = ANY($1::bigint[]) "
+            "UNION ALL SELECT household_id FROM eligibility_decision WHERE household_id = ANY($1::bigint[])",
+            [first, second],
+        )
+        assert [r["household_id"] for r in left] == [second, second]
+        await conn.execute("DELETE FROM household WHERE id = $1", second)
