@@ -104,6 +104,11 @@ async def test_tls_websockets_and_a_dead_replica_through_haproxy(
         ready = await _until_served(client, f"{base}/readyz")
         assert ready.json() == {"status": "ready"}
         assert ready.headers["strict-transport-security"].startswith("max-age=")
+        # metrics are scraped from the replicas on the internal network; through the proxy, no such path
+        hidden, missing = await client.get(f"{base}/metrics"), await client.get(f"{base}/no-such-path")
+        assert (hidden.status_code, hidden.text) == (missing.status_code, missing.text) == (404, "Not Found")
+        assert hidden.headers["content-type"] == missing.headers["content-type"]
+        assert (await client.get(f"http://127.0.0.1:{ports[0]}/metrics")).text.startswith("# HELP")
         plain = await client.get(f"http://127.0.0.1:{http_port}/readyz?a=1")
         assert plain.status_code == 308
         assert plain.headers["location"] == f"https://127.0.0.1:{https_port}/readyz?a=1"
