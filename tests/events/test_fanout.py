@@ -32,7 +32,7 @@ from lianxin.events.reader import decode_cursor, encode_cursor, horizon
 from lianxin.trade_union.models import UnionKind
 from lianxin_api.app import create_app
 from lianxin_api.context import Context
-from lianxin_api.graphql.event.fanout import QUEUE_FULL, Frames, Sender
+from lianxin_api.graphql.event.fanout import QUEUE_FULL, Frames, Sender, SendQueue
 from lianxin_api.loaders import Loaders
 from lianxin_api.schema import schema
 
@@ -446,3 +446,44 @@ async def test_a_client_that_answers_no_ping_is_closed_and_one_that_answers_is_n
         assert not answering.done()  # the answering one is still open
         answering.cancel()
         await talking.close()
+
+
+class _HeldOutlet:
+    """A socket whose credential re-check has not come back yet: everything sent waits in the queue."""
+
+    closing = False
+
+    def __init__(self) -> None:
+        self.released = asyncio.Event()
+        self.sent: list[str] = []
+
+    async def _confirmed_since(self, moment: float) -> bool:
+        await self.released.wait()
+        return True
+
+    def holds_now(self, moment: float) -> bool:
+        return False
+
+    async def send_text(self, text: str) -> None:
+        self.sent.append(text)
+
+    def queue_full(self) -> None:
+        raise AssertionError("the queue is far from its bound")
+
+
+async def test_a_completed_operation_gets_nothing_more_from_the_queue() -> None:
+    outlet = _HeldOutlet()
+    queue = SendQueue(outlet, 100)
+    first, second = queue.sender("1"), queue.sender("2")
+    for n in range(3):
+        first(None, f'"a{n}"')  # type: ignore[arg-type]  # the event itself is not read
+        second(None, f'"b{n}"')  # type: ignore[arg-type]
+    queue.forget("1")  # the client's `complete` for operation 1
+    outlet.released.set()
+    async with asyncio.timeout(5):
+        while len(outlet.sent) < 3:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert [json.loads(text) for text in outlet.sent] == [
+        {"id": "2", "type": "next", "payload": f"b{n}"} for n in range(3)
+    ]

@@ -248,7 +248,16 @@ class SendQueue:
         self.task: asyncio.Task[None] | None = None
 
     def sender(self, operation_id: str) -> Sender:
-        return Sender(self, '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":')
+        return Sender(self, _next_head(operation_id))
+
+    def forget(self, operation_id: str) -> None:
+        """Drops what is still queued for an operation the client completed: its `complete` means no
+        more `next` for it (what is already on the wire cannot be taken back)."""
+        if self.items:
+            head = _next_head(operation_id)
+            kept = [item for item in self.items if item[1] != head]
+            self.items.clear()
+            self.items.extend(kept)
 
     def push(self, head: str, payload: str) -> None:
         outlet = self.outlet
@@ -296,6 +305,11 @@ class SendQueue:
         self.items = None
         if self.task is not None and self.task is not asyncio.current_task():
             self.task.cancel()
+
+
+def _next_head(operation_id: str) -> str:
+    """The start of every `next` message of an operation (the payload and a closing brace follow)."""
+    return '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
 
 
 class Sender:

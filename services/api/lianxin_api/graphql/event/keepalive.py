@@ -249,6 +249,8 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
 
     async def cleanup_operation(self, operation_id: str) -> None:
         self._leave(operation_id)
+        if self._send_queue is not None:
+            self._send_queue.forget(operation_id)
         await super().cleanup_operation(operation_id)
 
     def _leave(self, operation_id: str) -> None:
