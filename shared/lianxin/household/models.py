@@ -53,6 +53,41 @@ _relation, _sex, _health, _employment = (
 )
 _income, _expenditure, _asset = by_value(IncomeKind), by_value(ExpenditureKind), by_value(AssetKind)
 
+M = TypeVar("M")
+
+
+def _reasons(values: list[str]) -> tuple[HardshipReason, ...]:
+    return tuple(map(_reason, values))
+
+
+def _exclusions(values: list[str]) -> tuple[ArchiveExclusion, ...]:
+    return tuple(map(_exclusion, values))
+
+
+def _partial(cls: type[M], row: asyncpg.Record, convert: dict[str, Callable[[Any], Any]]) -> M:
+    """A model of only the columns `row` has (a read of some columns, `repository.*_COLUMNS`): every
+    other attribute is left unset, so reading one raises AttributeError instead of answering a default."""
+    obj = object.__new__(cls)
+    for name, value in row.items():
+        to = convert.get(name)
+        object.__setattr__(obj, name, value if to is None or value is None else to(value))
+    return obj
+
+
+_HOUSEHOLD_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "level": _level,
+    "category": _category,
+    "status": _status,
+    "hardship_reasons": _reasons,
+    "exclusions": _exclusions,
+}
+_MEMBER_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "relation": _relation,
+    "sex": _sex,
+    "health": _health,
+    "employment": _employment,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Household:
@@ -97,6 +132,11 @@ class Household:
             exclusions=tuple(map(_exclusion, row["exclusions"])),
         )
 
+    @classmethod
+    def from_columns(cls, row: asyncpg.Record) -> Household:
+        """A household of the columns read (`repository.HOUSEHOLD_COLUMNS`); the others unset."""
+        return _partial(cls, row, _HOUSEHOLD_CONVERT)
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -125,6 +165,11 @@ class Member:
             health=_health(row["health"]),
             employment=_employment(row["employment"]),
         )
+
+    @classmethod
+    def from_columns(cls, row: asyncpg.Record) -> Member:
+        """A member of the columns read (`repository.MEMBER_COLUMNS`); the others unset."""
+        return _partial(cls, row, _MEMBER_CONVERT)
 
 
 @dataclass(frozen=True, slots=True)

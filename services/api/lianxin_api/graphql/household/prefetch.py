@@ -22,6 +22,88 @@ from lianxin_api.context import Info
 
 T = TypeVar("T")
 
+# The columns each field of `Household` reads from its model (the resolvers' `self.model.<column>`,
+# `HouseholdType.from_model`); the lists and records of a household are read by its id. A field not
+# named here reads the whole row: a new field is correct before it is listed, only slower.
+HOUSEHOLD_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": ("id",),
+    "archiveNo": ("archive_no",),
+    "level": ("level",),
+    "category": ("category",),
+    "status": ("status",),
+    "statusChangedOn": ("status_changed_on",),
+    "regionCode": ("region_code",),
+    "contactName": ("contact_name",),
+    "archivedOn": ("archived_on",),
+    "version": ("version",),
+    "statusReason": ("status_reason",),
+    "hardshipReasons": ("hardship_reasons",),
+    "majorEventCasualty": ("major_event_casualty",),
+    "exclusions": ("exclusions",),
+    "contactPhone": ("contact_phone",),
+    "contactPerson": ("contact_name", "contact_phone"),
+    "contactCardUrl": ("id", "contact_name", "contact_phone"),
+    "union": ("union_id",),
+    **dict.fromkeys(
+        (
+            "statusHistory",
+            "members",
+            "incomes",
+            "expenditures",
+            "assets",
+            "sponsorships",
+            "latestDecision",
+            "decisions",
+            "referrals",
+            "visits",
+        ),
+        ("id",),
+    ),
+}
+# every page reads these: the cursor, the prefetch of the page's unions
+_HOUSEHOLD_ALWAYS = ("id", "union_id")
+
+# The same for `Member`; members are grouped by household and kept in order (`position`), and incomes
+# name their member by position and id, so those three are always read.
+MEMBER_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": ("id",),
+    "name": ("name",),
+    "relation": ("relation",),
+    "sex": ("sex",),
+    "employment": ("employment",),
+    "birthDate": ("birth_date",),
+    "birthYear": ("birth_date",),
+    "health": ("health",),
+    "idNumber": ("id", "id_number"),
+}
+_MEMBER_ALWAYS = ("id", "household_id", "position")
+
+
+def columns_for(
+    paths: set[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """The columns the fields selected right under `base` (e.g. "edges.node.") read, or None for
+    every column (a field not in `fields`)."""
+    out = set(always)
+    cut = len(base)
+    for path in paths:
+        if path.startswith(base):
+            name = path[cut:]
+            if "." in name:
+                continue
+            found = fields.get(name)
+            if found is None:
+                return None
+            out.update(found)
+    return tuple(sorted(out))
+
+
+def household_columns(paths: set[str], base: str) -> tuple[str, ...] | None:
+    """The household columns a page's selection under `base` needs (None: all of them)."""
+    return columns_for(paths, base, HOUSEHOLD_FIELD_COLUMNS, _HOUSEHOLD_ALWAYS)
+
 
 @dataclass
 class HouseholdPrefetch:
@@ -61,7 +143,9 @@ async def prefetch_households(
         return p
     async with loaders.reads.acquire() as conn:
         if want_members:
-            p.members = _grouped(await household_repo.list_members_by_household_ids(conn, ids), ids)
+            columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
+            members = await household_repo.list_members_by_household_ids(conn, ids, columns)
+            p.members = _grouped(members, ids)
             p.has_members = True
         if want_pairs:
             p.sponsorships = _grouped(

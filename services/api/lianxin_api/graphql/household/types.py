@@ -77,7 +77,15 @@ class MemberType:
 
     @classmethod
     def from_model(cls, m: Member) -> MemberType:
-        return cls(model=m, name=m.name, relation=m.relation, sex=m.sex, employment=m.employment)
+        # (a member read with some columns only, `Member.from_columns`, lacks the others: those
+        # fields were not selected, see `prefetch.MEMBER_FIELD_COLUMNS`)
+        return cls(
+            model=m,
+            name=getattr(m, "name", None),  # type: ignore[arg-type]
+            relation=getattr(m, "relation", None),  # type: ignore[arg-type]
+            sex=getattr(m, "sex", None),  # type: ignore[arg-type]
+            employment=getattr(m, "employment", None),  # type: ignore[arg-type]
+        )
 
     @strawberry.field(
         description="Date of birth; null for sponsors (with the region and sex it all but gives away the "
@@ -190,19 +198,21 @@ class HouseholdType(Node):
 
     @classmethod
     def from_model(cls, h: Household, prefetch: HouseholdPrefetch | None = None) -> HouseholdType:
+        # (a household read with some columns only, `Household.from_columns`, lacks the others:
+        # those fields were not selected, see `prefetch.HOUSEHOLD_FIELD_COLUMNS`)
         return cls(
             id=strawberry.ID(to_global_id("Household", h.id)),
             model=h,
             prefetch=prefetch,
-            archive_no=h.archive_no,
-            level=h.level,
-            category=h.category,
-            status=h.status,
-            status_changed_on=h.status_changed_on,
-            region_code=h.region_code,
-            contact_name=h.contact_name,
-            archived_on=h.archived_on,
-            version=h.version,
+            archive_no=getattr(h, "archive_no", None),  # type: ignore[arg-type]
+            level=getattr(h, "level", None),  # type: ignore[arg-type]
+            category=getattr(h, "category", None),  # type: ignore[arg-type]
+            status=getattr(h, "status", None),  # type: ignore[arg-type]
+            status_changed_on=getattr(h, "status_changed_on", None),
+            region_code=getattr(h, "region_code", None),  # type: ignore[arg-type]
+            contact_name=getattr(h, "contact_name", None),
+            archived_on=getattr(h, "archived_on", None),  # type: ignore[arg-type]
+            version=getattr(h, "version", None),  # type: ignore[arg-type]
         )
 
     @strawberry.field(
