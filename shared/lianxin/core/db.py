@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
 import asyncpg
+import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 # a plain connection or one checked out of a pool: repositories accept both
@@ -58,9 +59,18 @@ async def _reset(conn: asyncpg.Connection) -> None:
         await conn.execute(query)
 
 
+def _json_loads(text: str) -> Any:
+    """`json.loads`, by orjson where it can (a page reads decisions' traces, each a JSON list): the same
+    values, several times faster; what orjson refuses (integers beyond 64 bits) json.loads reads."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 async def _init_connection(conn: Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
-    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=_json_loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=_json_loads, schema="pg_catalog")
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> Pool:

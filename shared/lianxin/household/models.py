@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, NewType, TypeVar
+from typing import Any, NewType, TypeVar, cast
 
 import asyncpg
 
@@ -64,29 +65,53 @@ def _exclusions(values: list[str]) -> tuple[ArchiveExclusion, ...]:
     return tuple(map(_exclusion, values))
 
 
-def _partial(cls: type[M], row: asyncpg.Record, convert: dict[str, Callable[[Any], Any]]) -> M:
-    """A model of only the columns `row` has (a read of some columns, `repository.*_COLUMNS`): every
-    other attribute is left unset, so reading one raises AttributeError instead of answering a default."""
-    obj = object.__new__(cls)
-    for name, value in row.items():
-        to = convert.get(name)
-        object.__setattr__(obj, name, value if to is None or value is None else to(value))
-    return obj
+_BUILDERS: dict[tuple[type, tuple[str, ...]], Callable[[asyncpg.Record], Any]] = {}
 
 
-_HOUSEHOLD_CONVERT: dict[str, Callable[[Any], Any]] = {
-    "level": _level,
-    "category": _category,
-    "status": _status,
-    "hardship_reasons": _reasons,
-    "exclusions": _exclusions,
-}
-_MEMBER_CONVERT: dict[str, Callable[[Any], Any]] = {
-    "relation": _relation,
-    "sex": _sex,
-    "health": _health,
-    "employment": _employment,
-}
+def partial_builder(
+    cls: type[M], columns: tuple[str, ...], convert: tuple[tuple[str, Callable[[Any], Any]], ...]
+) -> Callable[[asyncpg.Record], M]:
+    """Builds a model of only `columns` from a row of exactly those columns in that order (a read of
+    some columns, `repository.*_COLUMNS`): every other attribute is left unset, so reading one raises
+    AttributeError instead of answering a default. One compiled function per column list, the same
+    assignments a frozen dataclass's __init__ makes (names only ever from the repository's tuples)."""
+    found = _BUILDERS.get((cls, columns))
+    if found is not None:
+        return cast(Callable[[asyncpg.Record], M], found)
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if not set(columns) <= fields or not all(c.isidentifier() for c in columns):
+        raise ValueError(f"not attributes of {cls.__name__}: {columns}")
+    converters = dict(convert)
+    lines = ["def build(row):", "    obj = new(cls)"]
+    for k, name in enumerate(columns):
+        value = f"row[{k}]"
+        if name in converters:
+            value = f"(None if {value} is None else to_{name}({value}))"
+        lines.append(f"    set(obj, {name!r}, {value})")
+    lines.append("    return obj")
+    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls}
+    scope.update({f"to_{name}": to for name, to in converters.items()})
+    exec("\n".join(lines), scope)  # code made of the names checked above, as dataclasses do
+    build: Callable[[asyncpg.Record], M] = scope["build"]
+    if len(_BUILDERS) >= 512:  # a client picks the column lists (by its selections): kept bounded
+        _BUILDERS.clear()
+    _BUILDERS[(cls, columns)] = build
+    return build
+
+
+_HOUSEHOLD_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("level", _level),
+    ("category", _category),
+    ("status", _status),
+    ("hardship_reasons", _reasons),
+    ("exclusions", _exclusions),
+)
+_MEMBER_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("relation", _relation),
+    ("sex", _sex),
+    ("health", _health),
+    ("employment", _employment),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +158,10 @@ class Household:
         )
 
     @classmethod
-    def from_columns(cls, row: asyncpg.Record) -> Household:
-        """A household of the columns read (`repository.HOUSEHOLD_COLUMNS`); the others unset."""
-        return _partial(cls, row, _HOUSEHOLD_CONVERT)
+    def from_columns(cls, columns: tuple[str, ...]) -> Callable[[asyncpg.Record], Household]:
+        """What builds a household of rows of these columns (`repository.HOUSEHOLD_COLUMNS`, in that
+        order); the other attributes unset."""
+        return partial_builder(cls, columns, _HOUSEHOLD_CONVERT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +193,10 @@ class Member:
         )
 
     @classmethod
-    def from_columns(cls, row: asyncpg.Record) -> Member:
-        """A member of the columns read (`repository.MEMBER_COLUMNS`); the others unset."""
-        return _partial(cls, row, _MEMBER_CONVERT)
+    def from_columns(cls, columns: tuple[str, ...]) -> Callable[[asyncpg.Record], Member]:
+        """What builds a member of rows of these columns (`repository.MEMBER_COLUMNS`, in that
+        order); the other attributes unset."""
+        return partial_builder(cls, columns, _MEMBER_CONVERT)
 
 
 @dataclass(frozen=True, slots=True)

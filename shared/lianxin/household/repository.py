@@ -51,26 +51,19 @@ MEMBER_COLUMNS = (
 )
 
 
-def _column_list(alias: str, allowed: tuple[str, ...], columns: Sequence[str]) -> str:
-    """`h.id, h.archive_no`: the columns in table order; refuses a name that is not a column."""
-    unknown = set(columns) - set(allowed)
+@functools.lru_cache(maxsize=256)
+def _narrowed(
+    sql: str, star: str, alias: str, allowed: tuple[str, ...], columns: frozenset[str]
+) -> tuple[str, tuple[str, ...]]:
+    """`sql` (its one `SELECT <star>`) reading only `columns`, in table order, and that order; refuses
+    a name that is not a column."""
+    unknown = columns - set(allowed)
     if unknown:
         raise ValueError(f"not columns of the model: {sorted(unknown)}")
-    return ", ".join(f"{alias}{c}" for c in allowed if c in columns)
-
-
-@functools.lru_cache(maxsize=256)
-def _narrowed_cached(
-    sql: str, star: str, alias: str, allowed: tuple[str, ...], columns: tuple[str, ...]
-) -> str:
+    ordered = tuple(c for c in allowed if c in columns)
     head = f"SELECT {star} "
     assert sql.count(head) == 1, sql
-    return sql.replace(head, f"SELECT {_column_list(alias, allowed, columns)} ", 1)
-
-
-def _narrowed(sql: str, star: str, alias: str, allowed: tuple[str, ...], columns: Sequence[str]) -> str:
-    """`sql` (its one `SELECT <star>`) reading only `columns`."""
-    return _narrowed_cached(sql, star, alias, allowed, tuple(columns))
+    return sql.replace(head, "SELECT " + ", ".join(f"{alias}{c}" for c in ordered) + " ", 1), ordered
 
 
 async def get_household(conn: Connection, household_id: int) -> Household | None:
@@ -110,9 +103,9 @@ async def list_households_page(
     columns: Sequence[str] | None = None,
 ) -> list[Household]:
     """The page; with `columns` (of HOUSEHOLD_COLUMNS) only those are read, as partial models."""
-    sql = Q.list_households_page
+    sql, ordered = Q.list_households_page, None
     if columns is not None:
-        sql = _narrowed(sql, "h.*", "h.", HOUSEHOLD_COLUMNS, columns)
+        sql, ordered = _narrowed(sql, "h.*", "h.", HOUSEHOLD_COLUMNS, frozenset(columns))
     rows = await conn.fetch(
         sql,
         union_root,
@@ -126,8 +119,8 @@ async def list_households_page(
         scope.sponsor_id,
         without_contact,
     )
-    if columns is not None:
-        return [Household.from_columns(r) for r in rows]
+    if ordered is not None:
+        return list(map(Household.from_columns(ordered), rows))
     return [Household.from_row(r) for r in rows]
 
 
@@ -162,8 +155,8 @@ async def list_households_by_union_page(
     if columns is None:
         rows = await conn.fetch(Q.list_households_by_union_page, union_id, after_id, limit)
         return [Household.from_row(r) for r in rows]
-    sql = _narrowed(Q.list_households_by_union_page, "*", "", HOUSEHOLD_COLUMNS, columns)
-    return [Household.from_columns(r) for r in await conn.fetch(sql, union_id, after_id, limit)]
+    sql, ordered = _narrowed(Q.list_households_by_union_page, "*", "", HOUSEHOLD_COLUMNS, frozenset(columns))
+    return list(map(Household.from_columns(ordered), await conn.fetch(sql, union_id, after_id, limit)))
 
 
 async def count_households_by_union(conn: Connection, union_id: int) -> int:
@@ -309,8 +302,8 @@ async def list_members_by_household_ids(
     as partial models."""
     if columns is None:
         return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_household_ids, ids)]
-    sql = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, columns)
-    return [Member.from_columns(r) for r in await conn.fetch(sql, ids)]
+    sql, ordered = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, frozenset(columns))
+    return list(map(Member.from_columns(ordered), await conn.fetch(sql, ids)))
 
 
 async def list_incomes_by_household_ids(conn: Connection, ids: list[int]) -> list[Income]:
