@@ -13,7 +13,9 @@ import pytest
 from lianxin.core.db import Pool
 from lianxin.core.ids import to_global_id
 from lianxin.core.tokens import Role
+from lianxin.eligibility import DEMO_PARAMETERS
 from lianxin.household import repository as repo
+from lianxin.matching.service import decide_households
 from lianxin.organization.models import OrganizationKind
 from lianxin.trade_union.models import UnionKind
 from lianxin_api.graphql.household.prefetch import HOUSEHOLD_FIELD_COLUMNS, MEMBER_FIELD_COLUMNS
@@ -31,7 +33,7 @@ SUB = {
     "expenditures": "{ kind annualAmount }",
     "assets": "{ kind value count }",
     "sponsorships": "{ startedOn active sponsor { name } }",
-    "latestDecision": "{ outcome }",
+    "latestDecision": "{ id outcome perCapitaIncome monthlyBenefit trace { rule passed value explanation } }",
     "decisions": "{ outcome }",
     "referrals": "{ id }",
     "visits": "{ id }",
@@ -72,6 +74,14 @@ async def world(gql: Any, pool: Pool) -> dict[str, Any]:
         async with pool.acquire() as conn:
             hid = await conn.fetchval("SELECT id FROM household WHERE archive_no = $1", f"COL{k:04d}")
         await make_sponsorship(pool, hid, sponsor.id, date(2024, 3, 1))
+    async with pool.acquire() as conn:  # decided as the worker would: latestDecision is no null
+        await conn.execute(
+            "INSERT INTO dibao_policy (region_code, effective_from, parameters) VALUES ('371000', '2020-01-01', $1)",
+            dict(DEMO_PARAMETERS),
+        )
+        hids = [r["id"] for r in await conn.fetch("SELECT id FROM household ORDER BY id")]
+        async with conn.transaction():
+            await decide_households(conn, hids, as_of=date(2025, 6, 1))
     return {
         "ids": ids,
         "union": to_global_id("TradeUnion", district.id),

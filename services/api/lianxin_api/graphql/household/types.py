@@ -338,9 +338,17 @@ class HouseholdType(Node):
         ]
 
     @strawberry.field(description="Monthly incomes; empty for sponsors (a pairing needs no finances).")
-    async def incomes(self, info: Info) -> list[IncomeType]:
+    def incomes(self, info: Info) -> list[IncomeType]:
         if _hidden(info, "Household", "incomes"):
             return []
+        p = self.prefetch  # answered synchronously from the page's prefetch when there is one
+        if p is not None and p.has_incomes and p.has_members:
+            items = p.incomes.get(self.model.id, [])
+            members = p.members.get(self.model.id, []) if items else []
+            return [income_type(i, members) for i in items]
+        return cast(list[IncomeType], self._incomes_later(info))
+
+    async def _incomes_later(self, info: Info) -> list[IncomeType]:
         loaders = info.context.loaders
         incomes = await loaders.incomes_by_household.load(self.model.id)
         members = await loaders.members_by_household.load(self.model.id) if incomes else []
@@ -389,9 +397,22 @@ class HouseholdType(Node):
         return [SponsorshipType.from_model(s) for s in await only_visible(info, "Sponsorship", pairs)]
 
     @strawberry.field(description="The current eligibility decision (null until the worker decides).")
-    async def latest_decision(
+    def latest_decision(
         self, info: Info
     ) -> Annotated[EligibilityDecisionType, strawberry.lazy(_ELIGIBILITY)] | None:
+        from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
+
+        # Answered synchronously from the page's prefetch when the caller's reach decides without a
+        # look at the decision (ALL or NONE); else loaded and checked as any decision
+        p = self.prefetch
+        if p is not None and p.has_decisions:
+            seen = visible_to_all_or_none(info, "EligibilityDecision")
+            if seen is not None:
+                decision = p.decisions.get(self.model.id)
+                return EligibilityDecisionType.from_model(decision) if decision is not None and seen else None
+        return cast(EligibilityDecisionType | None, self._latest_decision_later(info))
+
+    async def _latest_decision_later(self, info: Info) -> EligibilityDecisionType | None:
         from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
 
         decision = await info.context.loaders.latest_decision_by_household.load(self.model.id)
