@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -30,6 +31,7 @@ from lianxin.household.models import Asset, Expenditure, Household, Income, Memb
 from lianxin.household.resident_id import Sex, mask_resident_id
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
+from lianxin_api.executor.plan import PLAIN_GETTER
 from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.field_rules import plain_unless_restricted
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
@@ -56,6 +58,26 @@ def _shown(info: Info, kind: str, field: str) -> Shown:
 
 def _hidden(info: Info, kind: str, field: str) -> bool:
     return _shown(info, kind, field) is Shown.HIDDEN
+
+
+def _none(_source: Any) -> None:
+    return None
+
+
+def _id_number_getter(context: Any) -> Callable[[MemberType], str | None]:
+    """`MemberType.id_number` for every member of a request (PLAIN_GETTER): full, masked or hidden is
+    the caller's, decided once; a full number is still noted for the access log, member by member."""
+    match shown(context.principal, "Member", "idNumber"):
+        case Shown.FULL:
+
+            def full(source: MemberType) -> str | None:
+                context.unmasked_member_ids.add(source.model.id)  # access_log, flushed after execution
+                return source.model.id_number
+
+            return full
+        case Shown.MASKED:
+            return lambda source: mask_resident_id(source.model.id_number)
+    return _none
 
 
 def _member_global_id(self: Any) -> strawberry.ID:
@@ -106,7 +128,10 @@ class MemberType:
     def health(self, info: Info) -> Health | None:
         return None if _hidden(info, "Member", "health") else self.model.health
 
-    @strawberry.field(description="Resident ID number; masked (3710**********1234) unless the role needs it.")
+    @strawberry.field(
+        description="Resident ID number; masked (3710**********1234) unless the role needs it.",
+        metadata={PLAIN_GETTER: _id_number_getter},
+    )
     def id_number(self, info: Info) -> str | None:
         match _shown(info, "Member", "idNumber"):
             case Shown.FULL:
@@ -159,6 +184,32 @@ class ContactPersonType:
         description="The contact person's name; null while only a phone is recorded."
     )
     phone: str | None = strawberry.field(description="Null for sponsors.")
+
+
+def _contact_person_getter(context: Any) -> Callable[[HouseholdType], ContactPersonType | None]:
+    """`HouseholdType.contact_person` for every household of a request (PLAIN_GETTER): whether the
+    phone is hidden is the caller's, decided once."""
+    hide_phone = shown(context.principal, "Household", "contactPerson.phone") is Shown.HIDDEN
+
+    def contact_person(source: HouseholdType) -> ContactPersonType | None:
+        m = source.model
+        if not (m.contact_name or m.contact_phone):
+            return None
+        return ContactPersonType(name=m.contact_name, phone=None if hide_phone else m.contact_phone)
+
+    return contact_person
+
+
+def _contact_card_url_getter(context: Any) -> Callable[[HouseholdType], str | None]:
+    """`HouseholdType.contact_card_url` for every household of a request (PLAIN_GETTER): whether the
+    caller may print cards is decided once."""
+    if not can_print(context.principal):
+        return _none
+
+    def contact_card_url(source: HouseholdType) -> str | None:
+        return contact_card_path(source.model.id) if has_contact_person(source.model) else None
+
+    return contact_card_url
 
 
 @strawberry.type(name="StatusChange", description="One change of a household's status, as recorded.")
@@ -280,7 +331,8 @@ class HouseholdType(Node):
 
     @strawberry.field(
         description="The contact person (联系人) with phone; null while neither is recorded "
-        "(find the gaps with `households(filter: {withoutContactPerson: true})`)."
+        "(find the gaps with `households(filter: {withoutContactPerson: true})`).",
+        metadata={PLAIN_GETTER: _contact_person_getter},
     )
     def contact_person(self, info: Info) -> ContactPersonType | None:
         if not (self.model.contact_name or self.model.contact_phone):
@@ -292,7 +344,8 @@ class HouseholdType(Node):
     @strawberry.field(
         description="Where to download the household's contact card (连心牌) as PDF, relative to the "
         "API root (send the same Authorization header). Null unless the caller may print cards (ADMIN, "
-        "UNION_STAFF) and the household has a contact person with phone."
+        "UNION_STAFF) and the household has a contact person with phone.",
+        metadata={PLAIN_GETTER: _contact_card_url_getter},
     )
     def contact_card_url(self, info: Info) -> str | None:
         if not can_print(info.context.principal) or not has_contact_person(self.model):
