@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from lianxin.core.db import Connection
 from lianxin.household import repository as household_repo
-from lianxin.household.models import Income, Member
+from lianxin.household.models import Asset, Expenditure, Income, Member
 from lianxin.matching import repository as matching_repo
 from lianxin.matching.models import StoredDecision
 from lianxin.organization import repository as org_repo
@@ -119,7 +119,11 @@ class HouseholdPrefetch:
     incomes: dict[int, list[Income]] = field(default_factory=dict)
     # the current decision by household (None: not decided yet), not yet checked for visibility
     decisions: dict[int, StoredDecision | None] = field(default_factory=dict)
+    expenditures: dict[int, list[Expenditure]] = field(default_factory=dict)
+    assets: dict[int, list[Asset]] = field(default_factory=dict)
     has_members: bool = False
+    has_expenditures: bool = False
+    has_assets: bool = False
     has_incomes: bool = False
     has_decisions: bool = False
     has_sponsorships: bool = False
@@ -156,9 +160,20 @@ async def prefetch_households(
     want_sponsors = want_pairs and f"{base}sponsorships.sponsor" in paths
     want_unions = union_ids is not None and f"{base}union" in paths
     want_decisions = f"{base}latestDecision" in paths
-    if not ids or not (want_members or want_pairs or want_unions or want_decisions):
+    want_expenditures = f"{base}expenditures" in paths
+    want_assets = f"{base}assets" in paths
+    wanted = (want_members, want_pairs, want_unions, want_decisions, want_expenditures, want_assets)
+    if not ids or not any(wanted):
         return p
     async with loaders.reads.acquire() as conn:
+        if want_expenditures:
+            items = await household_repo.list_expenditures_by_household_ids(conn, ids)
+            p.expenditures, p.has_expenditures = _grouped(items, ids), True
+        if want_assets:
+            p.assets, p.has_assets = (
+                _grouped(await household_repo.list_assets_by_household_ids(conn, ids), ids),
+                True,
+            )
         if want_incomes:
             p.incomes = _grouped(await household_repo.list_incomes_by_household_ids(conn, ids), ids)
             p.has_incomes = True
@@ -199,6 +214,10 @@ def _prime(info: Info, p: HouseholdPrefetch) -> None:
         loaders.members_by_household.prime_many(p.members)
     if p.has_incomes:
         loaders.incomes_by_household.prime_many(p.incomes)
+    if p.has_expenditures:
+        loaders.expenditures_by_household.prime_many(p.expenditures)
+    if p.has_assets:
+        loaders.assets_by_household.prime_many(p.assets)
     if p.has_decisions:
         loaders.latest_decision_by_household.prime_many(p.decisions)
     if p.has_sponsorships:

@@ -172,6 +172,14 @@ def income_type(income: Income, members: list[Member]) -> IncomeType:
     return IncomeType(kind=income.kind, monthly_amount=fen_to_yuan(income.monthly_fen), member_id=member_id)
 
 
+def _expenditure_types(items: list[Expenditure]) -> list[ExpenditureType]:
+    return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
+
+
+def _asset_types(items: list[Asset]) -> list[AssetType]:
+    return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
+
+
 def _visible_phone(info: Info, household: Household, field: str) -> str | None:
     return None if _hidden(info, "Household", field) else household.contact_phone
 
@@ -411,18 +419,30 @@ class HouseholdType(Node):
         description="Rigid expenditures (medical, education…); empty for sponsors: medical spending is "
         "health detail."
     )
-    async def expenditures(self, info: Info) -> list[ExpenditureType]:
+    def expenditures(self, info: Info) -> list[ExpenditureType]:
         if _hidden(info, "Household", "expenditures"):
             return []
+        p = self.prefetch  # answered synchronously from the prefetch when there is one
+        if p is not None and p.has_expenditures:
+            return _expenditure_types(p.expenditures.get(self.model.id, []))
+        return cast(list[ExpenditureType], self._expenditures_later(info))
+
+    async def _expenditures_later(self, info: Info) -> list[ExpenditureType]:
         items: list[Expenditure] = await info.context.loaders.expenditures_by_household.load(self.model.id)
-        return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
+        return _expenditure_types(items)
 
     @strawberry.field(description="Assets; empty for sponsors.")
-    async def assets(self, info: Info) -> list[AssetType]:
+    def assets(self, info: Info) -> list[AssetType]:
         if _hidden(info, "Household", "assets"):
             return []
+        p = self.prefetch  # answered synchronously from the prefetch when there is one
+        if p is not None and p.has_assets:
+            return _asset_types(p.assets.get(self.model.id, []))
+        return cast(list[AssetType], self._assets_later(info))
+
+    async def _assets_later(self, info: Info) -> list[AssetType]:
         items: list[Asset] = await info.context.loaders.assets_by_household.load(self.model.id)
-        return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
+        return _asset_types(items)
 
     @strawberry.field(
         description="Sponsorship pairings (结对帮扶), current and ended; a SPONSOR sees its own only."
