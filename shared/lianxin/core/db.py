@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -11,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
 import asyncpg
-import orjson
 from asyncpg.pool import PoolConnectionProxy
 
 # a plain connection or one checked out of a pool: repositories accept both
@@ -60,25 +58,9 @@ async def _reset(conn: asyncpg.Connection) -> None:
         await conn.execute(query)
 
 
-# 19 digits in a row: maybe an integer beyond 64 bits, which orjson reads as a float (json.loads exactly)
-_LONG_DIGITS = re.compile(r"[0-9]{19}")
-
-
-def _json_loads(text: str) -> Any:
-    """`json.loads`, by orjson where it gives the same values (a page reads decisions' traces, each a
-    JSON list): several times faster. Text with a run of 19 digits (a possibly huge integer) and what
-    orjson refuses (numbers beyond a double's range) are read by json.loads."""
-    if _LONG_DIGITS.search(text) is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
-
-
 async def _init_connection(conn: Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=_json_loads, schema="pg_catalog")
-    await conn.set_type_codec("json", encoder=json.dumps, decoder=_json_loads, schema="pg_catalog")
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> Pool:
