@@ -12,6 +12,7 @@ from lianxin_api.auth import AuthenticationGate
 from lianxin_api.cost import CostLimit
 from lianxin_api.error_codes import ErrorCodes
 from lianxin_api.executor import PlannedExecutor
+from lianxin_api.executor.extensions import LeanExtensionsRunner
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.api_key.schema import ApiKeyMutation
@@ -106,12 +107,19 @@ class Subscription(EventSubscription):
     pass
 
 
+class LianxinSchema(strawberry.Schema):
+    """strawberry's schema with its extension hooks looked up once per extension class."""
+
+    def create_extensions_runner(self, execution_context: Any, extensions: Any) -> LeanExtensionsRunner:
+        return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+
 def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:
     """In production internal errors read "Unexpected error." (errors with a `code` stay visible)."""
     guards: list[Any] = [] if introspection else [DisableIntrospection]
     if production:
         guards.append(lambda: MaskErrors(should_mask_error=is_internal_error))
-    return strawberry.Schema(
+    return LianxinSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

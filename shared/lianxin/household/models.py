@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, NewType, TypeVar
+from typing import Any, NewType, TypeVar, cast
 
 import asyncpg
 
@@ -53,6 +54,65 @@ _relation, _sex, _health, _employment = (
 )
 _income, _expenditure, _asset = by_value(IncomeKind), by_value(ExpenditureKind), by_value(AssetKind)
 
+M = TypeVar("M")
+
+
+def _reasons(values: list[str]) -> tuple[HardshipReason, ...]:
+    return tuple(map(_reason, values))
+
+
+def _exclusions(values: list[str]) -> tuple[ArchiveExclusion, ...]:
+    return tuple(map(_exclusion, values))
+
+
+_BUILDERS: dict[tuple[type, tuple[str, ...]], Callable[[asyncpg.Record], Any]] = {}
+
+
+def partial_builder(
+    cls: type[M], columns: tuple[str, ...], convert: tuple[tuple[str, Callable[[Any], Any]], ...]
+) -> Callable[[asyncpg.Record], M]:
+    """Builds a model of only `columns` from a row of exactly those columns in that order (a read of
+    some columns, `repository.*_COLUMNS`): every other attribute is left unset, so reading one raises
+    AttributeError instead of answering a default. One compiled function per column list, the same
+    assignments a frozen dataclass's __init__ makes (names only ever from the repository's tuples)."""
+    found = _BUILDERS.get((cls, columns))
+    if found is not None:
+        return cast(Callable[[asyncpg.Record], M], found)
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if not set(columns) <= fields or not all(c.isidentifier() for c in columns):
+        raise ValueError(f"not attributes of {cls.__name__}: {columns}")
+    converters = dict(convert)
+    lines = ["def build(row):", "    obj = new(cls)"]
+    for k, name in enumerate(columns):
+        value = f"row[{k}]"
+        if name in converters:
+            value = f"(None if {value} is None else to_{name}({value}))"
+        lines.append(f"    set(obj, {name!r}, {value})")
+    lines.append("    return obj")
+    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls}
+    scope.update({f"to_{name}": to for name, to in converters.items()})
+    exec("\n".join(lines), scope)  # code made of the names checked above, as dataclasses do
+    build: Callable[[asyncpg.Record], M] = scope["build"]
+    if len(_BUILDERS) >= 512:  # a client picks the column lists (by its selections): kept bounded
+        _BUILDERS.clear()
+    _BUILDERS[(cls, columns)] = build
+    return build
+
+
+_HOUSEHOLD_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("level", _level),
+    ("category", _category),
+    ("status", _status),
+    ("hardship_reasons", _reasons),
+    ("exclusions", _exclusions),
+)
+_MEMBER_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("relation", _relation),
+    ("sex", _sex),
+    ("health", _health),
+    ("employment", _employment),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Household:
@@ -97,6 +157,12 @@ class Household:
             exclusions=tuple(map(_exclusion, row["exclusions"])),
         )
 
+    @classmethod
+    def from_columns(cls, columns: tuple[str, ...]) -> Callable[[asyncpg.Record], Household]:
+        """What builds a household of rows of these columns (`repository.HOUSEHOLD_COLUMNS`, in that
+        order); the other attributes unset."""
+        return partial_builder(cls, columns, _HOUSEHOLD_CONVERT)
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -125,6 +191,12 @@ class Member:
             health=_health(row["health"]),
             employment=_employment(row["employment"]),
         )
+
+    @classmethod
+    def from_columns(cls, columns: tuple[str, ...]) -> Callable[[asyncpg.Record], Member]:
+        """What builds a member of rows of these columns (`repository.MEMBER_COLUMNS`, in that
+        order); the other attributes unset."""
+        return partial_builder(cls, columns, _MEMBER_CONVERT)
 
 
 @dataclass(frozen=True, slots=True)

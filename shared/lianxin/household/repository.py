@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 
@@ -13,6 +14,56 @@ from lianxin.household.enums import EligibilityOutcome, HouseholdStatus
 from lianxin.household.models import Asset, Expenditure, Household, Income, Member, StatusChange
 
 Q = load_queries(__package__)
+
+# The columns a read may be narrowed to (`columns=`): the models' attributes, in table order. A read
+# of some of them builds partial models (`from_columns`), whose other attributes are unset. Names are
+# only ever taken from these tuples, never from a caller's text.
+HOUSEHOLD_COLUMNS = (
+    "id",
+    "archive_no",
+    "level",
+    "category",
+    "status",
+    "status_changed_on",
+    "status_reason",
+    "hardship_reasons",
+    "region_code",
+    "union_id",
+    "contact_name",
+    "contact_phone",
+    "archived_on",
+    "version",
+    "updated_at",
+    "major_event_casualty",
+    "exclusions",
+)
+MEMBER_COLUMNS = (
+    "id",
+    "household_id",
+    "position",
+    "name",
+    "relation",
+    "id_number",
+    "sex",
+    "birth_date",
+    "health",
+    "employment",
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _narrowed(
+    sql: str, star: str, alias: str, allowed: tuple[str, ...], columns: frozenset[str]
+) -> tuple[str, tuple[str, ...]]:
+    """`sql` (its one `SELECT <star>`) reading only `columns`, in table order, and that order; refuses
+    a name that is not a column."""
+    unknown = columns - set(allowed)
+    if unknown:
+        raise ValueError(f"not columns of the model: {sorted(unknown)}")
+    ordered = tuple(c for c in allowed if c in columns)
+    head = f"SELECT {star} "
+    assert sql.count(head) == 1, sql
+    return sql.replace(head, "SELECT " + ", ".join(f"{alias}{c}" for c in ordered) + " ", 1), ordered
 
 
 async def get_household(conn: Connection, household_id: int) -> Household | None:
@@ -49,9 +100,14 @@ async def list_households_page(
     *,
     scope: ListScope = EVERYTHING,
     without_contact: bool | None = None,
+    columns: Sequence[str] | None = None,
 ) -> list[Household]:
+    """The page; with `columns` (of HOUSEHOLD_COLUMNS) only those are read, as partial models."""
+    sql, ordered = Q.list_households_page, None
+    if columns is not None:
+        sql, ordered = _narrowed(sql, "h.*", "h.", HOUSEHOLD_COLUMNS, frozenset(columns))
     rows = await conn.fetch(
-        Q.list_households_page,
+        sql,
         union_root,
         region_prefix,
         status.value if status else None,
@@ -63,6 +119,8 @@ async def list_households_page(
         scope.sponsor_id,
         without_contact,
     )
+    if ordered is not None:
+        return list(map(Household.from_columns(ordered), rows))
     return [Household.from_row(r) for r in rows]
 
 
@@ -91,10 +149,14 @@ async def count_households(
 
 
 async def list_households_by_union_page(
-    conn: Connection, union_id: int, after_id: int, limit: int
+    conn: Connection, union_id: int, after_id: int, limit: int, columns: Sequence[str] | None = None
 ) -> list[Household]:
-    rows = await conn.fetch(Q.list_households_by_union_page, union_id, after_id, limit)
-    return [Household.from_row(r) for r in rows]
+    """The union's page; with `columns` (of HOUSEHOLD_COLUMNS) only those are read, as partial models."""
+    if columns is None:
+        rows = await conn.fetch(Q.list_households_by_union_page, union_id, after_id, limit)
+        return [Household.from_row(r) for r in rows]
+    sql, ordered = _narrowed(Q.list_households_by_union_page, "*", "", HOUSEHOLD_COLUMNS, frozenset(columns))
+    return list(map(Household.from_columns(ordered), await conn.fetch(sql, union_id, after_id, limit)))
 
 
 async def count_households_by_union(conn: Connection, union_id: int) -> int:
@@ -233,8 +295,15 @@ async def list_members_by_ids(conn: Connection, ids: list[int]) -> list[Member]:
     return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_ids, ids)]
 
 
-async def list_members_by_household_ids(conn: Connection, ids: list[int]) -> list[Member]:
-    return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_household_ids, ids)]
+async def list_members_by_household_ids(
+    conn: Connection, ids: list[int], columns: Sequence[str] | None = None
+) -> list[Member]:
+    """Members of the households, in order; with `columns` (of MEMBER_COLUMNS) only those are read,
+    as partial models."""
+    if columns is None:
+        return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_household_ids, ids)]
+    sql, ordered = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, frozenset(columns))
+    return list(map(Member.from_columns(ordered), await conn.fetch(sql, ids)))
 
 
 async def list_incomes_by_household_ids(conn: Connection, ids: list[int]) -> list[Income]:

@@ -44,6 +44,7 @@ from graphql.execution.collect_fields import (
     collect_subfields,
 )
 from graphql.execution.values import VariableValues
+from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
 
 LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
@@ -161,7 +162,16 @@ SimpleField = tuple[
 class ObjectPlan:
     """The fields of one selection set on one object type, in response order."""
 
-    __slots__ = ("fields", "is_type_of", "origin", "simple", "strawberry_is_type_of", "type", "type_name")
+    __slots__ = (
+        "fields",
+        "is_type_of",
+        "origin",
+        "simple",
+        "simple_object",
+        "strawberry_is_type_of",
+        "type",
+        "type_name",
+    )
 
     def __init__(self, object_type: GraphQLObjectType) -> None:
         self.type = object_type
@@ -179,6 +189,8 @@ class ObjectPlan:
         # every field a leaf read from an attribute: the whole object is then one loop
         # (`PlanRun.simple_object`), or the general path when a value does not serialise plainly
         self.simple: tuple[SimpleField, ...] | None = None
+        # `simple` as one function: the object's response, or None for the general path
+        self.simple_object: Callable[[Any], dict[str, Any] | None] | None = None
 
     def settle(self) -> None:
         simple: list[SimpleField] = []
@@ -193,6 +205,48 @@ class ObjectPlan:
                 (fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.leaf, shape.nullable)
             )
         self.simple = tuple(simple)
+        self.simple_object = _simple_function(self.type_name, self.simple)
+
+
+def _simple_function(
+    type_name: str, fields: tuple[SimpleField, ...]
+) -> Callable[[Any], dict[str, Any] | None] | None:
+    """`PlanRun.simple_object` for one plan, unrolled into a function of its own (as dataclasses make
+    their __init__): the same reads, tests and coercions in the same order, the values passed in as
+    names. None (the loop is used) when an attribute is not a plain identifier."""
+    if not all(attr is None or (attr.isidentifier() and not attr.startswith("__")) for _, attr, *_ in fields):
+        return None
+    scope: dict[str, Any] = {"Undefined": Undefined, "type_name": type_name}
+    lines = ["def simple_object(source):", "    try:", "        pass"]
+    values = []
+    for k, (key, attr, fast, table, table_type, coerce, nullable) in enumerate(fields):
+        v = f"v{k}"
+        values.append(f"{key!r}: {v}")
+        if attr is None:
+            lines.append(f"        {v} = type_name")
+            continue
+        lines.append(f"        {v} = source.{attr}")
+        lines.append(f"        if {v} is None:")
+        lines.append("            pass" if nullable else "            return None")
+        if fast is not None:
+            scope[f"fast{k}"] = fast
+            lines.append(f"        elif type({v}) is fast{k}:")
+            lines.append("            pass")
+        if table is not None:
+            scope[f"table{k}"], scope[f"table_type{k}"] = table, table_type
+            lines.append(f"        elif type({v}) is table_type{k} and {v} in table{k}:")
+            lines.append(f"            {v} = table{k}[{v}]")
+        scope[f"coerce{k}"] = coerce
+        lines.append("        else:")
+        lines.append(f"            {v} = coerce{k}({v})")
+        lines.append(f"            if {v} is None or {v} is Undefined:")
+        lines.append("                return None")
+    lines.append("    except Exception:")
+    lines.append("        return None")
+    lines.append("    return {" + ", ".join(values) + "}")
+    exec("\n".join(lines), scope)  # code made of checked identifiers and literals, as dataclasses do
+    made: Callable[[Any], dict[str, Any] | None] = scope["simple_object"]
+    return made
 
 
 def _enum_names(gtype: CustomGraphQLEnumType) -> dict[Any, str]:

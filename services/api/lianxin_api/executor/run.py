@@ -358,7 +358,8 @@ class PlanRun:
                     fp.nodes,
                 )
         if object_plan.simple is not None:
-            plain = self.simple_object(object_plan, value)
+            made = object_plan.simple_object
+            plain = made(value) if made is not None else self.simple_object(object_plan, value)
             if plain is not None:
                 container[key] = plain
                 return
@@ -434,6 +435,7 @@ class PlanRun:
         simple = item.object_plan if kind == OBJECT else None
         if simple is not None and (simple.simple is None or simple.is_type_of is not None):
             simple = None  # (objects with is_type_of go through `complete_object`, which checks it)
+        made = simple.simple_object if simple is not None else None
         for index, element in enumerate(items):
             if slot.dead:
                 return
@@ -441,7 +443,7 @@ class PlanRun:
                 out[index] = element
                 continue
             if simple is not None and element is not None:
-                plain = self.simple_object(simple, element)
+                plain = made(element) if made is not None else self.simple_object(simple, element)
                 if plain is not None:
                     out[index] = plain
                     continue

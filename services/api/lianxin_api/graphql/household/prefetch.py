@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from lianxin.core.db import Connection
 from lianxin.household import repository as household_repo
-from lianxin.household.models import Member
+from lianxin.household.models import Asset, Expenditure, Income, Member
+from lianxin.matching import repository as matching_repo
+from lianxin.matching.models import StoredDecision
 from lianxin.organization import repository as org_repo
 from lianxin.organization.models import Organization
 from lianxin.sponsorship import repository as sponsorship_repo
@@ -22,6 +25,88 @@ from lianxin_api.context import Info
 
 T = TypeVar("T")
 
+# The columns each field of `Household` reads from its model (the resolvers' `self.model.<column>`,
+# `HouseholdType.from_model`); the lists and records of a household are read by its id. A field not
+# named here reads the whole row: a new field is correct before it is listed, only slower.
+HOUSEHOLD_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": ("id",),
+    "archiveNo": ("archive_no",),
+    "level": ("level",),
+    "category": ("category",),
+    "status": ("status",),
+    "statusChangedOn": ("status_changed_on",),
+    "regionCode": ("region_code",),
+    "contactName": ("contact_name",),
+    "archivedOn": ("archived_on",),
+    "version": ("version",),
+    "statusReason": ("status_reason",),
+    "hardshipReasons": ("hardship_reasons",),
+    "majorEventCasualty": ("major_event_casualty",),
+    "exclusions": ("exclusions",),
+    "contactPhone": ("contact_phone",),
+    "contactPerson": ("contact_name", "contact_phone"),
+    "contactCardUrl": ("id", "contact_name", "contact_phone"),
+    "union": ("union_id",),
+    **dict.fromkeys(
+        (
+            "statusHistory",
+            "members",
+            "incomes",
+            "expenditures",
+            "assets",
+            "sponsorships",
+            "latestDecision",
+            "decisions",
+            "referrals",
+            "visits",
+        ),
+        ("id",),
+    ),
+}
+# every page reads these: the cursor, the prefetch of the page's unions
+_HOUSEHOLD_ALWAYS = ("id", "union_id")
+
+# The same for `Member`; members are grouped by household and kept in order (`position`), and incomes
+# name their member by position and id, so those three are always read.
+MEMBER_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": ("id",),
+    "name": ("name",),
+    "relation": ("relation",),
+    "sex": ("sex",),
+    "employment": ("employment",),
+    "birthDate": ("birth_date",),
+    "birthYear": ("birth_date",),
+    "health": ("health",),
+    "idNumber": ("id", "id_number"),
+}
+_MEMBER_ALWAYS = ("id", "household_id", "position")
+
+
+def columns_for(
+    paths: set[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """The columns the fields selected right under `base` (e.g. "edges.node.") read, or None for
+    every column (a field not in `fields`)."""
+    out = set(always)
+    cut = len(base)
+    for path in paths:
+        if path.startswith(base):
+            name = path[cut:]
+            if "." in name:
+                continue
+            found = fields.get(name)
+            if found is None:
+                return None
+            out.update(found)
+    return tuple(sorted(out))
+
+
+def household_columns(paths: set[str], base: str) -> tuple[str, ...] | None:
+    """The household columns a page's selection under `base` needs (None: all of them)."""
+    return columns_for(paths, base, HOUSEHOLD_FIELD_COLUMNS, _HOUSEHOLD_ALWAYS)
+
 
 @dataclass
 class HouseholdPrefetch:
@@ -31,7 +116,16 @@ class HouseholdPrefetch:
     unions: dict[int, TradeUnion] = field(default_factory=dict)
     # the GraphQL objects made of `unions`, one per union (shared by its households)
     union_types: dict[int, Any] = field(default_factory=dict)
+    incomes: dict[int, list[Income]] = field(default_factory=dict)
+    # the current decision by household (None: not decided yet), not yet checked for visibility
+    decisions: dict[int, StoredDecision | None] = field(default_factory=dict)
+    expenditures: dict[int, list[Expenditure]] = field(default_factory=dict)
+    assets: dict[int, list[Asset]] = field(default_factory=dict)
     has_members: bool = False
+    has_expenditures: bool = False
+    has_assets: bool = False
+    has_incomes: bool = False
+    has_decisions: bool = False
     has_sponsorships: bool = False
     has_sponsors: bool = False
     has_unions: bool = False
@@ -46,43 +140,89 @@ def _grouped(rows: list[T], ids: list[int]) -> dict[int, list[T]]:
 
 
 async def prefetch_households(
-    info: Info, ids: list[int], paths: set[str], base: str, union_ids: list[int] | None = None
+    info: Info,
+    ids: list[int],
+    paths: set[str],
+    base: str,
+    union_ids: list[int] | None = None,
+    *,
+    in_scope: bool = True,
 ) -> HouseholdPrefetch:
     """Load what the selection under `base` (e.g. "edges.node.") needs for households `ids` (whose
-    unions are `union_ids`)."""
-    context = info.context
-    loaders = context.loaders
+    unions are `union_ids`). Pairings only when the households were listed within the caller's scope
+    (`in_scope`, `scope_for`): `sponsorships` serves them unfiltered to callers who see every pairing
+    of a household they see."""
+    loaders = info.context.loaders
     p = HouseholdPrefetch()
-    want_members = f"{base}members" in paths
-    want_pairs = f"{base}sponsorships" in paths
+    want_incomes = f"{base}incomes" in paths
+    want_members = f"{base}members" in paths or want_incomes  # incomes name their member
+    want_pairs = in_scope and f"{base}sponsorships" in paths
     want_sponsors = want_pairs and f"{base}sponsorships.sponsor" in paths
     want_unions = union_ids is not None and f"{base}union" in paths
-    if not ids or not (want_members or want_pairs or want_unions):
+    want_decisions = f"{base}latestDecision" in paths
+    want_expenditures = f"{base}expenditures" in paths
+    want_assets = f"{base}assets" in paths
+    wanted = (want_members, want_pairs, want_unions, want_decisions, want_expenditures, want_assets)
+    if not ids or not any(wanted):
         return p
     async with loaders.reads.acquire() as conn:
+        if want_expenditures:
+            items = await household_repo.list_expenditures_by_household_ids(conn, ids)
+            p.expenditures, p.has_expenditures = _grouped(items, ids), True
+        if want_assets:
+            p.assets, p.has_assets = (
+                _grouped(await household_repo.list_assets_by_household_ids(conn, ids), ids),
+                True,
+            )
+        if want_incomes:
+            p.incomes = _grouped(await household_repo.list_incomes_by_household_ids(conn, ids), ids)
+            p.has_incomes = True
+        if want_decisions:
+            p.decisions = dict.fromkeys(ids)
+            for d in await matching_repo.latest_decisions_by_household_ids(conn, ids):
+                p.decisions[d.household_id] = d
+            p.has_decisions = True
         if want_members:
-            p.members = _grouped(await household_repo.list_members_by_household_ids(conn, ids), ids)
+            columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
+            members = await household_repo.list_members_by_household_ids(conn, ids, columns)
+            p.members = _grouped(members, ids)
             p.has_members = True
         if want_pairs:
-            p.sponsorships = _grouped(
-                await sponsorship_repo.list_sponsorships_by_household_ids(conn, ids), ids
-            )
-            p.has_sponsorships = True
-            org_ids = sorted({s.sponsor_id for group in p.sponsorships.values() for s in group})
-            if want_sponsors and org_ids:
-                orgs = await org_repo.list_organizations_by_ids(conn, org_ids)
-                p.sponsors = {o.id: o for o in orgs}
-            p.has_sponsors = want_sponsors
+            await _pairings(conn, p, ids, want_sponsors)
         if want_unions and union_ids is not None:
             unions = await union_repo.list_unions_by_ids(conn, sorted(set(union_ids)))
             p.unions = {u.id: u for u in unions}
             p.has_unions = True
+    _prime(info, p)
+    return p
+
+
+async def _pairings(conn: Connection, p: HouseholdPrefetch, ids: list[int], want_sponsors: bool) -> None:
+    p.sponsorships = _grouped(await sponsorship_repo.list_sponsorships_by_household_ids(conn, ids), ids)
+    p.has_sponsorships = True
+    org_ids = sorted({s.sponsor_id for group in p.sponsorships.values() for s in group})
+    if want_sponsors and org_ids:
+        orgs = await org_repo.list_organizations_by_ids(conn, org_ids)
+        p.sponsors = {o.id: o for o in orgs}
+    p.has_sponsors = want_sponsors
+
+
+def _prime(info: Info, p: HouseholdPrefetch) -> None:
+    """The request's loaders answer later loads of the same keys from the prefetch."""
+    loaders = info.context.loaders
     if p.has_members:
         loaders.members_by_household.prime_many(p.members)
+    if p.has_incomes:
+        loaders.incomes_by_household.prime_many(p.incomes)
+    if p.has_expenditures:
+        loaders.expenditures_by_household.prime_many(p.expenditures)
+    if p.has_assets:
+        loaders.assets_by_household.prime_many(p.assets)
+    if p.has_decisions:
+        loaders.latest_decision_by_household.prime_many(p.decisions)
     if p.has_sponsorships:
         loaders.sponsorships_by_household.prime_many(p.sponsorships)
     if p.sponsors:
         loaders.organization_by_id.prime_many(p.sponsors)
     if p.unions:
         loaders.union_by_id.prime_many(p.unions)
-    return p

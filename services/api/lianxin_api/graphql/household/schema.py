@@ -20,7 +20,7 @@ from lianxin.household.models import Household
 from lianxin_api.context import Info
 from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
 from lianxin_api.graphql.household.inputs import CreateHouseholdInput, HouseholdFilter, UpdateHouseholdInput
-from lianxin_api.graphql.household.prefetch import prefetch_households
+from lianxin_api.graphql.household.prefetch import household_columns, prefetch_households
 from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
 from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
@@ -81,6 +81,7 @@ class HouseholdQuery:
                 f.outcome,
                 scope=scope,
                 without_contact=f.without_contact_person,
+                columns=household_columns(paths, "edges.node."),
             )
             total = (
                 await repo.count_households(

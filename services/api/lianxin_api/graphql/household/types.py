@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -30,6 +31,7 @@ from lianxin.household.models import Asset, Expenditure, Household, Income, Memb
 from lianxin.household.resident_id import Sex, mask_resident_id
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
+from lianxin_api.executor.plan import PLAIN_GETTER
 from lianxin_api.graphql.common import Node, UserError, errors_field
 from lianxin_api.graphql.field_rules import plain_unless_restricted
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
@@ -58,6 +60,26 @@ def _hidden(info: Info, kind: str, field: str) -> bool:
     return _shown(info, kind, field) is Shown.HIDDEN
 
 
+def _none(_source: Any) -> None:
+    return None
+
+
+def _id_number_getter(context: Any) -> Callable[[MemberType], str | None]:
+    """`MemberType.id_number` for every member of a request (PLAIN_GETTER): full, masked or hidden is
+    the caller's, decided once; a full number is still noted for the access log, member by member."""
+    match shown(context.principal, "Member", "idNumber"):
+        case Shown.FULL:
+
+            def full(source: MemberType) -> str | None:
+                context.unmasked_member_ids.add(source.model.id)  # access_log, flushed after execution
+                return source.model.id_number
+
+            return full
+        case Shown.MASKED:
+            return lambda source: mask_resident_id(source.model.id_number)
+    return _none
+
+
 def _member_global_id(self: Any) -> strawberry.ID:
     # made when asked for: a page of households lists hundreds of members, mostly without their ids
     return strawberry.ID(to_global_id("Member", self.model.id))
@@ -77,7 +99,15 @@ class MemberType:
 
     @classmethod
     def from_model(cls, m: Member) -> MemberType:
-        return cls(model=m, name=m.name, relation=m.relation, sex=m.sex, employment=m.employment)
+        # (a member read with some columns only, `Member.from_columns`, lacks the others: those
+        # fields were not selected, see `prefetch.MEMBER_FIELD_COLUMNS`)
+        return cls(
+            model=m,
+            name=getattr(m, "name", None),  # type: ignore[arg-type]
+            relation=getattr(m, "relation", None),  # type: ignore[arg-type]
+            sex=getattr(m, "sex", None),  # type: ignore[arg-type]
+            employment=getattr(m, "employment", None),  # type: ignore[arg-type]
+        )
 
     @strawberry.field(
         description="Date of birth; null for sponsors (with the region and sex it all but gives away the "
@@ -98,7 +128,10 @@ class MemberType:
     def health(self, info: Info) -> Health | None:
         return None if _hidden(info, "Member", "health") else self.model.health
 
-    @strawberry.field(description="Resident ID number; masked (3710**********1234) unless the role needs it.")
+    @strawberry.field(
+        description="Resident ID number; masked (3710**********1234) unless the role needs it.",
+        metadata={PLAIN_GETTER: _id_number_getter},
+    )
     def id_number(self, info: Info) -> str | None:
         match _shown(info, "Member", "idNumber"):
             case Shown.FULL:
@@ -139,6 +172,14 @@ def income_type(income: Income, members: list[Member]) -> IncomeType:
     return IncomeType(kind=income.kind, monthly_amount=fen_to_yuan(income.monthly_fen), member_id=member_id)
 
 
+def _expenditure_types(items: list[Expenditure]) -> list[ExpenditureType]:
+    return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
+
+
+def _asset_types(items: list[Asset]) -> list[AssetType]:
+    return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
+
+
 def _visible_phone(info: Info, household: Household, field: str) -> str | None:
     return None if _hidden(info, "Household", field) else household.contact_phone
 
@@ -151,6 +192,32 @@ class ContactPersonType:
         description="The contact person's name; null while only a phone is recorded."
     )
     phone: str | None = strawberry.field(description="Null for sponsors.")
+
+
+def _contact_person_getter(context: Any) -> Callable[[HouseholdType], ContactPersonType | None]:
+    """`HouseholdType.contact_person` for every household of a request (PLAIN_GETTER): whether the
+    phone is hidden is the caller's, decided once."""
+    hide_phone = shown(context.principal, "Household", "contactPerson.phone") is Shown.HIDDEN
+
+    def contact_person(source: HouseholdType) -> ContactPersonType | None:
+        m = source.model
+        if not (m.contact_name or m.contact_phone):
+            return None
+        return ContactPersonType(name=m.contact_name, phone=None if hide_phone else m.contact_phone)
+
+    return contact_person
+
+
+def _contact_card_url_getter(context: Any) -> Callable[[HouseholdType], str | None]:
+    """`HouseholdType.contact_card_url` for every household of a request (PLAIN_GETTER): whether the
+    caller may print cards is decided once."""
+    if not can_print(context.principal):
+        return _none
+
+    def contact_card_url(source: HouseholdType) -> str | None:
+        return contact_card_path(source.model.id) if has_contact_person(source.model) else None
+
+    return contact_card_url
 
 
 @strawberry.type(name="StatusChange", description="One change of a household's status, as recorded.")
@@ -190,19 +257,21 @@ class HouseholdType(Node):
 
     @classmethod
     def from_model(cls, h: Household, prefetch: HouseholdPrefetch | None = None) -> HouseholdType:
+        # (a household read with some columns only, `Household.from_columns`, lacks the others:
+        # those fields were not selected, see `prefetch.HOUSEHOLD_FIELD_COLUMNS`)
         return cls(
             id=strawberry.ID(to_global_id("Household", h.id)),
             model=h,
             prefetch=prefetch,
-            archive_no=h.archive_no,
-            level=h.level,
-            category=h.category,
-            status=h.status,
-            status_changed_on=h.status_changed_on,
-            region_code=h.region_code,
-            contact_name=h.contact_name,
-            archived_on=h.archived_on,
-            version=h.version,
+            archive_no=getattr(h, "archive_no", None),  # type: ignore[arg-type]
+            level=getattr(h, "level", None),  # type: ignore[arg-type]
+            category=getattr(h, "category", None),  # type: ignore[arg-type]
+            status=getattr(h, "status", None),  # type: ignore[arg-type]
+            status_changed_on=getattr(h, "status_changed_on", None),
+            region_code=getattr(h, "region_code", None),  # type: ignore[arg-type]
+            contact_name=getattr(h, "contact_name", None),
+            archived_on=getattr(h, "archived_on", None),  # type: ignore[arg-type]
+            version=getattr(h, "version", None),  # type: ignore[arg-type]
         )
 
     @strawberry.field(
@@ -270,7 +339,8 @@ class HouseholdType(Node):
 
     @strawberry.field(
         description="The contact person (联系人) with phone; null while neither is recorded "
-        "(find the gaps with `households(filter: {withoutContactPerson: true})`)."
+        "(find the gaps with `households(filter: {withoutContactPerson: true})`).",
+        metadata={PLAIN_GETTER: _contact_person_getter},
     )
     def contact_person(self, info: Info) -> ContactPersonType | None:
         if not (self.model.contact_name or self.model.contact_phone):
@@ -282,7 +352,8 @@ class HouseholdType(Node):
     @strawberry.field(
         description="Where to download the household's contact card (连心牌) as PDF, relative to the "
         "API root (send the same Authorization header). Null unless the caller may print cards (ADMIN, "
-        "UNION_STAFF) and the household has a contact person with phone."
+        "UNION_STAFF) and the household has a contact person with phone.",
+        metadata={PLAIN_GETTER: _contact_card_url_getter},
     )
     def contact_card_url(self, info: Info) -> str | None:
         if not can_print(info.context.principal) or not has_contact_person(self.model):
@@ -328,9 +399,17 @@ class HouseholdType(Node):
         ]
 
     @strawberry.field(description="Monthly incomes; empty for sponsors (a pairing needs no finances).")
-    async def incomes(self, info: Info) -> list[IncomeType]:
+    def incomes(self, info: Info) -> list[IncomeType]:
         if _hidden(info, "Household", "incomes"):
             return []
+        p = self.prefetch  # answered synchronously from the page's prefetch when there is one
+        if p is not None and p.has_incomes and p.has_members:
+            items = p.incomes.get(self.model.id, [])
+            members = p.members.get(self.model.id, []) if items else []
+            return [income_type(i, members) for i in items]
+        return cast(list[IncomeType], self._incomes_later(info))
+
+    async def _incomes_later(self, info: Info) -> list[IncomeType]:
         loaders = info.context.loaders
         incomes = await loaders.incomes_by_household.load(self.model.id)
         members = await loaders.members_by_household.load(self.model.id) if incomes else []
@@ -340,18 +419,30 @@ class HouseholdType(Node):
         description="Rigid expenditures (medical, education…); empty for sponsors: medical spending is "
         "health detail."
     )
-    async def expenditures(self, info: Info) -> list[ExpenditureType]:
+    def expenditures(self, info: Info) -> list[ExpenditureType]:
         if _hidden(info, "Household", "expenditures"):
             return []
+        p = self.prefetch  # answered synchronously from the prefetch when there is one
+        if p is not None and p.has_expenditures:
+            return _expenditure_types(p.expenditures.get(self.model.id, []))
+        return cast(list[ExpenditureType], self._expenditures_later(info))
+
+    async def _expenditures_later(self, info: Info) -> list[ExpenditureType]:
         items: list[Expenditure] = await info.context.loaders.expenditures_by_household.load(self.model.id)
-        return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
+        return _expenditure_types(items)
 
     @strawberry.field(description="Assets; empty for sponsors.")
-    async def assets(self, info: Info) -> list[AssetType]:
+    def assets(self, info: Info) -> list[AssetType]:
         if _hidden(info, "Household", "assets"):
             return []
+        p = self.prefetch  # answered synchronously from the prefetch when there is one
+        if p is not None and p.has_assets:
+            return _asset_types(p.assets.get(self.model.id, []))
+        return cast(list[AssetType], self._assets_later(info))
+
+    async def _assets_later(self, info: Info) -> list[AssetType]:
         items: list[Asset] = await info.context.loaders.assets_by_household.load(self.model.id)
-        return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
+        return _asset_types(items)
 
     @strawberry.field(
         description="Sponsorship pairings (结对帮扶), current and ended; a SPONSOR sees its own only."
@@ -379,9 +470,22 @@ class HouseholdType(Node):
         return [SponsorshipType.from_model(s) for s in await only_visible(info, "Sponsorship", pairs)]
 
     @strawberry.field(description="The current eligibility decision (null until the worker decides).")
-    async def latest_decision(
+    def latest_decision(
         self, info: Info
     ) -> Annotated[EligibilityDecisionType, strawberry.lazy(_ELIGIBILITY)] | None:
+        from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
+
+        # Answered synchronously from the page's prefetch when the caller's reach decides without a
+        # look at the decision (ALL or NONE); else loaded and checked as any decision
+        p = self.prefetch
+        if p is not None and p.has_decisions:
+            seen = visible_to_all_or_none(info, "EligibilityDecision")
+            if seen is not None:
+                decision = p.decisions.get(self.model.id)
+                return EligibilityDecisionType.from_model(decision) if decision is not None and seen else None
+        return cast(EligibilityDecisionType | None, self._latest_decision_later(info))
+
+    async def _latest_decision_later(self, info: Info) -> EligibilityDecisionType | None:
         from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
 
         decision = await info.context.loaders.latest_decision_by_household.load(self.model.id)

@@ -30,6 +30,7 @@ from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
+    from lianxin.household.models import Household
     from lianxin_api.graphql.household.types import HouseholdType
 
 strawberry.enum(
@@ -111,22 +112,42 @@ class TradeUnionType(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[HouseholdType, strawberry.lazy("lianxin_api.graphql.household.types")]]:
+        from lianxin_api.graphql.household.prefetch import household_columns, prefetch_households
         from lianxin_api.graphql.household.types import HouseholdType
 
         try:
             request = PageRequest.parse(first, after, last, before)
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
+        paths = selected_paths(info)
         async with info.context.loaders.reads.acquire() as conn, request.reading():
             rows = await household_repo.list_households_by_union_page(
-                conn, self.model.id, request.after_id, request.first + 1
+                conn,
+                self.model.id,
+                request.after_id,
+                request.first + 1,
+                household_columns(paths, "edges.node."),
             )
             total = (
                 await household_repo.count_households_by_union(conn, self.model.id)
-                if "totalCount" in selected_paths(info)
+                if "totalCount" in paths
                 else 0  # not asked for: never serialised
             )
-        return make_connection(page_from_rows(rows, request, total), lambda h: h.id, HouseholdType.from_model)
+        page = page_from_rows(rows, request, total)
+        # (the union's households are not listed within the caller's scope: no pairings prefetched)
+        prefetch = await prefetch_households(
+            info,
+            [h.id for h in page.items],
+            paths,
+            "edges.node.",
+            [h.union_id for h in page.items],
+            in_scope=False,
+        )
+
+        def convert(h: Household) -> HouseholdType:
+            return HouseholdType.from_model(h, prefetch)
+
+        return make_connection(page, lambda h: h.id, convert)
 
 
 @strawberry.type(name="UnionPayload", description="Result of createUnion or updateUnion.")
