@@ -122,6 +122,8 @@ class HouseholdPrefetch:
     expenditures: dict[int, list[Expenditure]] = field(default_factory=dict)
     assets: dict[int, list[Asset]] = field(default_factory=dict)
     has_members: bool = False
+    # `members` are whole rows (not `Member.from_columns`): only then may other paths reuse them
+    members_whole: bool = False
     has_expenditures: bool = False
     has_assets: bool = False
     has_incomes: bool = False
@@ -186,7 +188,7 @@ async def prefetch_households(
             columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
             members = await household_repo.list_members_by_household_ids(conn, ids, columns)
             p.members = _grouped(members, ids)
-            p.has_members = True
+            p.has_members, p.members_whole = True, columns is None
         if want_pairs:
             await _pairings(conn, p, ids, want_sponsors)
         if want_unions and union_ids is not None:
@@ -210,7 +212,9 @@ async def _pairings(conn: Connection, p: HouseholdPrefetch, ids: list[int], want
 def _prime(info: Info, p: HouseholdPrefetch) -> None:
     """The request's loaders answer later loads of the same keys from the prefetch."""
     loaders = info.context.loaders
-    if p.has_members:
+    # (partial members answer this prefetch's selection only: a household reached another way in the
+    # same request, e.g. a pairing's, reads its members through the loader and may select any field)
+    if p.has_members and p.members_whole:
         loaders.members_by_household.prime_many(p.members)
     if p.has_incomes:
         loaders.incomes_by_household.prime_many(p.incomes)
