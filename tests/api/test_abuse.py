@@ -37,7 +37,9 @@ def _client(app: Any, ip: str = "10.0.0.1") -> httpx.AsyncClient:
 
 
 @pytest.fixture
-async def limited_app(settings: Settings, migrated: str) -> AsyncIterator[Any]:
+async def limited_app(settings: Settings, migrated: str, empty_state: None) -> AsyncIterator[Any]:
+    # empty_state: Redis flushed, so no earlier test's requests by the same test caller in this minute
+    # count against these (they did, now and then, with the suite's test order and timing)
     async for app in _app(settings, rate_limit_per_minute=3):
         # stay clear of a window boundary so the counts below all land in one minute (checked once the
         # app has started: under load its start-up alone can take seconds)
