@@ -2,6 +2,10 @@
 
 Connection resolvers use it to skip a count nobody asked for and to prefetch nested lists for a
 whole page in one statement each, so the nested resolvers can answer synchronously.
+
+The paths depend only on the document (its field nodes and fragments; `@skip`/`@include` are not
+applied: a skipped list is prefetched for nothing, never missed), and parsed documents are cached, so
+they are computed once per field of a document and remembered by the identity of its field nodes.
 """
 
 from __future__ import annotations
@@ -24,8 +28,22 @@ def _walk(selections: Iterable[Any], prefix: str, out: set[str]) -> None:
         _walk(children, path + ".", out)
 
 
-def selected_paths(info: Info) -> set[str]:
+# id of each field node → (the nodes, kept so that no id is reused while remembered; their paths)
+_REMEMBERED: dict[tuple[int, ...], tuple[tuple[Any, ...], frozenset[str]]] = {}
+_REMEMBER_AT_MOST = 2048
+
+
+def selected_paths(info: Info) -> frozenset[str]:
+    nodes = tuple(info._raw_info.field_nodes)
+    key = tuple(map(id, nodes))
+    remembered = _REMEMBERED.get(key)
+    if remembered is not None:
+        return remembered[1]
     out: set[str] = set()
     for field in info.selected_fields:
         _walk(field.selections, "", out)
-    return out
+    paths = frozenset(out)
+    if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+        _REMEMBERED.pop(next(iter(_REMEMBERED)))  # the oldest
+    _REMEMBERED[key] = (nodes, paths)
+    return paths

@@ -7,6 +7,7 @@ the request's loaders, so a later `load` of the same key is answered from the ca
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -85,7 +86,7 @@ _MEMBER_ALWAYS = ("id", "household_id", "position")
 
 
 def columns_for(
-    paths: set[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
+    paths: AbstractSet[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
 ) -> tuple[str, ...] | None:
     """The columns the fields selected right under `base` (e.g. "edges.node.") read, or None for
     every column (a field not in `fields`)."""
@@ -103,7 +104,7 @@ def columns_for(
     return tuple(sorted(out))
 
 
-def household_columns(paths: set[str], base: str) -> tuple[str, ...] | None:
+def household_columns(paths: AbstractSet[str], base: str) -> tuple[str, ...] | None:
     """The household columns a page's selection under `base` needs (None: all of them)."""
     return columns_for(paths, base, HOUSEHOLD_FIELD_COLUMNS, _HOUSEHOLD_ALWAYS)
 
@@ -144,7 +145,7 @@ def _grouped(rows: list[T], ids: list[int]) -> dict[int, list[T]]:
 async def prefetch_households(
     info: Info,
     ids: list[int],
-    paths: set[str],
+    paths: AbstractSet[str],
     base: str,
     union_ids: list[int] | None = None,
     *,
