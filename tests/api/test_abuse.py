@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -13,9 +15,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from lianxin.core.config import Settings
-from lianxin.core.tokens import Role
+from lianxin.core.tokens import Principal, Role, issue_token
 
-from conftest import make_token
+from conftest import JWT_SECRET, make_token
 
 QUERY = "{ unions(first: 1) { totalCount } }"
 INTROSPECTION = "{ __schema { queryType { name } } }"
@@ -32,14 +34,20 @@ async def _app(settings: Settings, **update: Any) -> AsyncIterator[Any]:
         yield manager.app
 
 
+def _caller_of_its_own(role: Role = Role.ADMIN) -> str:
+    """A token whose caller no other test uses: the suite's session app counts the shared test callers
+    and adds its local counts to Redis in the background (every 0.1 s), so a request made by an earlier
+    test could land in this test's window after Redis was emptied for it."""
+    principal = Principal(subject=f"abuse:{uuid.uuid4()}", role=role)
+    return issue_token(JWT_SECRET, principal, now=datetime.now(UTC), ttl=timedelta(hours=1))
+
+
 def _client(app: Any, ip: str = "10.0.0.1") -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(ip, 5000)), base_url="http://t")
 
 
 @pytest.fixture
-async def limited_app(settings: Settings, migrated: str, empty_state: None) -> AsyncIterator[Any]:
-    # empty_state: Redis flushed, so no earlier test's requests by the same test caller in this minute
-    # count against these (they did, now and then, with the suite's test order and timing)
+async def limited_app(settings: Settings, migrated: str) -> AsyncIterator[Any]:
     async for app in _app(settings, rate_limit_per_minute=3):
         # stay clear of a window boundary so the counts below all land in one minute (checked once the
         # app has started: under load its start-up alone can take seconds)
@@ -49,7 +57,7 @@ async def limited_app(settings: Settings, migrated: str, empty_state: None) -> A
 
 
 async def test_a_caller_over_the_limit_gets_429_with_retry_after(limited_app: Any) -> None:
-    staff, other = make_token(), make_token(Role.AUDITOR)
+    staff, other = _caller_of_its_own(), _caller_of_its_own(Role.AUDITOR)
     async with _client(limited_app) as c:
         codes = [
             (await c.post("/graphql", json={"query": QUERY}, headers=_auth(staff))).status_code
@@ -78,7 +86,7 @@ async def test_anonymous_callers_are_limited_per_client_address(limited_app: Any
 
 async def test_a_refused_request_writes_no_audit_row(limited_app: Any, pool: Any) -> None:
     mutation = 'mutation { createUnion(input: {name: "x", kind: FEDERATION, regionCode: "371000"}) { errors { code } } }'
-    token = make_token()
+    token = _caller_of_its_own()
     async with _client(limited_app) as c:
         statuses = [
             (await c.post("/graphql", json={"query": mutation}, headers=_auth(token))).status_code
