@@ -95,6 +95,7 @@ WITH ins AS (
     UPDATE household_eligibility c
     SET decision_id = ins.id, policy_id = ins.policy_id, fingerprint = ins.fingerprint, outcome = ins.outcome
     FROM ins WHERE c.household_id = ins.household_id AND ins.household_id = ANY($5::bigint[])
+      AND c.household_id BETWEEN $3 AND $4  -- the partition's rows only, whatever plan is chosen
 ), cur AS (
     INSERT INTO household_eligibility (household_id, decision_id, policy_id, fingerprint, outcome)
     SELECT household_id, id, policy_id, fingerprint, outcome FROM ins WHERE ins.household_id <> ALL($5::bigint[])
@@ -214,7 +215,9 @@ SELECT f.id, f.slot::int, f.n::int,
            c.outcome) - 1, 7) END)::smallint AS cur_outcome,
        0::smallint AS cur_category, f.fp
 FROM f
-LEFT JOIN household_eligibility c ON c.household_id = f.id
+-- the current decisions of the partition's id range only: the planner cannot know f's size, and joined
+-- by id alone it hashed the whole table once per partition (a run got slower as it filled the table)
+LEFT JOIN household_eligibility c ON c.household_id = f.id AND c.household_id BETWEEN $9 AND $10
 WHERE c.household_id IS NULL OR c.policy_id <> f.policy_id OR c.fingerprint <> f.fp
 ORDER BY f.id;
 
