@@ -118,7 +118,8 @@ WITH ins AS (
 SELECT h.household_id, h.region_code, h.eligible, h.id AS decision_id FROM h
 WHERE h.eligible <> EXISTS (
     SELECT 1 FROM referral r
-    WHERE r.household_id = h.household_id AND r.status IN ('SENT', 'RECEIVED', 'INVESTIGATING'));
+    WHERE r.household_id = h.household_id AND r.status IN ('SENT', 'RECEIVED', 'INVESTIGATING')
+      AND r.household_id BETWEEN $3 AND $4);  -- hashed, this is the partition's open referrals, not all
 
 -- name: regions_of_households
 SELECT id, region_code FROM household WHERE id = ANY($1::bigint[]) ORDER BY id;
