@@ -46,6 +46,8 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues
 from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
+from strawberry.types.info import Info as StrawberryInfo
 
 LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
 # built-in scalars whose output coercion returns a value of this exact Python type unchanged
@@ -163,6 +165,8 @@ class ObjectPlan:
     """The fields of one selection set on one object type, in response order."""
 
     __slots__ = (
+        "cls",
+        "compiled",
         "fields",
         "is_type_of",
         "origin",
@@ -186,13 +190,21 @@ class ObjectPlan:
         # cast (`strawberry.cast`): true without the call for a value of exactly this class
         definition = (object_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
         self.origin: type | None = getattr(definition, "origin", None) if self.strawberry_is_type_of else None
+        # the strawberry class of the type: a value of exactly this class (not cast) needs no is_type_of
+        # call where is_type_of is strawberry's own or none, so `compiled` may be called for it directly
+        self.cls: type | None = getattr(definition, "origin", None)
+        if self.is_type_of is not None and not self.strawberry_is_type_of:
+            self.cls = None
         # every field a leaf read from an attribute: the whole object is then one loop
         # (`PlanRun.simple_object`), or the general path when a value does not serialise plainly
         self.simple: tuple[SimpleField, ...] | None = None
         # `simple` as one function: the object's response, or None for the general path
         self.simple_object: Callable[[Any], dict[str, Any] | None] | None = None
+        # for a selection set that is not simple: `PlanRun.fields` unrolled for this plan into one
+        # function (run, source, slot, out), see `compiled_fields`
+        self.compiled: Callable[[Any, Any, Any, dict[str, Any]], None] | None = None
 
-    def settle(self) -> None:
+    def settle(self, lazy_info: bool = False) -> None:
         simple: list[SimpleField] = []
         for fp in self.fields:
             if fp.typename:
@@ -200,6 +212,7 @@ class ObjectPlan:
                 continue
             shape = fp.shape
             if fp.attr is None or shape is None or shape.kind != LEAF:
+                self.compiled = compiled_fields(self, lazy_info)
                 return
             simple.append(
                 (fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.leaf, shape.nullable)
@@ -249,6 +262,144 @@ def _simple_function(
     return made
 
 
+def compiled_fields(plan: ObjectPlan, lazy_info: bool) -> Callable[[Any, Any, Any, dict[str, Any]], None]:
+    """`PlanRun.fields` for one (non-root) plan, unrolled into a function of its own as `_simple_function`
+    is: per field the same read or call, and the common outcomes (a leaf of its exact type, an enum
+    member, null where allowed, a list, an object of its strawberry class) completed inline; anything
+    else (errors, awaitables, coercions, abstract types) goes to the same `PlanRun` methods `fields`
+    calls, with the value already read (`PlanRun.finish`). `slot.dead` is checked after every call that
+    may kill the slot (a non-null error bubbling), as `fields` checks it before each field."""
+    return _FieldsCode(plan, lazy_info).make()
+
+
+_PENDING = object()  # a value left to a later wave (`compiled_fields`)
+_DEAD = ("if slot.dead:", "    return")
+
+
+class _FieldsCode:
+    """The source of one `compiled_fields` function: response keys as literals (repr), attributes only
+    as checked identifiers, every other value passed in by name."""
+
+    def __init__(self, plan: ObjectPlan, lazy_info: bool) -> None:
+        from graphql.pyutils import Path
+
+        from lianxin_api.executor.run import NOT_AWAITABLE, PlannedInfo, Slot
+
+        self.plan = plan
+        self.lazy_info = lazy_info
+        self.scope: dict[str, Any] = {
+            "plan": plan,
+            "ptype": plan.type,
+            "type_name": plan.type_name,
+            "Path": Path,
+            "Slot": Slot,
+            "PlannedInfo": PlannedInfo,
+            "NA": NOT_AWAITABLE,
+            "CAST": TYPE_CAST_ATTRIBUTE,
+            "PENDING": _PENDING,
+        }
+        self.lines = ["def compiled(run, source, slot, out):", "    plains = run.plains"]
+
+    def make(self) -> Callable[[Any, Any, Any, dict[str, Any]], None]:
+        for k, fp in enumerate(self.plan.fields):
+            self.scope[f"fp{k}"] = fp
+            if fp.typename:
+                self.add("    ", f"out[{fp.key!r}] = type_name")
+                continue
+            self.read(k, fp)
+            self.complete(k, fp, "        ")
+        exec("\n".join(self.lines), self.scope)  # checked identifiers and literals, as dataclasses do
+        made: Callable[[Any, Any, Any, dict[str, Any]], None] = self.scope["compiled"]
+        return made
+
+    def add(self, ind: str, *lines: str) -> None:
+        self.lines.extend(ind + line for line in lines)
+
+    def read(self, k: int, fp: FieldPlan) -> None:
+        """`v` (and `info`) of field k: the attribute, the request's getter or the resolver's answer;
+        an awaitable is left for later as `fields` leaves it (then `v` is PENDING)."""
+        self.add("    ", "info = None", "try:")
+        if fp.attr is not None:
+            if fp.attr.isidentifier() and not fp.attr.startswith("__"):
+                self.add("        ", f"v = source.{fp.attr}")
+            else:
+                self.scope[f"G{k}"] = fp.get
+                self.add("        ", f"v = G{k}(source)")
+        else:
+            self.add("        ", f"g = plains[fp{k}]", "if g is not None:", "    v = g(source)", "else:")
+            if fp.direct is not None and self.lazy_info and fp.direct_self:
+                self.scope[f"D{k}"] = fp.direct
+                call = (
+                    f"D{k}(source)"
+                    if fp.direct_info is None
+                    else f"D{k}(source, PlannedInfo(run, fp{k}, ptype, slot.path))"
+                )
+                self.add("            ", f"v = {call}")
+            else:
+                self.add("            ", f"v, info = run.call(fp{k}, plan, source, slot)")
+            self.add(
+                "            ",
+                "if type(v) not in NA and run.is_awaitable(v):",
+                f"    out[{fp.key!r}] = None  # keeps the key's place in the response",
+                f"    run.pending.append((v, run._later(fp{k}, plan, slot, out, info)))",
+                "    v = PENDING",
+            )
+        self.add("    ", "except Exception as exc:", f"    run.field_error(exc, fp{k}, plan, slot, out)")
+        self.add("        ", *_DEAD)
+        self.add("    ", "else:")
+        if fp.attr is None:
+            self.add("        ", "if v is PENDING:", "    pass")
+
+    def complete(self, k: int, fp: FieldPlan, ind: str) -> None:
+        """The `elif` branches completing `v` of field k into out[key]; the rest to `PlanRun.finish`."""
+        shape = fp.shape
+        assert shape is not None
+        key = repr(fp.key)
+        finish = (f"    run.finish(fp{k}, plan, v, slot, out, info)", *("    " + line for line in _DEAD))
+        first = "elif" if fp.attr is None else "if"  # (after `if v is PENDING` for a resolver's value)
+        self.add(ind, f"{first} v is None:", *((f"    out[{key}] = None",) if shape.nullable else finish))
+        if shape.kind == LEAF:
+            if shape.fast is not None:
+                self.scope[f"F{k}"] = shape.fast
+                self.add(ind, f"elif type(v) is F{k}:", f"    out[{key}] = v")
+            if shape.table is not None:
+                self.scope[f"T{k}"], self.scope[f"TT{k}"] = shape.table, shape.table_type
+                self.add(ind, f"elif type(v) is TT{k} and v in T{k}:", f"    out[{key}] = T{k}[v]")
+        elif shape.kind == LIST:
+            self.scope[f"S{k}"] = shape
+            path = f"Path(slot.path, {key}, type_name)"
+            self.add(
+                ind,
+                "elif type(v) is list:",
+                "    try:",
+                f"        run.complete_list(S{k}, v, out, {key}, slot, {path}, info, plan, fp{k})",
+                "    except Exception as exc:",
+                f"        run.field_error(exc, fp{k}, plan, slot, out)",
+                *("    " + line for line in _DEAD),
+            )
+        elif shape.kind == OBJECT:
+            self.object(k, shape, key, ind, finish)
+        self.add(ind, "else:", *finish)
+
+    def object(self, k: int, shape: Shape, key: str, ind: str, finish: tuple[str, ...]) -> None:
+        sub = shape.object_plan
+        assert sub is not None
+        if sub.cls is None or (sub.simple_object is None and sub.compiled is None):
+            return
+        self.scope[f"C{k}"] = sub.cls
+        test = f"type(v) is C{k}"
+        if sub.is_type_of is not None:
+            test += " and getattr(v, CAST, None) is None"
+        if sub.simple_object is not None:
+            self.scope[f"SO{k}"] = sub.simple_object
+            self.add(ind, f"elif {test} and (o := SO{k}(v)) is not None:", f"    out[{key}] = o")
+        else:
+            self.scope[f"SUB{k}"] = sub.compiled
+            slot = f"Slot(out, {key}, {shape.nullable}, slot, Path(slot.path, {key}, type_name))"
+            self.add(ind, f"elif {test}:", f"    o = out[{key}] = {{}}", f"    SUB{k}(run, v, {slot}, o)")
+            self.add(ind, *("    " + line for line in _DEAD))
+
+
 def _enum_names(gtype: CustomGraphQLEnumType) -> dict[Any, str]:
     """What `CustomGraphQLEnumType.coerce_output_value` answers for each member of the Python enum:
     the first GraphQL value name whose value equals the member's value."""
@@ -280,6 +431,8 @@ class Compiler:
             strawberry_schema.schema_converter, "_exception_handler_specs", ()
         )
         self.info_class: Any = strawberry_schema.config.info_class if strawberry_schema is not None else None
+        # as `PlanRun.lazy_info`: our Info stands in for strawberry's only where the schema uses its own
+        self.lazy_info = self.info_class is StrawberryInfo
         self.schema = schema
         self.fragments = fragments
         self.variable_values = variable_values
@@ -317,7 +470,7 @@ class Compiler:
                 self._resolver(fp, field_def)
                 fp.shape = self._shape(field_def.type, details, object_type, name)
             plan.fields.append(fp)
-        plan.settle()
+        plan.settle(self.lazy_info)
         return plan
 
     def _resolver(self, fp: FieldPlan, field_def: GraphQLField) -> None:

@@ -79,7 +79,7 @@ class Plains(dict[FieldPlan, Callable[[Any], Any] | None]):
 
 ResolveInfo = GraphQLResolveInfo[Any]
 # values of these exact types are never awaitable: no need to ask `is_awaitable`
-_NOT_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
+NOT_AWAITABLE = _NOT_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
 _SEQUENCES = frozenset({list, tuple})
 Pending = tuple[Awaitable[Any], Callable[[Any], None]]
 
@@ -207,6 +207,20 @@ class PlanRun:
                 continue
             if at_root:
                 self.root_values[key] = value  # type: ignore[index]
+
+    def finish(
+        self, fp: FieldPlan, plan: ObjectPlan, value: Any, slot: Slot, out: dict[str, Any], info: Any
+    ) -> None:
+        """What `fields` does with a field's value once read (not awaitable): for `ObjectPlan.compiled`."""
+        try:
+            shape = fp.shape
+            assert shape is not None
+            if shape.kind == LEAF and value is not None:
+                out[fp.key] = value if type(value) is shape.fast else self.leaf(shape, value)
+            else:
+                self.complete(shape, value, out, fp.key, slot, None, info, plan, fp)
+        except Exception as exc:
+            self.field_error(exc, fp, plan, slot, out)
 
     def call(
         self, fp: FieldPlan, plan: ObjectPlan, source: Any, slot: Slot
@@ -365,9 +379,12 @@ class PlanRun:
                 return
         out: dict[str, Any] = {}
         container[key] = out
-        self.fields(
-            object_plan, object_plan.fields, value, Slot(container, key, shape.nullable, parent, path), out
-        )
+        slot = Slot(container, key, shape.nullable, parent, path)
+        compiled = object_plan.compiled
+        if compiled is not None:
+            compiled(self, value, slot, out)
+        else:
+            self.fields(object_plan, object_plan.fields, value, slot, out)
 
     @staticmethod
     def simple_object(plan: ObjectPlan, source: Any) -> dict[str, Any] | None:
@@ -436,6 +453,11 @@ class PlanRun:
         if simple is not None and (simple.simple is None or simple.is_type_of is not None):
             simple = None  # (objects with is_type_of go through `complete_object`, which checks it)
         made = simple.simple_object if simple is not None else None
+        # objects of a compiled plan, of exactly its strawberry class: what `complete_object` does
+        compiled_plan = item.object_plan if kind == OBJECT and simple is None else None
+        compiled = compiled_plan.compiled if compiled_plan is not None else None
+        cls = compiled_plan.cls if compiled_plan is not None and compiled is not None else None
+        check_cast = compiled_plan is not None and compiled_plan.is_type_of is not None
         for index, element in enumerate(items):
             if slot.dead:
                 return
@@ -447,6 +469,16 @@ class PlanRun:
                 if plain is not None:
                     out[index] = plain
                     continue
+            if (
+                cls is not None
+                and type(element) is cls
+                and (not check_cast or getattr(element, TYPE_CAST_ATTRIBUTE, None) is None)
+            ):
+                element_out: dict[str, Any] = {}
+                out[index] = element_out
+                element_slot = Slot(out, index, item.nullable, slot, Path(path, index, None))
+                compiled(self, element, element_slot, element_out)  # type: ignore[misc]
+                continue
             item_path = Path(path, index, None)
             try:
                 if self.is_awaitable(element):
