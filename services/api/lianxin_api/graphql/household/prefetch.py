@@ -125,6 +125,8 @@ class HouseholdPrefetch:
     has_members: bool = False
     # `members` are whole rows (not `Member.from_columns`): only then may other paths reuse them
     members_whole: bool = False
+    # the columns `members` were read with (None: whole rows)
+    member_columns: tuple[str, ...] | None = None
     has_expenditures: bool = False
     has_assets: bool = False
     has_incomes: bool = False
@@ -189,7 +191,7 @@ async def prefetch_households(
             columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
             members = await household_repo.list_members_by_household_ids(conn, ids, columns)
             p.members = _grouped(members, ids)
-            p.has_members, p.members_whole = True, columns is None
+            p.has_members, p.members_whole, p.member_columns = True, columns is None, columns
         if want_pairs:
             await _pairings(conn, p, ids, want_sponsors)
         if want_unions and union_ids is not None:

@@ -70,6 +70,7 @@ class HouseholdQuery:
             raise _input_error(exc) from None
         prefix = region_prefix(f.region_code) if f.region_code else None
         paths = selected_paths(info)
+        columns = household_columns(paths, "edges.node.")
         async with info.context.loaders.reads.acquire() as conn, request.reading():
             rows = await repo.list_households_page(
                 conn,
@@ -81,7 +82,7 @@ class HouseholdQuery:
                 f.outcome,
                 scope=scope,
                 without_contact=f.without_contact_person,
-                columns=household_columns(paths, "edges.node."),
+                columns=columns,
             )
             total = (
                 await repo.count_households(
@@ -101,8 +102,10 @@ class HouseholdQuery:
             info, [h.id for h in page.items], paths, "edges.node.", [h.union_id for h in page.items]
         )
 
+        make = HouseholdType.maker(columns)
+
         def convert(h: Household) -> HouseholdType:
-            return HouseholdType.from_model(h, prefetch)
+            return make(h, prefetch)
 
         return make_connection(page, lambda h: h.id, convert)
 

@@ -80,9 +80,42 @@ def _id_number_getter(context: Any) -> Callable[[MemberType], str | None]:
     return _none
 
 
+_MAKERS: dict[tuple[str, tuple[str, ...] | None], Callable[..., Any]] = {}
+
+
+def _maker(cls: type, params: str, head: str, attrs: tuple[str, ...], columns: tuple[str, ...] | None) -> Any:
+    """What `cls.from_model` makes, in one generated function of (model, *params): the instance's
+    attributes written as one dict instead of through the dataclass __init__ with keyword arguments;
+    `attrs` copied from the model, None for those not among `columns` (a model read with some columns
+    only, whose other attributes are unset: `getattr(model, name, None)` in `from_model`), every one of
+    them for None (a whole row). `head` (literal code) comes first. One per (class, columns)."""
+    key = (cls.__name__, columns)
+    found = _MAKERS.get(key)
+    if found is not None:
+        return found
+    if columns is not None and not all(c.isidentifier() and not c.startswith("_") for c in columns):
+        raise ValueError(f"not columns: {columns}")  # (only ever from the repository's fixed lists)
+    values = [f"{a!r}: {'m.' + a if columns is None or a in columns else 'None'}" for a in attrs]
+    lines = [
+        f"def make(m{params}):",
+        "    o = new(cls)",
+        "    o.__dict__ = {" + ", ".join([head, *values]) + "}",
+        "    return o",
+    ]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "gid": to_global_id}
+    exec("\n".join(lines), scope)  # checked identifiers and literals, as dataclasses do
+    if len(_MAKERS) >= 512:  # a client picks the column lists (by its selections): kept bounded
+        _MAKERS.clear()
+    _MAKERS[key] = made = scope["make"]
+    return made
+
+
 def _member_global_id(self: Any) -> strawberry.ID:
     # made when asked for: a page of households lists hundreds of members, mostly without their ids
     return strawberry.ID(to_global_id("Member", self.model.id))
+
+
+_MEMBER_ATTRS = ("name", "relation", "sex", "employment")
 
 
 @strawberry.type(name="Member", description="A member of a household (家庭成员).")
@@ -108,6 +141,13 @@ class MemberType:
             sex=getattr(m, "sex", None),  # type: ignore[arg-type]
             employment=getattr(m, "employment", None),  # type: ignore[arg-type]
         )
+
+    @classmethod
+    def maker(cls, columns: tuple[str, ...] | None) -> Callable[[Member], MemberType]:
+        """`from_model` for members read with `columns` (None: whole rows), without a look at each
+        attribute that is not there (`_maker`)."""
+        made: Callable[[Member], MemberType] = _maker(cls, "", "'model': m", _MEMBER_ATTRS, columns)
+        return made
 
     @strawberry.field(
         description="Date of birth; null for sponsors (with the region and sex it all but gives away the "
@@ -230,6 +270,19 @@ class StatusChangeType:
     )
 
 
+_HOUSEHOLD_ATTRS = (
+    "archive_no",
+    "level",
+    "category",
+    "status",
+    "status_changed_on",
+    "region_code",
+    "contact_name",
+    "archived_on",
+    "version",
+)
+
+
 @strawberry.type(name="Household", description="A household in hardship (困难职工家庭), as archived.")
 class HouseholdType(Node):
     model: strawberry.Private[Household]
@@ -273,6 +326,17 @@ class HouseholdType(Node):
             archived_on=getattr(h, "archived_on", None),  # type: ignore[arg-type]
             version=getattr(h, "version", None),  # type: ignore[arg-type]
         )
+
+    @classmethod
+    def maker(
+        cls, columns: tuple[str, ...] | None
+    ) -> Callable[[Household, HouseholdPrefetch | None], HouseholdType]:
+        """`from_model` for households read with `columns` (None: whole rows), without a look at each
+        attribute that is not there (`_maker`)."""
+        head = "'id': gid('Household', m.id), 'model': m, 'prefetch': prefetch"
+        made: Callable[[Household, HouseholdPrefetch | None], HouseholdType]
+        made = _maker(cls, ", prefetch", head, _HOUSEHOLD_ATTRS, columns)
+        return made
 
     @strawberry.field(
         description="Why the status last changed, as the caseworker wrote it; null for sponsors (it "
@@ -388,15 +452,15 @@ class HouseholdType(Node):
     @strawberry.field(description="Members in the order given, head first by convention.")
     def members(self, info: Info) -> list[MemberType]:
         # Answered synchronously from the page's prefetch when there is one (no task per household).
-        if self.prefetch is not None and self.prefetch.has_members:
-            return [MemberType.from_model(m) for m in self.prefetch.members.get(self.model.id, [])]
+        p = self.prefetch
+        if p is not None and p.has_members:
+            make = MemberType.maker(None if p.members_whole else p.member_columns)
+            return [make(m) for m in p.members.get(self.model.id, ())]
         return cast(list[MemberType], self._members_later(info))
 
     async def _members_later(self, info: Info) -> list[MemberType]:
-        return [
-            MemberType.from_model(m)
-            for m in await info.context.loaders.members_by_household.load(self.model.id)
-        ]
+        make = MemberType.maker(None)  # the loader reads whole rows
+        return [make(m) for m in await info.context.loaders.members_by_household.load(self.model.id)]
 
     @strawberry.field(description="Monthly incomes; empty for sponsors (a pairing needs no finances).")
     def incomes(self, info: Info) -> list[IncomeType]:

@@ -120,13 +120,10 @@ class TradeUnionType(Node):
         except DomainError as exc:
             raise GraphQLError(exc.issues[0].message, extensions={"code": exc.issues[0].code}) from None
         paths = selected_paths(info)
+        columns = household_columns(paths, "edges.node.")
         async with info.context.loaders.reads.acquire() as conn, request.reading():
             rows = await household_repo.list_households_by_union_page(
-                conn,
-                self.model.id,
-                request.after_id,
-                request.first + 1,
-                household_columns(paths, "edges.node."),
+                conn, self.model.id, request.after_id, request.first + 1, columns
             )
             total = (
                 await household_repo.count_households_by_union(conn, self.model.id)
@@ -144,8 +141,10 @@ class TradeUnionType(Node):
             in_scope=False,
         )
 
+        make = HouseholdType.maker(columns)
+
         def convert(h: Household) -> HouseholdType:
-            return HouseholdType.from_model(h, prefetch)
+            return make(h, prefetch)
 
         return make_connection(page, lambda h: h.id, convert)
 
