@@ -273,6 +273,7 @@ def compiled_fields(plan: ObjectPlan, lazy_info: bool) -> Callable[[Any, Any, An
 
 
 _PENDING = object()  # a value left to a later wave (`compiled_fields`)
+
 _DEAD = ("if slot.dead:", "    return")
 
 
@@ -297,6 +298,7 @@ class _FieldsCode:
             "NA": NOT_AWAITABLE,
             "CAST": TYPE_CAST_ATTRIBUTE,
             "PENDING": _PENDING,
+            "Undefined": Undefined,
         }
         self.lines = ["def compiled(run, source, slot, out):", "    plains = run.plains"]
 
@@ -365,6 +367,14 @@ class _FieldsCode:
             if shape.table is not None:
                 self.scope[f"T{k}"], self.scope[f"TT{k}"] = shape.table, shape.table_type
                 self.add(ind, f"elif type(v) is TT{k} and v in T{k}:", f"    out[{key}] = T{k}[v]")
+            else:
+                # the scalar's output coercion called here (what `PlanRun.leaf` does after the table);
+                # a failure or no value: `finish` coerces again (pure) and reports it
+                self.scope[f"L{k}"] = shape.leaf
+                self.add(ind, "else:", "    try:", f"        c = L{k}(v)", "    except Exception:")
+                self.add(ind, "        c = None", "    if c is None or c is Undefined:")
+                self.add(ind, *("    " + line for line in finish), "    else:", f"        out[{key}] = c")
+                return
         elif shape.kind == LIST:
             self.scope[f"S{k}"] = shape
             path = f"Path(slot.path, {key}, type_name)"

@@ -447,23 +447,64 @@ class PlanRun:
         out: list[Any] = [None] * len(items)
         container[key] = out
         slot = Slot(container, key, shape.nullable, parent, path)
-        kind = item.kind
-        fast = item.fast
-        simple = item.object_plan if kind == OBJECT else None
-        if simple is not None and (simple.simple is None or simple.is_type_of is not None):
-            simple = None  # (objects with is_type_of go through `complete_object`, which checks it)
-        made = simple.simple_object if simple is not None else None
-        # objects of a compiled plan, of exactly its strawberry class: what `complete_object` does
-        compiled_plan = item.object_plan if kind == OBJECT and simple is None else None
-        compiled = compiled_plan.compiled if compiled_plan is not None else None
-        cls = compiled_plan.cls if compiled_plan is not None and compiled is not None else None
-        check_cast = compiled_plan is not None and compiled_plan.is_type_of is not None
+        if item.kind == LEAF:
+            self._leaf_items(item, items, out, slot, path, info, plan, fp)
+        elif item.kind == OBJECT:
+            self._object_items(item, items, out, slot, path, info, plan, fp)
+        else:
+            for index, element in enumerate(items):
+                if slot.dead:
+                    return
+                self._item(item, element, out, index, slot, path, info, plan, fp)
+
+    def _leaf_items(
+        self,
+        item: Shape,
+        items: list[Any],
+        out: list[Any],
+        slot: Slot,
+        path: Path,
+        info: ResolveInfo | None,
+        plan: ObjectPlan,
+        fp: FieldPlan,
+    ) -> None:
+        fast, table, table_type = item.fast, item.table, item.table_type  # (see `leaf`)
         for index, element in enumerate(items):
             if slot.dead:
                 return
-            if kind == LEAF and element is not None and fast is not None and type(element) is fast:
-                out[index] = element
-                continue
+            if element is not None:
+                if type(element) is fast:
+                    out[index] = element
+                    continue
+                if table is not None and type(element) is table_type and element in table:
+                    out[index] = table[element]
+                    continue
+            self._item(item, element, out, index, slot, path, info, plan, fp)
+
+    def _object_items(
+        self,
+        item: Shape,
+        items: list[Any],
+        out: list[Any],
+        slot: Slot,
+        path: Path,
+        info: ResolveInfo | None,
+        plan: ObjectPlan,
+        fp: FieldPlan,
+    ) -> None:
+        object_plan = item.object_plan
+        assert object_plan is not None
+        simple: ObjectPlan | None = object_plan
+        if object_plan.simple is None or object_plan.is_type_of is not None:
+            simple = None  # (objects with is_type_of go through `complete_object`, which checks it)
+        made = object_plan.simple_object if simple is not None else None
+        # objects of a compiled plan, of exactly its strawberry class: what `complete_object` does
+        compiled = object_plan.compiled if simple is None else None
+        cls = object_plan.cls if compiled is not None else None
+        check_cast = object_plan.is_type_of is not None
+        for index, element in enumerate(items):
+            if slot.dead:
+                return
             if simple is not None and element is not None:
                 plain = made(element) if made is not None else self.simple_object(simple, element)
                 if plain is not None:
@@ -479,16 +520,31 @@ class PlanRun:
                 element_slot = Slot(out, index, item.nullable, slot, Path(path, index, None))
                 compiled(self, element, element_slot, element_out)  # type: ignore[misc]
                 continue
-            item_path = Path(path, index, None)
-            try:
-                if self.is_awaitable(element):
-                    self.pending.append(
-                        (element, self._item_later(item, out, index, slot, item_path, info, plan, fp))
-                    )
-                    continue
-                self.complete(item, element, out, index, slot, item_path, info, plan, fp)
-            except Exception as exc:
-                self.item_error(exc, item, out, index, slot, item_path, fp)
+            self._item(item, element, out, index, slot, path, info, plan, fp)
+
+    def _item(
+        self,
+        item: Shape,
+        element: Any,
+        out: list[Any],
+        index: int,
+        slot: Slot,
+        path: Path,
+        info: ResolveInfo | None,
+        plan: ObjectPlan,
+        fp: FieldPlan,
+    ) -> None:
+        """One list item by the general path (awaited later if it is awaitable)."""
+        item_path = Path(path, index, None)
+        try:
+            if self.is_awaitable(element):
+                self.pending.append(
+                    (element, self._item_later(item, out, index, slot, item_path, info, plan, fp))
+                )
+                return
+            self.complete(item, element, out, index, slot, item_path, info, plan, fp)
+        except Exception as exc:
+            self.item_error(exc, item, out, index, slot, item_path, fp)
 
     def _item_later(
         self,
