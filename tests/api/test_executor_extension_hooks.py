@@ -35,3 +35,88 @@ def test_the_lean_runner_makes_strawberrys_hooks(stage: str) -> None:
 def test_the_schema_runs_the_lean_runner() -> None:
     runner = schema.create_extensions_runner(None, schema.get_extensions())  # type: ignore[arg-type]
     assert isinstance(runner, LeanExtensionsRunner)
+
+
+# --- entering and leaving the hooks without an exit stack: the same as strawberry's, errors included ---
+
+
+class Boom(Exception):
+    pass
+
+
+def _extensions(log: list[str], leave_raises: str = "", suppresses: str = "") -> list[Any]:
+    from collections.abc import AsyncIterator, Iterator
+
+    from strawberry.extensions import SchemaExtension
+
+    def made(name: str, is_async: bool) -> Any:
+        def record(event: str) -> None:
+            log.append(f"{name}:{event}")
+
+        if is_async:
+
+            async def on_operation(self: Any) -> AsyncIterator[None]:
+                record("enter")
+                try:
+                    yield
+                except Exception as exc:
+                    record(f"saw {type(exc).__name__}")
+                    if name != suppresses:
+                        raise
+                    return
+                record("leave")
+                if name == leave_raises:
+                    raise Boom(name)
+
+            return type(name, (SchemaExtension,), {"on_operation": on_operation})()
+
+        def on_operation_sync(self: Any) -> Iterator[None]:
+            record("enter")
+            try:
+                yield
+            except Exception as exc:
+                record(f"saw {type(exc).__name__}")
+                if name != suppresses:
+                    raise
+                return
+            record("leave")
+            if name == leave_raises:
+                raise Boom(name)
+
+        return type(name, (SchemaExtension,), {"on_operation": on_operation_sync})()
+
+    return [made("a", False), made("b", True), made("c", False), made("d", True)]
+
+
+async def _run(runner_class: Any, body_raises: bool, **kwargs: Any) -> tuple[list[str], str]:
+    log: list[str] = []
+    stage = runner_class(None, _extensions(log, **kwargs)).operation()  # type: ignore[arg-type]
+    outcome = "ok"
+    try:
+        async with stage:
+            log.append("body")
+            if body_raises:
+                raise ValueError("body")
+    except Exception as exc:
+        outcome = f"{type(exc).__name__}: {exc}"
+    return log, outcome
+
+
+@pytest.mark.parametrize(
+    ("body_raises", "kwargs"),
+    [
+        (False, {}),
+        (True, {}),
+        (True, {"suppresses": "b"}),
+        (False, {"leave_raises": "c"}),
+        (False, {"leave_raises": "c", "suppresses": "a"}),
+        (False, {"leave_raises": "d", "suppresses": "b"}),
+        (False, {"leave_raises": "a"}),
+    ],
+)
+async def test_the_lean_stages_enter_and_leave_as_strawberrys(
+    body_raises: bool, kwargs: dict[str, str]
+) -> None:
+    lean = await _run(LeanExtensionsRunner, body_raises, **kwargs)
+    plain = await _run(SchemaExtensionsRunner, body_raises, **kwargs)
+    assert lean == plain

@@ -50,6 +50,8 @@ def _kind(cls: type, name: str) -> tuple[int, Any]:
 
 
 class _Lean(ExtensionContextManagerBase):
+    """strawberry's stage context manager; entering and leaving the hooks without an exit stack."""
+
     def __init__(self, extensions: list[SchemaExtension]) -> None:
         # strawberry's __init__ (every extension's hook for this stage, in order), its get_hook inlined
         self.hooks: list[WrappedHook] = []
@@ -66,6 +68,52 @@ class _Lean(ExtensionContextManagerBase):
                 continue
             # factory(extension) is contextmanager(MethodType(hook_fn, extension))(): the same generator
             self.hooks.append(WrappedHook(extension, functools.partial(factory, extension), kind == _ASYNC))
+
+    # strawberry enters every hook into an AsyncExitStack and leaves through it. The same here: each
+    # hook's context manager entered in order (one that fails to enter leaves the ones before it
+    # entered, as strawberry's `__aenter__` does) and, when the stage ends without an exception, left
+    # in reverse order. Anything else (the stage raised, or a hook raised while leaving) goes through a
+    # real AsyncExitStack holding the hooks not yet left, as strawberry's would at that point.
+
+    async def __aenter__(self) -> None:
+        entered: list[tuple[Any, bool]] = []
+        self.entered = entered
+        for hook in self.hooks:
+            manager: Any = hook.hook()
+            if hook.is_async:
+                await manager.__aenter__()
+            else:
+                manager.__enter__()
+            entered.append((manager, hook.is_async))
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        entered = self.entered
+        if exc_type is not None:
+            await _leave(entered, exc_type, exc_val, exc_tb)
+            return
+        while entered:
+            manager, is_async = entered.pop()
+            try:
+                if is_async:
+                    await manager.__aexit__(None, None, None)
+                else:
+                    manager.__exit__(None, None, None)
+            except BaseException as exc:  # the rest see it, as in an exit stack
+                if not await _leave(entered, type(exc), exc, exc.__traceback__):
+                    raise
+                return
+
+
+async def _leave(entered: list[tuple[Any, bool]], exc_type: Any, exc_val: Any, exc_tb: Any) -> bool:
+    """What an AsyncExitStack of the `entered` managers answers when left with this exception."""
+    stack = contextlib.AsyncExitStack()
+    for manager, is_async in entered:
+        if is_async:
+            stack.push_async_exit(manager)
+        else:
+            stack.push(manager)
+    entered.clear()
+    return bool(await stack.__aexit__(exc_type, exc_val, exc_tb))
 
 
 class _Operation(_Lean, OperationContextManager):
