@@ -284,7 +284,7 @@ class _FieldsCode:
     def __init__(self, plan: ObjectPlan, lazy_info: bool) -> None:
         from graphql.pyutils import Path
 
-        from lianxin_api.executor.run import NOT_AWAITABLE, PlannedInfo, Slot
+        from lianxin_api.executor.run import NOT_AWAITABLE, PLAIN_CLASSES, PlannedInfo, Slot, plain_class
 
         self.plan = plan
         self.lazy_info = lazy_info
@@ -299,6 +299,8 @@ class _FieldsCode:
             "CAST": TYPE_CAST_ATTRIBUTE,
             "PENDING": _PENDING,
             "Undefined": Undefined,
+            "PLAIN_CLASSES": PLAIN_CLASSES,
+            "plain_class": plain_class,
         }
         self.lines = ["def compiled(run, source, slot, out):", "    plains = run.plains"]
 
@@ -394,12 +396,15 @@ class _FieldsCode:
     def object(self, k: int, shape: Shape, key: str, ind: str, finish: tuple[str, ...]) -> None:
         sub = shape.object_plan
         assert sub is not None
-        if sub.cls is None or (sub.simple_object is None and sub.compiled is None):
+        if sub.simple_object is None and sub.compiled is None:
             return
-        self.scope[f"C{k}"] = sub.cls
-        test = f"type(v) is C{k}"
-        if sub.is_type_of is not None:
-            test += " and getattr(v, CAST, None) is None"
+        if sub.is_type_of is None:  # any strawberry object (`run.plain_class`)
+            test = "(type(v) in PLAIN_CLASSES or plain_class(type(v)))"
+        elif sub.cls is not None:
+            self.scope[f"C{k}"] = sub.cls
+            test = f"type(v) is C{k} and getattr(v, CAST, None) is None"
+        else:
+            return
         if sub.simple_object is not None:
             self.scope[f"SO{k}"] = sub.simple_object
             self.add(ind, f"elif {test} and (o := SO{k}(v)) is not None:", f"    out[{key}] = o")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from types import CoroutineType, GeneratorType
 from typing import Any
 
 from graphql import GraphQLError, GraphQLObjectType, GraphQLResolveInfo, located_error
@@ -82,6 +83,24 @@ ResolveInfo = GraphQLResolveInfo[Any]
 NOT_AWAITABLE = _NOT_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
 _SEQUENCES = frozenset({list, tuple})
 Pending = tuple[Awaitable[Any], Callable[[Any], None]]
+
+# classes whose instances `complete` passes to `complete_object` as they are: strawberry types (an
+# object of a type without is_type_of needs no other check), see `plain_class`
+PLAIN_CLASSES: set[type] = set()
+
+
+def plain_class(cls: type) -> bool:
+    """Whether instances of `cls` are neither None, Undefined, an exception nor awaitable (what
+    `complete` and `is_awaitable` ask before `complete_object`): a strawberry type's class without
+    `__await__`. Remembered in PLAIN_CLASSES."""
+    if (
+        getattr(cls, "__strawberry_definition__", None) is None
+        or issubclass(cls, (BaseException, CoroutineType, GeneratorType))
+        or hasattr(cls, "__await__")
+    ):
+        return False
+    PLAIN_CLASSES.add(cls)
+    return True
 
 
 class PlanRun:
@@ -502,6 +521,7 @@ class PlanRun:
         compiled = object_plan.compiled if simple is None else None
         cls = object_plan.cls if compiled is not None else None
         check_cast = object_plan.is_type_of is not None
+        any_class = compiled is not None and object_plan.is_type_of is None  # (nothing to check)
         for index, element in enumerate(items):
             if slot.dead:
                 return
@@ -514,7 +534,7 @@ class PlanRun:
                 cls is not None
                 and type(element) is cls
                 and (not check_cast or getattr(element, TYPE_CAST_ATTRIBUTE, None) is None)
-            ):
+            ) or (any_class and (type(element) in PLAIN_CLASSES or plain_class(type(element)))):
                 element_out: dict[str, Any] = {}
                 out[index] = element_out
                 element_slot = Slot(out, index, item.nullable, slot, Path(path, index, None))
