@@ -120,3 +120,19 @@ async def test_the_lean_stages_enter_and_leave_as_strawberrys(
     lean = await _run(LeanExtensionsRunner, body_raises, **kwargs)
     plain = await _run(SchemaExtensionsRunner, body_raises, **kwargs)
     assert lean == plain
+
+
+async def test_the_lean_runner_gathers_the_same_extension_results() -> None:
+    from strawberry.extensions import SchemaExtension
+
+    class Results(SchemaExtension):
+        def get_results(self) -> dict[str, Any]:
+            return {"mine": 1, "shared": "extension"}
+
+    from types import SimpleNamespace
+
+    context: Any = SimpleNamespace(extensions_results={"shared": "context"})
+    extensions = [*schema.get_extensions(), Results()]
+    lean = await LeanExtensionsRunner(None, extensions).get_extensions_results(context)  # type: ignore[arg-type]
+    plain = await SchemaExtensionsRunner(None, extensions).get_extensions_results(context)  # type: ignore[arg-type]
+    assert lean == plain == {"mine": 1, "shared": "context"}

@@ -27,10 +27,14 @@ from strawberry.extensions.context import (
     WrappedHook,
 )
 from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.utils.await_maybe import await_maybe
 
 _NONE, _SYNC, _ASYNC, _OTHER = 0, 1, 2, 3
 # (extension class, hook name) -> (kind, context-manager factory taking the extension)
 _KINDS: dict[tuple[type, str], tuple[int, Any]] = {}
+# (hook name, the extensions' classes in order) -> [(position, kind, factory)] of those with the hook
+_STAGES: dict[tuple[str, tuple[type, ...]], list[tuple[int, int, Any]]] = {}
+_NO_RESULTS = SchemaExtension.get_results
 
 
 def _kind(cls: type, name: str) -> tuple[int, Any]:
@@ -57,10 +61,16 @@ class _Lean(ExtensionContextManagerBase):
         self.hooks: list[WrappedHook] = []
         self.default_hook = getattr(SchemaExtension, self.HOOK_NAME)
         name = self.HOOK_NAME
-        for extension in extensions:
-            kind, factory = _KINDS.get((type(extension), name)) or _kind(type(extension), name)
-            if kind == _NONE:
-                continue
+        key = (name, tuple(map(type, extensions)))
+        stage = _STAGES.get(key)
+        if stage is None:  # the extensions with a hook for this stage, by the classes in order
+            stage = [(i, *_kind(type(e), name)) for i, e in enumerate(extensions)]
+            stage = [(i, kind, factory) for i, kind, factory in stage if kind != _NONE]
+            if len(_STAGES) >= 64:  # (one list of classes per schema and stage, in practice)
+                _STAGES.clear()
+            _STAGES[key] = stage
+        for i, kind, factory in stage:
+            extension = extensions[i]
             if kind == _OTHER:
                 hook = super().get_hook(extension)
                 if hook:
@@ -146,3 +156,13 @@ class LeanExtensionsRunner(SchemaExtensionsRunner):
 
     def executing(self) -> ExecutingContextManager:
         return _Executing(self.extensions)
+
+    async def get_extensions_results(self, ctx: Any) -> dict[str, Any]:
+        # strawberry's, without asking the extensions that keep SchemaExtension's `get_results` (an
+        # empty dict, merged into nothing)
+        data: dict[str, Any] = {}
+        for extension in self.extensions:
+            if type(extension).get_results is not _NO_RESULTS:
+                data.update(await await_maybe(extension.get_results()))
+        data.update(ctx.extensions_results)
+        return data
