@@ -23,6 +23,15 @@ class Node:
     )
 
 
+def made(cls: type[T], attributes: dict[str, Any]) -> T:
+    """An instance of the strawberry type `cls` with exactly these attributes, as its dataclass
+    __init__ would set them from the same keyword arguments (every field given), without the call:
+    for `from_model` of types made by the hundred per page (`tests/api/test_executor_makers.py`)."""
+    instance = object.__new__(cls)
+    instance.__dict__ = attributes
+    return instance
+
+
 @strawberry.type(name="UserError", description="A problem with the input; nothing was written.")
 class UserError:
     field: list[str] | None = strawberry.field(description="Path to the input field at fault.")
@@ -156,7 +165,7 @@ class Connection(Generic[T]):
 
 
 def make_connection(page: Page[N], key: Callable[[N], int], convert: Callable[[N], T]) -> Connection[T]:
-    edges = [Edge(key=key(item), node=convert(item)) for item in page.items]
+    edges = [made(Edge, {"key": key(item), "node": convert(item)}) for item in page.items]
     return Connection(
         edges=edges,
         page_info=PageInfo(

@@ -7,7 +7,7 @@ import strawberry
 from lianxin.core.ids import to_global_id
 from lianxin.organization.models import Organization, OrganizationKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError, describe_values, errors_field
+from lianxin_api.graphql.common import Node, UserError, describe_values, errors_field, made
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.visibility import visible
 
@@ -34,13 +34,16 @@ class OrganizationType(Node):
 
     @classmethod
     def from_model(cls, org: Organization) -> OrganizationType:
-        return cls(
-            id=strawberry.ID(to_global_id("Organization", org.id)),
-            model=org,
-            name=org.name,
-            kind=org.kind,
-            credit_code=org.credit_code,
-            region_code=org.region_code,
+        return made(
+            cls,
+            {
+                "id": to_global_id("Organization", org.id),
+                "model": org,
+                "name": org.name,
+                "kind": org.kind,
+                "credit_code": org.credit_code,
+                "region_code": org.region_code,
+            },
         )
 
     @strawberry.field(

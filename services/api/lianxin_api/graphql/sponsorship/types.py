@@ -13,7 +13,7 @@ from lianxin.core.ids import to_global_id
 from lianxin.organization.models import Organization
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError, errors_field
+from lianxin_api.graphql.common import Node, UserError, errors_field, made
 from lianxin_api.graphql.organization.types import OrganizationType
 from lianxin_api.graphql.visibility import visible
 
@@ -31,13 +31,16 @@ class SponsorshipType(Node):
 
     @classmethod
     def from_model(cls, s: Sponsorship, sponsor: Organization | None = None) -> SponsorshipType:
-        return cls(
-            sponsor_model=sponsor,
-            id=strawberry.ID(to_global_id("Sponsorship", s.id)),
-            model=s,
-            started_on=s.started_on,
-            ended_on=s.ended_on,
-            active=s.active,
+        return made(
+            cls,
+            {
+                "id": to_global_id("Sponsorship", s.id),
+                "model": s,
+                "started_on": s.started_on,
+                "ended_on": s.ended_on,
+                "active": s.active,
+                "sponsor_model": sponsor,
+            },
         )
 
     @strawberry.field(
