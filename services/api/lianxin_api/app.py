@@ -27,6 +27,7 @@ from lianxin.core.db import Pool, create_pool
 from lianxin.core.jobs import JobQueue
 from lianxin.core.tokens import Principal
 from lianxin.events.hub import EventHub
+from lianxin_api import lean_http
 from lianxin_api.abuse import (
     BodySizeLimitMiddleware,
     RateLimiter,
@@ -112,6 +113,8 @@ class LianxinGraphQL(GraphQL[Context, None]):
 
     async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
         try:
+            if not args and not kwargs and isinstance(request, Request) and lean_http.takes(self, request):
+                return await lean_http.run_json_post(self, request)  # one JSON operation, orjson-read
             return await super().run(request, *args, **kwargs)
         except Refused as refused:  # refused while building the context (rate limit, anonymous upload)
             return refused.response
@@ -123,6 +126,10 @@ class LianxinGraphQL(GraphQL[Context, None]):
                 if reads is not None:
                     await reads.close()
                 await request.close()  # uploaded files are spooled to temporary files: release them
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        made = request.scope.pop(lean_http.SUB_RESPONSE_KEY, None)  # the one the context already holds
+        return made if made is not None else await super().get_sub_response(request)
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         """Runs an HTTP operation, then writes its unmasked reads to the access log in one statement and
