@@ -31,9 +31,10 @@ from lianxin_api.auth import authenticate_request
 NOT_FOUND = "no such household"
 
 
-def contact_card_path(household_id: int) -> str:
-    """The card's path, relative to the API's root (what `Household.contactCardUrl` answers)."""
-    return f"/households/{to_global_id('Household', household_id)}/contact-card.pdf"
+def contact_card_path(household_id: int, global_id: str | None = None) -> str:
+    """The card's path, relative to the API's root (what `Household.contactCardUrl` answers);
+    `global_id` is the household's global id when the caller has it at hand (`Household.id`)."""
+    return f"/households/{global_id or to_global_id('Household', household_id)}/contact-card.pdf"
 
 
 def can_print(caller: Principal | None) -> bool:

@@ -382,7 +382,7 @@ class _FieldsCode:
             path = f"Path(slot.path, {key}, type_name)"
             self.add(
                 ind,
-                "elif type(v) is list:",
+                "elif type(v) is list or type(v) is tuple:",
                 "    try:",
                 f"        run.complete_list(S{k}, v, out, {key}, slot, {path}, info, plan, fp{k})",
                 "    except Exception as exc:",

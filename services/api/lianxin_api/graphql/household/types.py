@@ -255,7 +255,8 @@ def _contact_card_url_getter(context: Any) -> Callable[[HouseholdType], str | No
         return _none
 
     def contact_card_url(source: HouseholdType) -> str | None:
-        return contact_card_path(source.model.id) if has_contact_person(source.model) else None
+        # (its global id is the household's `id`, made with it: see `from_model`, `maker`)
+        return contact_card_path(source.model.id, source.id) if has_contact_person(source.model) else None
 
     return contact_card_url
 
