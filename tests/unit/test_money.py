@@ -263,3 +263,10 @@ def test_the_api_scalar_reads_plain_text_and_whole_numbers_exactly() -> None:
     assert read_api_decimal("850.50") == Decimal("850.50")
     assert read_api_decimal(300) == Decimal(300)
     assert parse_yuan(read_api_decimal("-12.5"), allow_negative=True) == -1250
+
+
+@given(st.integers(min_value=-(10**60), max_value=10**60))
+def test_fen_to_yuan_only_moves_the_decimal_point(fen: int) -> None:
+    # the digits of the integer, two places after the point, whatever the size or sign
+    sign, digits, _ = Decimal(fen).as_tuple()
+    assert fen_to_yuan(fen).as_tuple() == (sign, digits, -2)

@@ -33,11 +33,18 @@ class StoredDecision:
     standard_fen: int
     monthly_benefit_fen: int
     suggested_category: HardshipCategory | None
-    trace: list[dict[str, Any]]
+    # as stored: the exact engine's steps (a list) or a run's structured figures (see `trace`)
+    trace_as_stored: Any
     evaluated_on: date
     evaluated_at: datetime
     category_income_fen: int | None = None  # RULES.md v2 q; None without members or before v2
     rules_version: int = 1
+
+    @property
+    def trace(self) -> list[dict[str, Any]]:
+        """The steps: the exact engine's as stored, or a run's structured figures rendered (zh/en) now,
+        when asked for (a page showing decisions without their trace renders nothing)."""
+        return stored_trace(self.trace_as_stored)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> StoredDecision:
@@ -54,8 +61,7 @@ class StoredDecision:
             suggested_category=HardshipCategory(row["suggested_category"])
             if row["suggested_category"]
             else None,
-            # the exact engine's steps as stored, or a run's structured figures rendered (zh/en) on read
-            trace=stored_trace(row["trace"]),
+            trace_as_stored=row["trace"],
             evaluated_on=row["evaluated_on"],
             evaluated_at=row["evaluated_at"],
             category_income_fen=row["category_income_fen"],
