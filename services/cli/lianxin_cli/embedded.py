@@ -84,6 +84,10 @@ class EmbeddedPostgres:
             pid = int(pidfile.read_text().split("\n", 1)[0])
         except (FileNotFoundError, ValueError):
             return
+        if pid <= 0:
+            # PostgreSQL writes a standalone backend's pid negated: another process's initdb is
+            # bootstrapping this folder right now (two test workers starting at once), not an orphan
+            return
         if self._live_holders():
             return  # in use by a running process (`lianxin backup` while `lianxin dev` runs): share it
         try:
