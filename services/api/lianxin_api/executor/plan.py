@@ -496,6 +496,9 @@ class Compiler:
             and getattr(resolve, "_is_default", False)
             and definition is not None
             and definition.default_resolver is getattr
+            # a field without a resolver may still have field extensions (`permission_classes` are
+            # one): strawberry marks its resolver `_is_default` all the same, and runs them
+            and not definition.extensions
         ):
             fp.attr = definition.python_name  # what `_get_basic_result` does, without the call
             fp.get = attrgetter(fp.attr)
