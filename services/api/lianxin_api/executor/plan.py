@@ -606,8 +606,10 @@ class PlanCache:
     """Plans by (schema, document text, operation name, values of the @skip/@include variables);
     least recently used documents leave first."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 512, per_document: int = 64) -> None:
         self.size = size
+        # plans per document (one per values of its @skip/@include variables: 2**n keys for n of them)
+        self.per_document = per_document
         self.documents: OrderedDict[tuple[int, str, str | None], _Document] = OrderedDict()
 
     def get(
@@ -635,4 +637,6 @@ class PlanCache:
         found = entry.plans.get(key)
         if found is None:
             found = entry.plans[key] = make()
+            if len(entry.plans) > self.per_document:  # the client picks the key: kept bounded
+                del entry.plans[next(iter(entry.plans))]  # the oldest
         return found
