@@ -453,6 +453,7 @@ class Compiler:
         self.variable_values = variable_values
         self.operation = operation
         self.default_field_resolver = default_field_resolver
+        self.planned = 0  # fields planned so far (what a plan weighs in `PlanCache`)
 
     def root(self, root_type: GraphQLObjectType) -> ObjectPlan:
         collected = collect_fields(
@@ -485,6 +486,7 @@ class Compiler:
                 self._resolver(fp, field_def)
                 fp.shape = self._shape(field_def.type, details, object_type, name)
             plan.fields.append(fp)
+        self.planned += len(plan.fields)
         plan.settle(self.lazy_info)
         return plan
 
@@ -576,11 +578,13 @@ class Compiler:
 
 
 class _Document:
-    __slots__ = ("directive_variables", "plans")
+    __slots__ = ("directive_variables", "plans", "weight", "weights")
 
     def __init__(self, directive_variables: tuple[str, ...]) -> None:
         self.directive_variables = directive_variables
         self.plans: dict[tuple[Any, ...], tuple[ObjectPlan, Compiler]] = {}
+        self.weights: dict[tuple[Any, ...], int] = {}
+        self.weight = 0
 
 
 def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
@@ -604,12 +608,16 @@ def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
 
 class PlanCache:
     """Plans by (schema, document text, operation name, values of the @skip/@include variables);
-    least recently used documents leave first."""
+    least recently used documents leave first. Bounded in documents, in plans per document and in
+    fields planned in all (a plan's size, compiled functions included, grows with its fields: a few
+    KB each, and a client picks the documents)."""
 
-    def __init__(self, size: int = 512, per_document: int = 64) -> None:
+    def __init__(self, size: int = 512, per_document: int = 64, max_fields: int = 100_000) -> None:
         self.size = size
         # plans per document (one per values of its @skip/@include variables: 2**n keys for n of them)
         self.per_document = per_document
+        self.max_fields = max_fields
+        self.weight = 0  # fields planned by the plans kept
         self.documents: OrderedDict[tuple[int, str, str | None], _Document] = OrderedDict()
 
     def get(
@@ -630,13 +638,24 @@ class PlanCache:
             entry = _Document(_directive_variables(document))
             self.documents[doc_key] = entry
             if len(self.documents) > self.size:
-                self.documents.popitem(last=False)
+                self.weight -= self.documents.popitem(last=False)[1].weight
         else:
             self.documents.move_to_end(doc_key)
         key = tuple(variables.get(v) for v in entry.directive_variables)
         found = entry.plans.get(key)
         if found is None:
             found = entry.plans[key] = make()
+            weight = entry.weights[key] = max(1, getattr(found[1], "planned", 1))
+            entry.weight += weight
+            self.weight += weight
             if len(entry.plans) > self.per_document:  # the client picks the key: kept bounded
-                del entry.plans[next(iter(entry.plans))]  # the oldest
+                self._drop(entry, next(iter(entry.plans)))  # the oldest
+            while self.weight > self.max_fields and len(self.documents) > 1:  # (this one is the newest)
+                self.weight -= self.documents.popitem(last=False)[1].weight
         return found
+
+    def _drop(self, entry: _Document, key: tuple[Any, ...]) -> None:
+        del entry.plans[key]
+        weight = entry.weights.pop(key)
+        entry.weight -= weight
+        self.weight -= weight
