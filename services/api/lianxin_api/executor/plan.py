@@ -204,7 +204,9 @@ class ObjectPlan:
         # function (run, source, slot, out), see `compiled_fields`
         self.compiled: Callable[[Any, Any, Any, dict[str, Any]], None] | None = None
 
-    def settle(self, lazy_info: bool = False) -> None:
+    def settle(self, lazy_info: bool = False, compile_now: bool = True) -> None:
+        """`simple` (and `simple_object`), or else `compiled` (unless not `compile_now`: then
+        `Compiler.heat` compiles it, once the plan is used again)."""
         simple: list[SimpleField] = []
         for fp in self.fields:
             if fp.typename:
@@ -212,7 +214,8 @@ class ObjectPlan:
                 continue
             shape = fp.shape
             if fp.attr is None or shape is None or shape.kind != LEAF:
-                self.compiled = compiled_fields(self, lazy_info)
+                if compile_now:
+                    self.compiled = compiled_fields(self, lazy_info)
                 return
             simple.append(
                 (fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.leaf, shape.nullable)
@@ -439,6 +442,7 @@ class Compiler:
         variable_values: VariableValues,
         operation: OperationDefinitionNode,
         default_field_resolver: Any,
+        hot: bool = True,
     ) -> None:
         strawberry_schema = getattr(schema, "_strawberry_schema", None)
         # only where strawberry itself would call the resolver plainly: no exception handlers anywhere
@@ -454,6 +458,13 @@ class Compiler:
         self.operation = operation
         self.default_field_resolver = default_field_resolver
         self.planned = 0  # fields planned so far (what a plan weighs in `PlanCache`)
+        # whether selection sets are compiled (`compiled_fields`) as they are planned; if not, they run
+        # through `PlanRun.fields` until `heat` compiles them: compiling costs several times planning
+        # (an exec per selection set), worth it for a document used again, not for a one-off that a
+        # client can send by the thousand
+        self.hot = hot
+        self.uncompiled: list[ObjectPlan] = []  # (children before their parents, whose code calls them)
+        self.uses = 0  # executions of the plan (counted by `PlanCache`)
 
     def root(self, root_type: GraphQLObjectType) -> ObjectPlan:
         collected = collect_fields(
@@ -487,8 +498,17 @@ class Compiler:
                 fp.shape = self._shape(field_def.type, details, object_type, name)
             plan.fields.append(fp)
         self.planned += len(plan.fields)
-        plan.settle(self.lazy_info)
+        plan.settle(self.lazy_info, self.hot)
+        if plan.simple is None and plan.compiled is None:
+            self.uncompiled.append(plan)
         return plan
+
+    def heat(self) -> None:
+        """Compiles every selection set planned so far, and those planned later (abstract types)."""
+        self.hot = True
+        plans, self.uncompiled = self.uncompiled, []
+        for plan in plans:  # children first: a parent's compiled code calls theirs directly
+            plan.compiled = compiled_fields(plan, self.lazy_info)
 
     def _resolver(self, fp: FieldPlan, field_def: GraphQLField) -> None:
         resolve = field_def.resolve
@@ -627,7 +647,9 @@ class PlanCache:
         operation: OperationDefinitionNode,
         variables: dict[str, Any],
         make: Callable[[], tuple[ObjectPlan, Compiler]],
+        compile_after: int = 2,
     ) -> tuple[ObjectPlan, Compiler]:
+        """The plan, made if need be; its selection sets compiled from its `compile_after`-th use."""
         source = document.loc.source.body if document.loc is not None else None
         if source is None:
             return make()  # a document built by hand: nothing to key it by
@@ -652,6 +674,11 @@ class PlanCache:
                 self._drop(entry, next(iter(entry.plans)))  # the oldest
             while self.weight > self.max_fields and len(self.documents) > 1:  # (this one is the newest)
                 self.weight -= self.documents.popitem(last=False)[1].weight
+        compiler = found[1]
+        if isinstance(compiler, Compiler) and not compiler.hot:
+            compiler.uses += 1
+            if compiler.uses >= compile_after:
+                compiler.heat()
         return found
 
     def _drop(self, entry: _Document, key: tuple[Any, ...]) -> None:
