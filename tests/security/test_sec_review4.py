@@ -130,3 +130,61 @@ async def test_a_document_used_once_is_not_compiled() -> None:
     assert cache.get(schema._schema, document, operation, {}, make)[0] is plan
     assert compiler.hot
     assert all(p.compiled is not None for p in plans if p.simple is None)
+
+
+@pytest.mark.parametrize("raiser", ["a", "b", "c"])
+async def test_a_hook_raising_on_enter_leaves_as_strawberrys(raiser: str) -> None:
+    """The gates (AuthenticationGate, AllowListGate, the limits) refuse by raising before they yield:
+    the lean stages must then do what strawberry's do (the hooks after it not entered, none left, the
+    error out of the stage), for sync and async hooks."""
+    import asyncio
+    import gc
+    from collections.abc import AsyncIterator, Iterator
+
+    from strawberry.extensions import SchemaExtension
+    from strawberry.extensions.runner import SchemaExtensionsRunner
+
+    from lianxin_api.executor.extensions import LeanExtensionsRunner
+
+    def extensions(log: list[str]) -> list[Any]:
+        def sync_hook(name: str) -> Any:
+            def on_operation(self: Any) -> Iterator[None]:
+                log.append(f"{name}:enter")
+                if name == raiser:
+                    raise PermissionError(name)
+                try:
+                    yield
+                finally:
+                    log.append(f"{name}:leave")
+
+            return on_operation
+
+        def async_hook(name: str) -> Any:
+            async def on_operation(self: Any) -> AsyncIterator[None]:
+                log.append(f"{name}:enter")
+                if name == raiser:
+                    raise PermissionError(name)
+                try:
+                    yield
+                finally:
+                    log.append(f"{name}:leave")
+
+            return on_operation
+
+        kinds = {"a": sync_hook, "b": async_hook, "c": sync_hook}
+        return [type(n, (SchemaExtension,), {"on_operation": kinds[n](n)})() for n in "abc"]
+
+    async def run(runner_class: Any) -> tuple[list[str], str]:
+        log: list[str] = []
+        outcome = "ok"
+        try:
+            async with runner_class(None, extensions(log)).operation():
+                log.append("body")
+        except Exception as exc:
+            outcome = repr(exc)
+        for _ in range(3):  # (hooks entered before the failing one are left only by the collector)
+            gc.collect()
+            await asyncio.sleep(0)
+        return log, outcome
+
+    assert await run(LeanExtensionsRunner) == await run(SchemaExtensionsRunner)
