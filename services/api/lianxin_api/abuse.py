@@ -284,7 +284,9 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", []))
-        content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        # the first header, as everything after this reads it (`dict` keeps the last of a repeated one)
+        first = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
+        content_type = first.split(b";", 1)[0].strip().lower()
         limit = self.max_upload_bytes if content_type == b"multipart/form-data" else self.max_bytes
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -54,14 +54,24 @@ def planned_or_why_not(executor: Any) -> tuple[ObjectPlan, Compiler] | str:
 
     def make() -> tuple[ObjectPlan, Compiler]:
         compiler = Compiler(
-            executor.schema, executor.fragments, executor.variable_values, operation, executor.field_resolver
+            executor.schema,
+            executor.fragments,
+            executor.variable_values,
+            operation,
+            executor.field_resolver,
+            hot=document is None,
         )
         return compiler.root(root_type), compiler
 
     try:
         if document is None:
             return make()
-        return PLANS.get(executor.schema, document, operation, executor.variable_values.coerced, make)
+        # compiled from the second use (a one-off document is not worth an exec per selection set);
+        # from the first under the differential check, so that it compares the compiled functions
+        compile_after = 1 if diff_enabled() else 2
+        return PLANS.get(
+            executor.schema, document, operation, executor.variable_values.coerced, make, compile_after
+        )
     except NotPlannable as reason:
         return str(reason)
     except RecursionError:

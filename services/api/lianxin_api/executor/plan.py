@@ -204,7 +204,9 @@ class ObjectPlan:
         # function (run, source, slot, out), see `compiled_fields`
         self.compiled: Callable[[Any, Any, Any, dict[str, Any]], None] | None = None
 
-    def settle(self, lazy_info: bool = False) -> None:
+    def settle(self, lazy_info: bool = False, compile_now: bool = True) -> None:
+        """`simple` (and `simple_object`), or else `compiled` (unless not `compile_now`: then
+        `Compiler.heat` compiles it, once the plan is used again)."""
         simple: list[SimpleField] = []
         for fp in self.fields:
             if fp.typename:
@@ -212,7 +214,8 @@ class ObjectPlan:
                 continue
             shape = fp.shape
             if fp.attr is None or shape is None or shape.kind != LEAF:
-                self.compiled = compiled_fields(self, lazy_info)
+                if compile_now:
+                    self.compiled = compiled_fields(self, lazy_info)
                 return
             simple.append(
                 (fp.key, fp.attr, shape.fast, shape.table, shape.table_type, shape.leaf, shape.nullable)
@@ -439,6 +442,7 @@ class Compiler:
         variable_values: VariableValues,
         operation: OperationDefinitionNode,
         default_field_resolver: Any,
+        hot: bool = True,
     ) -> None:
         strawberry_schema = getattr(schema, "_strawberry_schema", None)
         # only where strawberry itself would call the resolver plainly: no exception handlers anywhere
@@ -453,6 +457,14 @@ class Compiler:
         self.variable_values = variable_values
         self.operation = operation
         self.default_field_resolver = default_field_resolver
+        self.planned = 0  # fields planned so far (what a plan weighs in `PlanCache`)
+        # whether selection sets are compiled (`compiled_fields`) as they are planned; if not, they run
+        # through `PlanRun.fields` until `heat` compiles them: compiling costs several times planning
+        # (an exec per selection set), worth it for a document used again, not for a one-off that a
+        # client can send by the thousand
+        self.hot = hot
+        self.uncompiled: list[ObjectPlan] = []  # (children before their parents, whose code calls them)
+        self.uses = 0  # executions of the plan (counted by `PlanCache`)
 
     def root(self, root_type: GraphQLObjectType) -> ObjectPlan:
         collected = collect_fields(
@@ -485,8 +497,18 @@ class Compiler:
                 self._resolver(fp, field_def)
                 fp.shape = self._shape(field_def.type, details, object_type, name)
             plan.fields.append(fp)
-        plan.settle(self.lazy_info)
+        self.planned += len(plan.fields)
+        plan.settle(self.lazy_info, self.hot)
+        if plan.simple is None and plan.compiled is None:
+            self.uncompiled.append(plan)
         return plan
+
+    def heat(self) -> None:
+        """Compiles every selection set planned so far, and those planned later (abstract types)."""
+        self.hot = True
+        plans, self.uncompiled = self.uncompiled, []
+        for plan in plans:  # children first: a parent's compiled code calls theirs directly
+            plan.compiled = compiled_fields(plan, self.lazy_info)
 
     def _resolver(self, fp: FieldPlan, field_def: GraphQLField) -> None:
         resolve = field_def.resolve
@@ -496,6 +518,9 @@ class Compiler:
             and getattr(resolve, "_is_default", False)
             and definition is not None
             and definition.default_resolver is getattr
+            # a field without a resolver may still have field extensions (`permission_classes` are
+            # one): strawberry marks its resolver `_is_default` all the same, and runs them
+            and not definition.extensions
         ):
             fp.attr = definition.python_name  # what `_get_basic_result` does, without the call
             fp.get = attrgetter(fp.attr)
@@ -573,11 +598,13 @@ class Compiler:
 
 
 class _Document:
-    __slots__ = ("directive_variables", "plans")
+    __slots__ = ("directive_variables", "plans", "weight", "weights")
 
     def __init__(self, directive_variables: tuple[str, ...]) -> None:
         self.directive_variables = directive_variables
         self.plans: dict[tuple[Any, ...], tuple[ObjectPlan, Compiler]] = {}
+        self.weights: dict[tuple[Any, ...], int] = {}
+        self.weight = 0
 
 
 def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
@@ -601,10 +628,16 @@ def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
 
 class PlanCache:
     """Plans by (schema, document text, operation name, values of the @skip/@include variables);
-    least recently used documents leave first."""
+    least recently used documents leave first. Bounded in documents, in plans per document and in
+    fields planned in all (a plan's size, compiled functions included, grows with its fields: a few
+    KB each, and a client picks the documents)."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 512, per_document: int = 64, max_fields: int = 100_000) -> None:
         self.size = size
+        # plans per document (one per values of its @skip/@include variables: 2**n keys for n of them)
+        self.per_document = per_document
+        self.max_fields = max_fields
+        self.weight = 0  # fields planned by the plans kept
         self.documents: OrderedDict[tuple[int, str, str | None], _Document] = OrderedDict()
 
     def get(
@@ -614,7 +647,9 @@ class PlanCache:
         operation: OperationDefinitionNode,
         variables: dict[str, Any],
         make: Callable[[], tuple[ObjectPlan, Compiler]],
+        compile_after: int = 2,
     ) -> tuple[ObjectPlan, Compiler]:
+        """The plan, made if need be; its selection sets compiled from its `compile_after`-th use."""
         source = document.loc.source.body if document.loc is not None else None
         if source is None:
             return make()  # a document built by hand: nothing to key it by
@@ -625,11 +660,29 @@ class PlanCache:
             entry = _Document(_directive_variables(document))
             self.documents[doc_key] = entry
             if len(self.documents) > self.size:
-                self.documents.popitem(last=False)
+                self.weight -= self.documents.popitem(last=False)[1].weight
         else:
             self.documents.move_to_end(doc_key)
         key = tuple(variables.get(v) for v in entry.directive_variables)
         found = entry.plans.get(key)
         if found is None:
             found = entry.plans[key] = make()
+            weight = entry.weights[key] = max(1, getattr(found[1], "planned", 1))
+            entry.weight += weight
+            self.weight += weight
+            if len(entry.plans) > self.per_document:  # the client picks the key: kept bounded
+                self._drop(entry, next(iter(entry.plans)))  # the oldest
+            while self.weight > self.max_fields and len(self.documents) > 1:  # (this one is the newest)
+                self.weight -= self.documents.popitem(last=False)[1].weight
+        compiler = found[1]
+        if isinstance(compiler, Compiler) and not compiler.hot:
+            compiler.uses += 1
+            if compiler.uses >= compile_after:
+                compiler.heat()
         return found
+
+    def _drop(self, entry: _Document, key: tuple[Any, ...]) -> None:
+        del entry.plans[key]
+        weight = entry.weights.pop(key)
+        entry.weight -= weight
+        self.weight -= weight
