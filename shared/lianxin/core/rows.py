@@ -104,16 +104,25 @@ def partial_builder(
     return build
 
 
+_WHOLE: dict[tuple[type, tuple[str, ...], Convert], Callable[[asyncpg.Record], Any]] = {}
+
+
 def build_all(cls: type[M], rows: Sequence[asyncpg.Record], convert: Convert = ()) -> list[M]:
     """Whole models of `rows` (every field of `cls` read by name, as `cls(**{f: row[f]})` with the
-    conversions would): the row's positions of the fields found once per list of rows. A field the
-    rows lack raises KeyError, as `row[name]` does."""
+    conversions would): one builder per model and list of column names (a statement's), taking each
+    field from its position. A field the rows lack raises KeyError, as `row[name]` does."""
     if not rows:
         return []
-    names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-    keys = list(rows[0].keys())
-    positions = tuple(keys.index(n) if n in keys else _missing(n) for n in names)
-    return list(map(partial_builder(cls, names, convert, positions), rows))
+    keys = tuple(rows[0].keys())
+    build = _WHOLE.get((cls, keys, convert))
+    if build is None:
+        names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+        positions = tuple(keys.index(n) if n in keys else _missing(n) for n in names)
+        build = partial_builder(cls, names, convert, positions)
+        if len(_WHOLE) >= 512:  # statements' column lists: few, but kept bounded as the others
+            _WHOLE.clear()
+        _WHOLE[(cls, keys, convert)] = build
+    return list(map(build, rows))
 
 
 def _missing(name: str) -> int:

@@ -68,7 +68,7 @@ def _narrowed(
 
 async def get_household(conn: Connection, household_id: int) -> Household | None:
     row = await conn.fetchrow(Q.get_household, household_id)
-    return Household.from_row(row) if row else None
+    return Household.from_rows([row])[0] if row else None
 
 
 async def lock_household(conn: Connection, household_id: int) -> Household | None:
