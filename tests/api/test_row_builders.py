@@ -100,6 +100,9 @@ async def test_compiled_builders_build_what_from_row_builds(gql: Any, pool: Pool
         assert page == [Household.from_row(r) for r in await conn.fetch(Q.list_households_by_ids, ids)]
         by_union = await household_repo.list_households_by_union_page(conn, district.id, 0, 10)
         assert by_union == page
+        for one in page:
+            assert await household_repo.get_household(conn, one.id) == one
+        assert await household_repo.get_household(conn, 10**9) is None
 
 
 class Colour(StrEnum):
@@ -183,5 +186,9 @@ def test_build_all_reads_fields_by_name_and_refuses_a_missing_one() -> None:
         Paint(2, Colour.RED, (), "n"),
     ]
     assert build_all(Paint, [], convert) == []
+    # another statement's column order: a builder of its own
+    other = [_Row(id=3, colour="RED", shades=["BLUE"], note=None)]
+    assert build_all(Paint, other, convert) == [Paint(3, Colour.RED, (Colour.BLUE,), None)]  # type: ignore[arg-type]
+    assert build_all(Paint, rows[:1], convert) == [Paint(1, Colour.BLUE, (Colour.RED,), None)]  # type: ignore[arg-type]
     with pytest.raises(KeyError, match="note"):
         build_all(Paint, [_Row(id=1, colour="RED", shades=[])], convert)  # type: ignore[list-item]
