@@ -85,11 +85,35 @@ MEMBER_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
 _MEMBER_ALWAYS = ("id", "household_id", "position")
 
 
+# (paths, base, id of the field map, always) → `columns_for`: the paths of a document's field are one
+# remembered frozenset (`selection.selected_paths`), so a cached document asks the same question each time
+_COLUMNS: dict[tuple[frozenset[str], str, int, tuple[str, ...]], tuple[str, ...] | None] = {}
+
+
 def columns_for(
     paths: AbstractSet[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
 ) -> tuple[str, ...] | None:
     """The columns the fields selected right under `base` (e.g. "edges.node.") read, or None for
-    every column (a field not in `fields`)."""
+    every column (a field not in `fields`). Remembered for frozen paths and this module's field maps."""
+    if type(paths) is not frozenset or (
+        fields is not HOUSEHOLD_FIELD_COLUMNS and fields is not MEMBER_FIELD_COLUMNS
+    ):
+        return _columns_for(paths, base, fields, always)
+    key = (paths, base, id(fields), always)
+    try:
+        return _COLUMNS[key]
+    except KeyError:
+        pass
+    found = _columns_for(paths, base, fields, always)
+    if len(_COLUMNS) >= 1024:  # a client picks the selections: kept bounded
+        _COLUMNS.clear()
+    _COLUMNS[key] = found
+    return found
+
+
+def _columns_for(
+    paths: AbstractSet[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
+) -> tuple[str, ...] | None:
     out = set(always)
     cut = len(base)
     for path in paths:
