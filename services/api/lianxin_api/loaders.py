@@ -8,12 +8,12 @@ stores the loader on the instance), not forty per request up front."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeAlias, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 from asyncpg import Record
 from asyncpg.pool import PoolConnectionProxy
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import AbstractCache, DataLoader
 
 from lianxin.aid import repository as aid_repo
 from lianxin.casework import repository as casework_repo
@@ -96,8 +96,50 @@ class _Holding:
 Reads: TypeAlias = "Pool | RequestConnection"
 
 
+class PrimedCache(AbstractCache[int, V]):
+    """A loader's cache: the futures of its loads, as strawberry's DefaultCache keeps them, and the
+    mappings primed in bulk (`Loaders.prime`), read in the order they were primed (the first value of
+    a key wins, as with `prime_many`) and made a resolved future only for a key that is asked for: a
+    page primes hundreds of keys nobody loads again."""
+
+    __slots__ = ("futures", "sources")
+
+    def __init__(self) -> None:
+        self.futures: dict[int, asyncio.Future[V]] = {}
+        self.sources: list[Mapping[int, V]] = []
+
+    def get(self, key: int) -> asyncio.Future[V] | None:
+        found = self.futures.get(key)
+        if found is None and self.sources:
+            for source in self.sources:
+                if key in source:
+                    found = asyncio.get_running_loop().create_future()
+                    found.set_result(source[key])
+                    self.futures[key] = found
+                    break
+        return found
+
+    def set(self, key: int, value: asyncio.Future[V]) -> None:
+        self.futures[key] = value
+
+    def delete(self, key: int) -> None:
+        found = self.futures.pop(key, None)
+        if any(key in source for source in self.sources):  # copies without it: the mappings are shared
+            self.sources = [
+                {k: v for k, v in source.items() if k != key} if key in source else source
+                for source in self.sources
+            ]
+        elif found is None:
+            raise KeyError(key)  # as DefaultCache
+
+    def clear(self) -> None:
+        self.futures.clear()
+        self.sources = []
+
+
 class _Lazy(Generic[V]):
-    """A loader made on first access per `Loaders` instance, then an ordinary instance attribute."""
+    """A loader made on first access per `Loaders` instance, then an ordinary instance attribute;
+    what was primed for it before (`Loaders.prime`) is in its cache from the start."""
 
     def __init__(self, make: Callable[[Reads], DataLoader[int, V]]) -> None:
         self.make = make
@@ -108,6 +150,9 @@ class _Lazy(Generic[V]):
 
     def __get__(self, obj: Any, owner: type | None = None) -> DataLoader[int, V]:
         loader = self.make(obj.reads)
+        primed = obj._primed.pop(self.name, None)
+        if primed:
+            cast(PrimedCache[V], loader.cache_map).sources.extend(primed)
         obj.__dict__[self.name] = loader  # a non-data descriptor: the instance attribute wins from now on
         return loader
 
@@ -122,7 +167,7 @@ def _by_key(
             found = {key(i): i for i in items}
             return [found.get(k) for k in keys]
 
-        return DataLoader(load_fn=load)
+        return DataLoader(load_fn=load, cache_map=PrimedCache())
 
     return _Lazy(make)
 
@@ -141,7 +186,7 @@ def _grouped(
                     groups[k].append(item)
             return [groups[k] for k in keys]
 
-        return DataLoader(load_fn=load)
+        return DataLoader(load_fn=load, cache_map=PrimedCache())
 
     return _Lazy(make)
 
@@ -150,6 +195,25 @@ class Loaders:
     def __init__(self, pool: Pool, reads: RequestConnection | None = None) -> None:
         self.pool = pool
         self.reads: Reads = reads if reads is not None else pool
+        # values primed for loaders not made yet, by loader name (see `prime`)
+        self._primed: dict[str, list[Mapping[int, Any]]] = {}
+
+    def prime(self, name: str, values: Mapping[int, Any]) -> None:
+        """`prime_many(values)` of the loader `name`, without a future per key: the mapping is kept as
+        it is (it must not change afterwards) and a key's future made when a load asks for it; the
+        loader itself is made only when something loads through it. While a batch of the loader is
+        waiting to be sent, `prime_many` itself (it answers the batch's keys it has)."""
+        if not isinstance(type(self).__dict__.get(name), _Lazy):
+            raise AttributeError(f"no loader {name!r}")
+        loader = self.__dict__.get(name)
+        if loader is None:
+            self._primed.setdefault(name, []).append(values)
+            return
+        cache = loader.cache_map
+        if isinstance(cache, PrimedCache) and (loader.batch is None or loader.batch.dispatched):
+            cache.sources.append(values)
+        else:
+            loader.prime_many(values)
 
     union_by_id = _by_key(union_repo.list_unions_by_ids, lambda u: u.id)
     children_by_union_id = _grouped(union_repo.list_children_by_parent_ids, lambda u: u.parent_id)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
-from typing import Any, NewType, TypeVar, cast
+from typing import Any, NewType
 
 import asyncpg
 
+from lianxin.core.rows import build_all, by_value, partial_builder, tuple_of
 from lianxin.household.enums import (
     ArchiveExclusion,
     ArchiveLevel,
@@ -29,23 +28,7 @@ from lianxin.household.resident_id import Sex
 HouseholdId = NewType("HouseholdId", int)
 MemberId = NewType("MemberId", int)
 
-E = TypeVar("E", bound=Enum)
-
-
-def by_value(cls: type[E]) -> Callable[[Any], E]:
-    """`cls(value)` as a dict lookup: a page builds hundreds of members, each with four enums, and
-    `EnumType.__call__` costs several times a lookup. Anything not found (a wrong value) still goes
-    through `cls(value)`, so it fails the same way."""
-    table = {member.value: member for member in cls}
-
-    def convert(value: Any) -> E:
-        return table.get(value) or cls(value)
-
-    return convert
-
-
 _level, _category, _status = by_value(ArchiveLevel), by_value(HardshipCategory), by_value(HouseholdStatus)
-_reason, _exclusion = by_value(HardshipReason), by_value(ArchiveExclusion)
 _relation, _sex, _health, _employment = (
     by_value(Relation),
     by_value(Sex),
@@ -54,50 +37,7 @@ _relation, _sex, _health, _employment = (
 )
 _income, _expenditure, _asset = by_value(IncomeKind), by_value(ExpenditureKind), by_value(AssetKind)
 
-M = TypeVar("M")
-
-
-def _reasons(values: list[str]) -> tuple[HardshipReason, ...]:
-    return tuple(map(_reason, values))
-
-
-def _exclusions(values: list[str]) -> tuple[ArchiveExclusion, ...]:
-    return tuple(map(_exclusion, values))
-
-
-_BUILDERS: dict[tuple[type, tuple[str, ...]], Callable[[asyncpg.Record], Any]] = {}
-
-
-def partial_builder(
-    cls: type[M], columns: tuple[str, ...], convert: tuple[tuple[str, Callable[[Any], Any]], ...]
-) -> Callable[[asyncpg.Record], M]:
-    """Builds a model of only `columns` from a row of exactly those columns in that order (a read of
-    some columns, `repository.*_COLUMNS`): every other attribute is left unset, so reading one raises
-    AttributeError instead of answering a default. One compiled function per column list, the same
-    assignments a frozen dataclass's __init__ makes (names only ever from the repository's tuples)."""
-    found = _BUILDERS.get((cls, columns))
-    if found is not None:
-        return cast(Callable[[asyncpg.Record], M], found)
-    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    if not set(columns) <= fields or not all(c.isidentifier() for c in columns):
-        raise ValueError(f"not attributes of {cls.__name__}: {columns}")
-    converters = dict(convert)
-    lines = ["def build(row):", "    obj = new(cls)"]
-    for k, name in enumerate(columns):
-        value = f"row[{k}]"
-        if name in converters:
-            value = f"(None if {value} is None else to_{name}({value}))"
-        lines.append(f"    set(obj, {name!r}, {value})")
-    lines.append("    return obj")
-    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls}
-    scope.update({f"to_{name}": to for name, to in converters.items()})
-    exec("\n".join(lines), scope)  # code made of the names checked above, as dataclasses do
-    build: Callable[[asyncpg.Record], M] = scope["build"]
-    if len(_BUILDERS) >= 512:  # a client picks the column lists (by its selections): kept bounded
-        _BUILDERS.clear()
-    _BUILDERS[(cls, columns)] = build
-    return build
-
+_reasons, _exclusions = tuple_of(HardshipReason), tuple_of(ArchiveExclusion)
 
 _HOUSEHOLD_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("level", _level),
@@ -112,6 +52,10 @@ _MEMBER_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("health", _health),
     ("employment", _employment),
 )
+
+_INCOME_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (("kind", _income),)
+_EXPENDITURE_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (("kind", _expenditure),)
+_ASSET_CONVERT: tuple[tuple[str, Callable[[Any], Any]], ...] = (("kind", _asset),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +80,11 @@ class Household:
     exclusions: tuple[ArchiveExclusion, ...] = ()
 
     @classmethod
+    def from_rows(cls, rows: Sequence[asyncpg.Record]) -> list[Household]:
+        """`from_row` of each row (one compiled builder per statement's column order)."""
+        return build_all(cls, rows, _HOUSEHOLD_CONVERT)
+
+    @classmethod
     def from_row(cls, row: asyncpg.Record) -> Household:
         return cls(
             id=row["id"],
@@ -145,7 +94,7 @@ class Household:
             status=_status(row["status"]),
             status_changed_on=row["status_changed_on"],
             status_reason=row["status_reason"],
-            hardship_reasons=tuple(map(_reason, row["hardship_reasons"])),
+            hardship_reasons=_reasons(row["hardship_reasons"]),
             region_code=row["region_code"],
             union_id=row["union_id"],
             contact_name=row["contact_name"],
@@ -154,7 +103,7 @@ class Household:
             version=row["version"],
             updated_at=row["updated_at"],
             major_event_casualty=row["major_event_casualty"],
-            exclusions=tuple(map(_exclusion, row["exclusions"])),
+            exclusions=_exclusions(row["exclusions"]),
         )
 
     @classmethod
@@ -176,6 +125,11 @@ class Member:
     birth_date: date
     health: Health
     employment: Employment
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[asyncpg.Record]) -> list[Member]:
+        """`from_row` of each row (one compiled builder per statement's column order)."""
+        return build_all(cls, rows, _MEMBER_CONVERT)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Member:
@@ -207,6 +161,11 @@ class Income:
     member_position: int | None
 
     @classmethod
+    def from_rows(cls, rows: Sequence[asyncpg.Record]) -> list[Income]:
+        """`from_row` of each row (one compiled builder per statement's column order)."""
+        return build_all(cls, rows, _INCOME_CONVERT)
+
+    @classmethod
     def from_row(cls, row: asyncpg.Record) -> Income:
         return cls(
             row["household_id"],
@@ -223,6 +182,11 @@ class Expenditure:
     annual_fen: int
 
     @classmethod
+    def from_rows(cls, rows: Sequence[asyncpg.Record]) -> list[Expenditure]:
+        """`from_row` of each row (one compiled builder per statement's column order)."""
+        return build_all(cls, rows, _EXPENDITURE_CONVERT)
+
+    @classmethod
     def from_row(cls, row: asyncpg.Record) -> Expenditure:
         return cls(row["household_id"], _expenditure(row["kind"]), row["annual_fen"])
 
@@ -233,6 +197,11 @@ class Asset:
     kind: AssetKind
     value_fen: int
     count: int
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[asyncpg.Record]) -> list[Asset]:
+        """`from_row` of each row (one compiled builder per statement's column order)."""
+        return build_all(cls, rows, _ASSET_CONVERT)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Asset:

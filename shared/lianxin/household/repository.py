@@ -68,7 +68,7 @@ def _narrowed(
 
 async def get_household(conn: Connection, household_id: int) -> Household | None:
     row = await conn.fetchrow(Q.get_household, household_id)
-    return Household.from_row(row) if row else None
+    return Household.from_rows([row])[0] if row else None
 
 
 async def lock_household(conn: Connection, household_id: int) -> Household | None:
@@ -77,7 +77,7 @@ async def lock_household(conn: Connection, household_id: int) -> Household | Non
 
 
 async def list_households_by_ids(conn: Connection, ids: list[int]) -> list[Household]:
-    return [Household.from_row(r) for r in await conn.fetch(Q.list_households_by_ids, ids)]
+    return Household.from_rows(await conn.fetch(Q.list_households_by_ids, ids))
 
 
 async def archive_no_taken(conn: Connection, archive_no: str) -> bool:
@@ -121,7 +121,7 @@ async def list_households_page(
     )
     if ordered is not None:
         return list(map(Household.from_columns(ordered), rows))
-    return [Household.from_row(r) for r in rows]
+    return Household.from_rows(rows)
 
 
 async def count_households(
@@ -154,7 +154,7 @@ async def list_households_by_union_page(
     """The union's page; with `columns` (of HOUSEHOLD_COLUMNS) only those are read, as partial models."""
     if columns is None:
         rows = await conn.fetch(Q.list_households_by_union_page, union_id, after_id, limit)
-        return [Household.from_row(r) for r in rows]
+        return Household.from_rows(rows)
     sql, ordered = _narrowed(Q.list_households_by_union_page, "*", "", HOUSEHOLD_COLUMNS, frozenset(columns))
     return list(map(Household.from_columns(ordered), await conn.fetch(sql, union_id, after_id, limit)))
 
@@ -292,7 +292,7 @@ async def replace_assets(conn: Connection, household_id: int, items: Sequence[Va
 
 
 async def list_members_by_ids(conn: Connection, ids: list[int]) -> list[Member]:
-    return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_ids, ids)]
+    return Member.from_rows(await conn.fetch(Q.list_members_by_ids, ids))
 
 
 async def list_members_by_household_ids(
@@ -301,18 +301,18 @@ async def list_members_by_household_ids(
     """Members of the households, in order; with `columns` (of MEMBER_COLUMNS) only those are read,
     as partial models."""
     if columns is None:
-        return [Member.from_row(r) for r in await conn.fetch(Q.list_members_by_household_ids, ids)]
+        return Member.from_rows(await conn.fetch(Q.list_members_by_household_ids, ids))
     sql, ordered = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, frozenset(columns))
     return list(map(Member.from_columns(ordered), await conn.fetch(sql, ids)))
 
 
 async def list_incomes_by_household_ids(conn: Connection, ids: list[int]) -> list[Income]:
-    return [Income.from_row(r) for r in await conn.fetch(Q.list_incomes_by_household_ids, ids)]
+    return Income.from_rows(await conn.fetch(Q.list_incomes_by_household_ids, ids))
 
 
 async def list_expenditures_by_household_ids(conn: Connection, ids: list[int]) -> list[Expenditure]:
-    return [Expenditure.from_row(r) for r in await conn.fetch(Q.list_expenditures_by_household_ids, ids)]
+    return Expenditure.from_rows(await conn.fetch(Q.list_expenditures_by_household_ids, ids))
 
 
 async def list_assets_by_household_ids(conn: Connection, ids: list[int]) -> list[Asset]:
-    return [Asset.from_row(r) for r in await conn.fetch(Q.list_assets_by_household_ids, ids)]
+    return Asset.from_rows(await conn.fetch(Q.list_assets_by_household_ids, ids))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NewType
 
 import asyncpg
+
+from lianxin.core.rows import build_all
 
 SponsorshipId = NewType("SponsorshipId", int)
 
@@ -23,6 +26,11 @@ class Sponsorship:
     @property
     def active(self) -> bool:
         return self.ended_on is None
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[asyncpg.Record]) -> list[Sponsorship]:
+        """`from_row` of each row (one compiled builder per statement's column order)."""
+        return build_all(cls, rows)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Sponsorship:

@@ -22,7 +22,7 @@ async def list_sponsorships_by_ids(conn: Connection, ids: list[int]) -> list[Spo
 
 
 async def list_sponsorships_by_household_ids(conn: Connection, ids: list[int]) -> list[Sponsorship]:
-    return [Sponsorship.from_row(r) for r in await conn.fetch(Q.list_sponsorships_by_household_ids, ids)]
+    return Sponsorship.from_rows(await conn.fetch(Q.list_sponsorships_by_household_ids, ids))
 
 
 async def open_pair_exists(conn: Connection, household_id: int, sponsor_id: int) -> bool:

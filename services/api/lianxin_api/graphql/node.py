@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 
 from lianxin.core.ids import parse_global_id
+from lianxin.household import repository as household_repo
 from lianxin_api.context import Info
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
 from lianxin_api.graphql.casework.types import VisitType
@@ -53,7 +54,16 @@ def _by(node_type: Any) -> Resolver:
 async def _household(info: Info, pk: int) -> Node | None:
     """As `_by(HouseholdType)`, with the lists the selection names read for the household once, one
     statement each on the request's connection (`prefetch_households`), not through a loader each.
-    The household is one the caller sees, as each household of a page."""
+    The household is one the caller sees, as each household of a page.
+
+    The household's row is read on the request's connection directly (one key: no batch to wait for)
+    and primed into `household_by_id`, unless the loader has it already; `load_visible` then decides
+    exactly as for any other node, reading it from the loader."""
+    loader = info.context.loaders.household_by_id
+    if loader.cache_map.get(pk) is None:
+        async with info.context.loaders.reads.acquire() as conn:
+            if loader.cache_map.get(pk) is None:  # (a sibling `node` may have read it meanwhile)
+                loader.prime(pk, await household_repo.get_household(conn, pk))
     item = await load_visible(info, "Household", pk)
     if item is None:
         return None

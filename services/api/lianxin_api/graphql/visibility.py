@@ -143,18 +143,30 @@ async def visible(info: Info, kind: str, item: Any) -> bool:
             return await _sees_scoped(info, caller, kind, item)
 
 
+# (role, kind) → `visible_to_all_or_none`: `reach` depends on the role only and the registry is fixed at
+# import; a page asks once per record
+_ALL_OR_NONE: dict[tuple[Role, str], bool | None] = {}
+
+
 def visible_to_all_or_none(info: Info, kind: str) -> bool | None:
     """True when the caller sees every record of `kind`, False when none, None when it depends on the
     record (then ask `visible`)."""
     caller = info.context.principal
     if caller is None:
         return False
+    key = (caller.role, kind)
+    try:
+        return _ALL_OR_NONE[key]
+    except KeyError:
+        pass
+    found: bool | None = None
     match reach(caller, kind):
         case Reach.ALL:
-            return True
+            found = True
         case Reach.NONE:
-            return False
-    return None
+            found = False
+    _ALL_OR_NONE[key] = found
+    return found
 
 
 async def only_visible(info: Info, kind: str, items: Sequence[T]) -> list[T]:

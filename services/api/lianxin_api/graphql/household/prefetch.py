@@ -85,11 +85,35 @@ MEMBER_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
 _MEMBER_ALWAYS = ("id", "household_id", "position")
 
 
+# (paths, base, id of the field map, always) → `columns_for`: the paths of a document's field are one
+# remembered frozenset (`selection.selected_paths`), so a cached document asks the same question each time
+_COLUMNS: dict[tuple[frozenset[str], str, int, tuple[str, ...]], tuple[str, ...] | None] = {}
+
+
 def columns_for(
     paths: AbstractSet[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
 ) -> tuple[str, ...] | None:
     """The columns the fields selected right under `base` (e.g. "edges.node.") read, or None for
-    every column (a field not in `fields`)."""
+    every column (a field not in `fields`). Remembered for frozen paths and this module's field maps."""
+    if type(paths) is not frozenset or (
+        fields is not HOUSEHOLD_FIELD_COLUMNS and fields is not MEMBER_FIELD_COLUMNS
+    ):
+        return _columns_for(paths, base, fields, always)
+    key = (paths, base, id(fields), always)
+    try:
+        return _COLUMNS[key]
+    except KeyError:
+        pass
+    found = _columns_for(paths, base, fields, always)
+    if len(_COLUMNS) >= 1024:  # a client picks the selections: kept bounded
+        _COLUMNS.clear()
+    _COLUMNS[key] = found
+    return found
+
+
+def _columns_for(
+    paths: AbstractSet[str], base: str, fields: dict[str, tuple[str, ...]], always: tuple[str, ...]
+) -> tuple[str, ...] | None:
     out = set(always)
     cut = len(base)
     for path in paths:
@@ -213,23 +237,24 @@ async def _pairings(conn: Connection, p: HouseholdPrefetch, ids: list[int], want
 
 
 def _prime(info: Info, p: HouseholdPrefetch) -> None:
-    """The request's loaders answer later loads of the same keys from the prefetch."""
+    """The request's loaders answer later loads of the same keys from the prefetch (`Loaders.prime`:
+    the prefetch's mappings are kept as they are, never changed afterwards)."""
     loaders = info.context.loaders
     # (partial members answer this prefetch's selection only: a household reached another way in the
     # same request, e.g. a pairing's, reads its members through the loader and may select any field)
     if p.has_members and p.members_whole:
-        loaders.members_by_household.prime_many(p.members)
+        loaders.prime("members_by_household", p.members)
     if p.has_incomes:
-        loaders.incomes_by_household.prime_many(p.incomes)
+        loaders.prime("incomes_by_household", p.incomes)
     if p.has_expenditures:
-        loaders.expenditures_by_household.prime_many(p.expenditures)
+        loaders.prime("expenditures_by_household", p.expenditures)
     if p.has_assets:
-        loaders.assets_by_household.prime_many(p.assets)
+        loaders.prime("assets_by_household", p.assets)
     if p.has_decisions:
-        loaders.latest_decision_by_household.prime_many(p.decisions)
+        loaders.prime("latest_decision_by_household", p.decisions)
     if p.has_sponsorships:
-        loaders.sponsorships_by_household.prime_many(p.sponsorships)
+        loaders.prime("sponsorships_by_household", p.sponsorships)
     if p.sponsors:
-        loaders.organization_by_id.prime_many(p.sponsors)
+        loaders.prime("organization_by_id", p.sponsors)
     if p.unions:
-        loaders.union_by_id.prime_many(p.unions)
+        loaders.prime("union_by_id", p.unions)

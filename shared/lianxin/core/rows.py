@@ -1,0 +1,129 @@
+"""Models built from database rows with few Python calls: enum columns converted by a dict lookup,
+each model made by one compiled function per column list (the assignments a frozen slotted
+dataclass's __init__ makes, through each slot's own setter)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import Any, TypeVar, cast
+
+import asyncpg
+
+E = TypeVar("E", bound=Enum)
+M = TypeVar("M")
+
+# the table of each `by_value` converter: the compiled builders look values up inline
+_ENUM_TABLES: dict[Callable[[Any], Any], dict[Any, Any]] = {}
+
+
+def by_value(cls: type[E]) -> Callable[[Any], E]:
+    """`cls(value)` as a dict lookup: a page builds hundreds of members, each with four enums, and
+    `EnumType.__call__` costs several times a lookup. Anything not found (a wrong value) still goes
+    through `cls(value)`, so it fails the same way."""
+    table = {member.value: member for member in cls}
+
+    def convert(value: Any) -> E:
+        return table.get(value) or cls(value)
+
+    _ENUM_TABLES[convert] = table
+    return convert
+
+
+def tuple_of(cls: type[E], limit: int = 4096) -> Callable[[Sequence[Any]], tuple[E, ...]]:
+    """A text[] column as a tuple of `cls` members, answered from a table of the lists already seen
+    (a page of households has a few distinct reason lists): converted once per distinct list. A wrong
+    value fails as `cls(value)` does and is never kept; at most `limit` lists are kept."""
+    one = by_value(cls)
+    seen: dict[tuple[Any, ...], tuple[E, ...]] = {(): ()}
+
+    def convert(values: Sequence[Any]) -> tuple[E, ...]:
+        key = tuple(values)
+        found = seen.get(key)
+        if found is None:
+            found = tuple(map(one, key))
+            if len(seen) < limit:
+                seen[key] = found
+        return found
+
+    return convert
+
+
+Convert = tuple[tuple[str, Callable[[Any], Any]], ...]
+_BUILDERS: dict[tuple[type, tuple[str, ...], tuple[int, ...] | None], Callable[[asyncpg.Record], Any]] = {}
+
+
+def partial_builder(
+    cls: type[M], columns: tuple[str, ...], convert: Convert, positions: tuple[int, ...] | None = None
+) -> Callable[[asyncpg.Record], M]:
+    """Builds a model of only `columns` from a row of exactly those columns in that order (a read of
+    some columns, `repository.*_COLUMNS`), or with `positions`, column `columns[k]` from the row's
+    `positions[k]`: every other attribute is left unset, so reading one raises AttributeError instead
+    of answering a default. One compiled function per column list, the same assignments a frozen
+    dataclass's __init__ makes (names only ever from the repositories' tuples or the model's fields)."""
+    key = (cls, columns, positions)
+    found = _BUILDERS.get(key)
+    if found is not None:
+        return cast(Callable[[asyncpg.Record], M], found)
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if not set(columns) <= fields or not all(c.isidentifier() for c in columns):
+        raise ValueError(f"not attributes of {cls.__name__}: {columns}")
+    if positions is not None and len(positions) != len(columns):
+        raise ValueError("one position per column")
+    converters = dict(convert)
+    slots = getattr(cls, "__slots__", ())
+    lines = ["def build(row):", "    obj = new(cls)"]
+    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls}
+    for k, name in enumerate(columns):
+        at = k if positions is None else int(positions[k])
+        # a slot's own setter: what object.__setattr__ finds after looking the name up in the type
+        if name in slots:
+            setter = f"set_{name}"
+            scope[setter] = cls.__dict__[name].__set__
+        else:
+            setter = f"(lambda o, v: set(o, {name!r}, v))"
+        to = converters.get(name)
+        if to is None:
+            lines.append(f"    {setter}(obj, row[{at}])")
+            continue
+        scope[f"to_{name}"] = to
+        lines.append(f"    v = row[{at}]")
+        table = _ENUM_TABLES.get(to)
+        if table is not None:  # the enum's table looked up inline, cls(value) when not found
+            scope[f"table_{name}"] = table
+            lines.append(f"    {setter}(obj, v if v is None else (table_{name}.get(v) or to_{name}(v)))")
+        else:
+            lines.append(f"    {setter}(obj, v if v is None else to_{name}(v))")
+    lines.append("    return obj")
+    exec("\n".join(lines), scope)  # code made of the names checked above, as dataclasses do
+    build: Callable[[asyncpg.Record], M] = scope["build"]
+    if len(_BUILDERS) >= 512:  # a client picks the column lists (by its selections): kept bounded
+        _BUILDERS.clear()
+    _BUILDERS[key] = build
+    return build
+
+
+_WHOLE: dict[tuple[type, tuple[str, ...], Convert], Callable[[asyncpg.Record], Any]] = {}
+
+
+def build_all(cls: type[M], rows: Sequence[asyncpg.Record], convert: Convert = ()) -> list[M]:
+    """Whole models of `rows` (every field of `cls` read by name, as `cls(**{f: row[f]})` with the
+    conversions would): one builder per model and list of column names (a statement's), taking each
+    field from its position. A field the rows lack raises KeyError, as `row[name]` does."""
+    if not rows:
+        return []
+    keys = tuple(rows[0].keys())
+    build = _WHOLE.get((cls, keys, convert))
+    if build is None:
+        names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+        positions = tuple(keys.index(n) if n in keys else _missing(n) for n in names)
+        build = partial_builder(cls, names, convert, positions)
+        if len(_WHOLE) >= 512:  # statements' column lists: few, but kept bounded as the others
+            _WHOLE.clear()
+        _WHOLE[(cls, keys, convert)] = build
+    return list(map(build, rows))
+
+
+def _missing(name: str) -> int:
+    raise KeyError(name)
