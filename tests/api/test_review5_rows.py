@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from lianxin.core.db import Pool
 from lianxin.core.rows import build_all, by_value, partial_builder
 
 
@@ -48,3 +49,13 @@ def test_build_all_with_other_conversions_builds_its_own() -> None:
     assert type(built[0].tone) is Tone
     with pytest.raises(ValueError, match="is not a valid Tone"):
         build_all(Swatch, [_Row(tone="PURPLE", id=3)], (("tone", by_value(Tone)),))  # type: ignore[arg-type]
+
+
+async def test_build_all_reads_a_repeated_column_name_as_the_record_does(pool: Pool) -> None:
+    # asyncpg answers `row[name]` with the last column of that name (a join's `a.*, b.*` repeats
+    # `id`); a builder by positions must take the same one, as `from_row` reading by name does
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT 1 AS id, 'WARM' AS tone, 2 AS id")
+    assert rows[0]["id"] == 2
+    built = build_all(Swatch, rows, (("tone", by_value(Tone)),))
+    assert built == [Swatch(id=rows[0]["id"], tone=Tone.WARM)]

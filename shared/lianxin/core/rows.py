@@ -121,7 +121,9 @@ def build_all(cls: type[M], rows: Sequence[asyncpg.Record], convert: Convert = (
     build = _WHOLE.get((cls, keys, convert))
     if build is None:
         names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-        positions = tuple(keys.index(n) if n in keys else _missing(n) for n in names)
+        # a name's last column, as `row[name]` answers it (asyncpg: the last of a repeated name)
+        at = {name: k for k, name in enumerate(keys)}
+        positions = tuple(at[n] if n in at else _missing(n) for n in names)
         build = partial_builder(cls, names, convert, positions)
         if len(_WHOLE) >= 512:  # statements' column lists: few, but kept bounded as the others
             _WHOLE.clear()
