@@ -51,7 +51,11 @@ def tuple_of(cls: type[E], limit: int = 4096) -> Callable[[Sequence[Any]], tuple
 
 
 Convert = tuple[tuple[str, Callable[[Any], Any]], ...]
-_BUILDERS: dict[tuple[type, tuple[str, ...], tuple[int, ...] | None], Callable[[asyncpg.Record], Any]] = {}
+# by (model, columns, positions, conversions): everything the compiled code is made of (a builder made
+# without a column's conversion must never serve a read that converts it, nor the other way round)
+_BUILDERS: dict[
+    tuple[type, tuple[str, ...], tuple[int, ...] | None, Convert], Callable[[asyncpg.Record], Any]
+] = {}
 
 
 def partial_builder(
@@ -62,7 +66,7 @@ def partial_builder(
     `positions[k]`: every other attribute is left unset, so reading one raises AttributeError instead
     of answering a default. One compiled function per column list, the same assignments a frozen
     dataclass's __init__ makes (names only ever from the repositories' tuples or the model's fields)."""
-    key = (cls, columns, positions)
+    key = (cls, columns, positions, convert)
     found = _BUILDERS.get(key)
     if found is not None:
         return cast(Callable[[asyncpg.Record], M], found)
@@ -117,7 +121,9 @@ def build_all(cls: type[M], rows: Sequence[asyncpg.Record], convert: Convert = (
     build = _WHOLE.get((cls, keys, convert))
     if build is None:
         names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-        positions = tuple(keys.index(n) if n in keys else _missing(n) for n in names)
+        # a name's last column, as `row[name]` answers it (asyncpg: the last of a repeated name)
+        at = {name: k for k, name in enumerate(keys)}
+        positions = tuple(at[n] if n in at else _missing(n) for n in names)
         build = partial_builder(cls, names, convert, positions)
         if len(_WHOLE) >= 512:  # statements' column lists: few, but kept bounded as the others
             _WHOLE.clear()

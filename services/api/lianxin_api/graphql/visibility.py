@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from lianxin.access.kinds import Reach, reach, rules_of
+from lianxin.access.kinds import KINDS, Reach, reach, rules_of
 from lianxin.access.lists import list_scope
 from lianxin.access.rules import IN_HOUSEHOLD, Fact, HouseholdScope, ListScope, RecordFacts, sees_household
 from lianxin.core.tokens import Principal, Role
@@ -144,7 +144,7 @@ async def visible(info: Info, kind: str, item: Any) -> bool:
 
 
 # (role, kind) → `visible_to_all_or_none`: `reach` depends on the role only and the registry is fixed at
-# import; a page asks once per record
+# import; a page asks once per record. Only the registry's kinds are kept (roles × kinds at most)
 _ALL_OR_NONE: dict[tuple[Role, str], bool | None] = {}
 
 
@@ -165,7 +165,8 @@ def visible_to_all_or_none(info: Info, kind: str) -> bool | None:
             found = True
         case Reach.NONE:
             found = False
-    _ALL_OR_NONE[key] = found
+    if kind in KINDS:  # kept bounded: the registry's kinds only (any other name is answered afresh)
+        _ALL_OR_NONE[key] = found
     return found
 
 
