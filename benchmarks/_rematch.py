@@ -1,9 +1,15 @@
 """Helper processes for benchmarks/eligibility.py: a whole re-match or simulation worked by K worker
 processes on the worker's own code path (lianxin.run partitions, decided or tallied column-wise).
 
-    _rematch.py URL rematch|simulate CHUNK K     → prints: seconds, decisions written, max peak RSS (KiB)
-    _rematch.py URL work KIND RUN_ID CHUNK       → one worker: steps the run until nothing is left;
-                                                   prints: peak RSS (KiB), when it started and ended
+    _rematch.py URL rematch|simulate CHUNK K [LANES]
+                                → prints: seconds, decisions written, max peak RSS (KiB)
+    _rematch.py URL work KIND RUN_ID CHUNK [LANES]
+                                → one worker: steps the run until nothing is left;
+                                  prints: peak RSS (KiB), when it started and ended
+
+A re-match worker works one partition at a time (LANES 1, the default): the figure the issue's ratio and
+speedup read. With LANES 4 (lianxin_worker.tasks.runs.RUN_LANES) it works the run's lanes at once, as a
+deployed arq worker does with the run's lane jobs (arq runs up to 10 jobs at once).
 
 A re-match is timed from the workers' start (process start-up included). A simulation, the question a
 user waits for, is timed from the first worker's first step to the last worker's end: a worker is
@@ -30,7 +36,7 @@ from lianxin_worker.tasks.runs import RUN_LANES
 AS_OF = date(2026, 11, 29)
 
 
-async def work(url: str, kind: str, run_id: int, chunk: int) -> None:
+async def work(url: str, kind: str, run_id: int, chunk: int, rematch_lanes: int = 1) -> None:
     run_kind = runs.RunKind(kind)
     if run_kind is runs.RunKind.SIMULATION:
         # as the worker runs a simulation: its RUN_LANES lane jobs at once in one process (arq runs up
@@ -39,7 +45,7 @@ async def work(url: str, kind: str, run_id: int, chunk: int) -> None:
         step_work, finish = simulation.partition_work(AS_OF), simulation.finish
         lanes, chunk = RUN_LANES, simulation.SIMULATION_PARTITION
     else:
-        step_work, finish, lanes = runner.partition_work(AS_OF), None, 1
+        step_work, finish, lanes = runner.partition_work(AS_OF), None, rematch_lanes
 
     async def lane(conn: Connection) -> None:  # the first to lock the QUEUED run plans it
         while await runs.step(conn, run_kind, run_id, step_work, partition_size=chunk, finish=finish):
@@ -82,14 +88,16 @@ async def figures(url: str, kind: str, run_id: int) -> tuple[str, int]:
 def main() -> None:
     url, what = sys.argv[1], sys.argv[2]
     if what == "work":
-        asyncio.run(work(url, sys.argv[3], int(sys.argv[4]), int(sys.argv[5])))
+        lanes = int(sys.argv[6]) if len(sys.argv) > 6 else 1
+        asyncio.run(work(url, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), lanes))
         return
     chunk, workers = int(sys.argv[3]), int(sys.argv[4])
+    lanes = sys.argv[5] if len(sys.argv) > 5 else "1"
     kind, run_id = asyncio.run(create(url, what))
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [sys.executable, __file__, url, "work", kind, str(run_id), str(chunk)],
+            [sys.executable, __file__, url, "work", kind, str(run_id), str(chunk), lanes],
             stdout=subprocess.PIPE,
             text=True,
         )

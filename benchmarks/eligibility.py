@@ -35,6 +35,7 @@ from pathlib import Path
 from lianxin.core.db import Connection, connect
 from lianxin.core.migrate import migrate
 from lianxin.eligibility import DEMO_PARAMETERS
+from lianxin_worker.tasks.runs import RUN_LANES
 
 CHUNK = 20_000
 # The fair baseline: one set-based statement that reads the same facts and writes one decision row per
@@ -188,11 +189,13 @@ async def reset(url: str) -> None:
         await conn.close()
 
 
-def workers(url: str, what: str, chunk: int, count: int) -> tuple[float, int, int]:
-    """A whole re-match or simulation by `count` worker processes: seconds, decisions (or households
-    tallied), the largest peak RSS of one worker (KiB)."""
+def workers(url: str, what: str, chunk: int, count: int, lanes: int = 1) -> tuple[float, int, int]:
+    """A whole re-match or simulation by `count` worker processes (a re-match worker working `lanes`
+    partitions at once): seconds, decisions (or households tallied), the largest peak RSS of one worker
+    (KiB)."""
+    script = str(Path(__file__).with_name("_rematch.py"))
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("_rematch.py")), url, what, str(chunk), str(count)],
+        [sys.executable, script, url, what, str(chunk), str(count), str(lanes)],
         capture_output=True,
         text=True,
         check=True,
@@ -213,6 +216,12 @@ def main() -> None:
         choices=["all", "simulation"],
         default="all",
         help="simulation: only (c), against current decisions written set-based (default: all)",
+    )
+    parser.add_argument(
+        "--lanes",
+        action="store_true",
+        help="also time one worker working the run's lanes at once, as a deployed arq worker does with "
+        "a run's lane jobs (one more re-match; the ratio and speedup lines read one partition at a time)",
     )
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
@@ -245,6 +254,12 @@ def main() -> None:
         asyncio.run(reset(url))
         print("worker path, 2 workers …")
         two_s, decided_two, rss_two = workers(url, "rematch", args.chunk, 2)
+        lanes_s = None
+        if args.lanes:
+            asyncio.run(reset(url))
+            print(f"worker path, 1 worker working {RUN_LANES} lanes at once …")
+            lanes_s, decided_lanes, _ = workers(url, "rematch", args.chunk, 1, RUN_LANES)
+            assert decided_lanes == decided, (decided_lanes, decided)
         print("simulation (raised standard, nothing written), 1 and 2 workers …")
         sim_one, tallied, sim_rss = workers(url, "simulate", args.chunk, 1)
         sim_two, tallied_two, sim_rss_two = workers(url, "simulate", args.chunk, 2)
@@ -265,6 +280,11 @@ def main() -> None:
     print(f"ratio worker time / SQL time: {one_s / sql_s:.2f} (1 worker; 2 workers: {two_s / sql_s:.2f})")
     print(f"worker peak RSS: {max(rss_kb, rss_two) / 1024:.0f} MB")
     print(f"workers 1 -> 2 speedup: {one_s / two_s:.2f}")
+    if lanes_s is not None:
+        print(
+            f"1 worker working {RUN_LANES} lanes at once (as deployed): {lanes_s:.1f} s, "
+            f"{lanes_s / sql_s:.2f} × the SQL reference ({one_s / lanes_s:.2f} × one lane)"
+        )
     print(f"simulation worker peak RSS: {max(sim_rss, sim_rss_two) / 1024:.0f} MB")
     print(f"simulation: {tallied_two:,} households in {sim_two:.1f} s (2 workers; 1 worker: {sim_one:.1f} s)")
     assert tallied == tallied_two == total
