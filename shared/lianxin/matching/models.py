@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NewType
+from typing import Any, Final, NewType
 
 import asyncpg
 
@@ -19,6 +19,10 @@ RunId = NewType("RunId", int)
 ELIGIBLE = frozenset(
     {EligibilityOutcome.DIBAO, EligibilityOutcome.EXPENDITURE_TYPE, EligibilityOutcome.SINGLE_PERSON}
 )
+
+
+# a decision's `trace_as_stored` when it was read without its trace
+TRACE_NOT_READ: Final = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +45,21 @@ class StoredDecision:
     rules_version: int = 1
 
     @property
+    def trace_read(self) -> bool:
+        """False for a decision read without its trace (`latest_decisions_by_household_ids`)."""
+        return self.trace_as_stored is not TRACE_NOT_READ
+
+    @property
     def trace(self) -> list[dict[str, Any]]:
         """The steps: the exact engine's as stored, or a run's structured figures rendered (zh/en) now,
-        when asked for (a page showing decisions without their trace renders nothing)."""
+        when asked for (a page showing decisions without their trace renders nothing). A decision read
+        without its trace fails here rather than answer no steps."""
+        if self.trace_as_stored is TRACE_NOT_READ:
+            raise AttributeError(f"decision {self.id} was read without its trace")
         return stored_trace(self.trace_as_stored)
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> StoredDecision:
+    def from_row(cls, row: asyncpg.Record, *, trace_read: bool = True) -> StoredDecision:
         return cls(
             id=DecisionId(row["id"]),
             household_id=row["household_id"],
@@ -61,7 +73,7 @@ class StoredDecision:
             suggested_category=HardshipCategory(row["suggested_category"])
             if row["suggested_category"]
             else None,
-            trace_as_stored=row["trace"],
+            trace_as_stored=row["trace"] if trace_read else TRACE_NOT_READ,
             evaluated_on=row["evaluated_on"],
             evaluated_at=row["evaluated_at"],
             category_income_fen=row["category_income_fen"],

@@ -37,6 +37,16 @@ SELECT * FROM eligibility_decision WHERE id = ANY($1::bigint[]);
 SELECT d.* FROM household_eligibility c JOIN eligibility_decision d ON d.id = c.decision_id
 WHERE c.household_id = ANY($1::bigint[]);
 
+-- name: latest_decisions_without_trace_by_household_ids
+-- latest_decisions_by_household_ids without the trace (a screen showing decisions, not their steps:
+-- the trace is a few KB of JSON per decision to read and decode); NULL in its place.
+SELECT d.id, d.household_id, d.policy_id, d.fingerprint, d.outcome, d.counted_income_fen,
+       d.per_capita_income_fen, d.standard_fen, d.monthly_benefit_fen, d.suggested_category,
+       d.single_person_members, NULL::json AS trace, d.evaluated_on, d.evaluated_at, d.run_id,
+       d.category_income_fen, d.rules_version
+FROM household_eligibility c JOIN eligibility_decision d ON d.id = c.decision_id
+WHERE c.household_id = ANY($1::bigint[]);
+
 -- name: list_decisions_by_household_ids
 SELECT * FROM eligibility_decision WHERE household_id = ANY($1::bigint[]) ORDER BY household_id, id DESC;
 

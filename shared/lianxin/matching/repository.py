@@ -58,7 +58,13 @@ async def list_decisions_by_ids(conn: Connection, ids: list[int]) -> list[Stored
     return [StoredDecision.from_row(r) for r in await conn.fetch(Q.list_decisions_by_ids, ids)]
 
 
-async def latest_decisions_by_household_ids(conn: Connection, ids: list[int]) -> list[StoredDecision]:
+async def latest_decisions_by_household_ids(
+    conn: Connection, ids: list[int], *, trace: bool = True
+) -> list[StoredDecision]:
+    """The current decisions of `ids`; with `trace=False` without their trace (reading it fails)."""
+    if not trace:
+        rows = await conn.fetch(Q.latest_decisions_without_trace_by_household_ids, ids)
+        return [StoredDecision.from_row(r, trace_read=False) for r in rows]
     return [StoredDecision.from_row(r) for r in await conn.fetch(Q.latest_decisions_by_household_ids, ids)]
 
 

@@ -134,12 +134,16 @@ class EligibilityDecisionType(Node):
             evaluated_at=d.evaluated_at,
             evaluated_on=d.evaluated_on,
             fingerprint=d.fingerprint,
+            # (a decision read without its trace answers a selection that shows none of its steps: a
+            # trace asked of it is null in a non-null field, an error, never an empty list)
             trace=[
                 TraceStepType(
                     rule=s["rule"], passed=s["passed"], value=s["value"], explanation=s["explanation"]
                 )
                 for s in d.trace
-            ],
+            ]
+            if d.trace_read
+            else None,  # type: ignore[arg-type]
         )
 
     @strawberry.field(description="The policy version applied.")

@@ -155,6 +155,8 @@ class HouseholdPrefetch:
     has_assets: bool = False
     has_incomes: bool = False
     has_decisions: bool = False
+    # `decisions` were read with their trace: only then may other paths reuse them
+    decisions_whole: bool = False
     has_sponsorships: bool = False
     has_sponsors: bool = False
     has_unions: bool = False
@@ -208,7 +210,11 @@ async def prefetch_households(
             p.has_incomes = True
         if want_decisions:
             p.decisions = dict.fromkeys(ids)
-            for d in await matching_repo.latest_decisions_by_household_ids(conn, ids):
+            # the trace (a few KB of JSON each) only when the selection shows it
+            p.decisions_whole = f"{base}latestDecision.trace" in paths
+            for d in await matching_repo.latest_decisions_by_household_ids(
+                conn, ids, trace=p.decisions_whole
+            ):
                 p.decisions[d.household_id] = d
             p.has_decisions = True
         if want_members:
@@ -250,7 +256,7 @@ def _prime(info: Info, p: HouseholdPrefetch) -> None:
         loaders.prime("expenditures_by_household", p.expenditures)
     if p.has_assets:
         loaders.prime("assets_by_household", p.assets)
-    if p.has_decisions:
+    if p.has_decisions and p.decisions_whole:  # (decisions without their trace: as partial members)
         loaders.prime("latest_decision_by_household", p.decisions)
     if p.has_sponsorships:
         loaders.prime("sponsorships_by_household", p.sponsorships)

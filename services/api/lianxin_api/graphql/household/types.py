@@ -31,6 +31,7 @@ from lianxin.household.enums import (
 )
 from lianxin.household.models import Asset, Expenditure, Household, Income, Member
 from lianxin.household.resident_id import Sex, mask_resident_id
+from lianxin.matching.models import StoredDecision
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
 from lianxin_api.executor.plan import PLAIN_GETTER
@@ -553,16 +554,23 @@ class HouseholdType(Node):
         # look at the decision (ALL or NONE); else loaded and checked as any decision
         p = self.prefetch
         if p is not None and p.has_decisions:
+            decision = p.decisions.get(self.model.id)
             seen = visible_to_all_or_none(info, "EligibilityDecision")
             if seen is not None:
-                decision = p.decisions.get(self.model.id)
                 return decision_type.from_model(decision) if decision is not None and seen else None
+            # the prefetch's (perhaps without its trace, which the selection does not show), checked
+            return cast("EligibilityDecisionType | None", self._latest_decision_checked(info, decision))
         return cast("EligibilityDecisionType | None", self._latest_decision_later(info))
 
     async def _latest_decision_later(self, info: Info) -> EligibilityDecisionType | None:
+        decision = await info.context.loaders.latest_decision_by_household.load(self.model.id)
+        return await self._latest_decision_checked(info, decision)
+
+    async def _latest_decision_checked(
+        self, info: Info, decision: StoredDecision | None
+    ) -> EligibilityDecisionType | None:
         from lianxin_api.graphql.eligibility.types import EligibilityDecisionType
 
-        decision = await info.context.loaders.latest_decision_by_household.load(self.model.id)
         if decision is None or not await visible(info, "EligibilityDecision", decision):
             return None
         return EligibilityDecisionType.from_model(decision)
