@@ -8,6 +8,7 @@ from datetime import date
 
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
+from lianxin.core.plan_shapes import for_ids, without_null_arguments
 from lianxin.core.sql import load_queries
 from lianxin.household.drafts import ValidAsset, ValidExpenditure, ValidIncome, ValidMember
 from lianxin.household.enums import EligibilityOutcome, HouseholdStatus
@@ -77,7 +78,7 @@ async def lock_household(conn: Connection, household_id: int) -> Household | Non
 
 
 async def list_households_by_ids(conn: Connection, ids: list[int]) -> list[Household]:
-    return Household.from_rows(await conn.fetch(Q.list_households_by_ids, ids))
+    return Household.from_rows(await conn.fetch(*for_ids(Q.list_households_by_ids, ids)))
 
 
 async def archive_no_taken(conn: Connection, archive_no: str) -> bool:
@@ -87,6 +88,32 @@ async def archive_no_taken(conn: Connection, archive_no: str) -> bool:
 async def find_household_id(conn: Connection, archive_no: str) -> int | None:
     found: int | None = await conn.fetchval(Q.find_by_archive_no, archive_no)
     return found
+
+
+# The optional filters and scope limits of `list_households_page` and `count_households` (their
+# parameter numbers and types in queries.sql): those not given are written into the statement as NULL
+# (`plan_shapes.without_null_arguments`), so PostgreSQL plans each combination once instead of planning
+# the whole filtered statement on every page.
+_PAGE_NULLABLE = {
+    1: "bigint",
+    2: "text",
+    3: "text",
+    6: "text",
+    7: "bigint",
+    8: "text",
+    9: "bigint",
+    10: "boolean",
+}
+_COUNT_NULLABLE = {
+    1: "bigint",
+    2: "text",
+    3: "text",
+    4: "text",
+    5: "bigint",
+    6: "text",
+    7: "bigint",
+    8: "boolean",
+}
 
 
 async def list_households_page(
@@ -106,8 +133,7 @@ async def list_households_page(
     sql, ordered = Q.list_households_page, None
     if columns is not None:
         sql, ordered = _narrowed(sql, "h.*", "h.", HOUSEHOLD_COLUMNS, frozenset(columns))
-    rows = await conn.fetch(
-        sql,
+    args = (
         union_root,
         region_prefix,
         status.value if status else None,
@@ -119,6 +145,8 @@ async def list_households_page(
         scope.sponsor_id,
         without_contact,
     )
+    sql, kept = without_null_arguments(sql, args, _PAGE_NULLABLE)
+    rows = await conn.fetch(sql, *kept)
     if ordered is not None:
         return list(map(Household.from_columns(ordered), rows))
     return Household.from_rows(rows)
@@ -134,8 +162,7 @@ async def count_households(
     scope: ListScope = EVERYTHING,
     without_contact: bool | None = None,
 ) -> int:
-    total: int = await conn.fetchval(
-        Q.count_households,
+    args = (
         union_root,
         region_prefix,
         status.value if status else None,
@@ -145,6 +172,8 @@ async def count_households(
         scope.sponsor_id,
         without_contact,
     )
+    sql, kept = without_null_arguments(Q.count_households, args, _COUNT_NULLABLE)
+    total: int = await conn.fetchval(sql, *kept)
     return total
 
 
@@ -205,7 +234,7 @@ async def insert_status_change(
 async def list_status_changes_by_household_ids(
     conn: Connection, household_ids: Sequence[int]
 ) -> list[StatusChange]:
-    rows = await conn.fetch(Q.list_status_changes_by_household_ids, list(household_ids))
+    rows = await conn.fetch(*for_ids(Q.list_status_changes_by_household_ids, list(household_ids)))
     return [StatusChange.from_row(r) for r in rows]
 
 
@@ -292,7 +321,7 @@ async def replace_assets(conn: Connection, household_id: int, items: Sequence[Va
 
 
 async def list_members_by_ids(conn: Connection, ids: list[int]) -> list[Member]:
-    return Member.from_rows(await conn.fetch(Q.list_members_by_ids, ids))
+    return Member.from_rows(await conn.fetch(*for_ids(Q.list_members_by_ids, ids)))
 
 
 async def list_members_by_household_ids(
@@ -301,18 +330,18 @@ async def list_members_by_household_ids(
     """Members of the households, in order; with `columns` (of MEMBER_COLUMNS) only those are read,
     as partial models."""
     if columns is None:
-        return Member.from_rows(await conn.fetch(Q.list_members_by_household_ids, ids))
+        return Member.from_rows(await conn.fetch(*for_ids(Q.list_members_by_household_ids, ids)))
     sql, ordered = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, frozenset(columns))
-    return list(map(Member.from_columns(ordered), await conn.fetch(sql, ids)))
+    return list(map(Member.from_columns(ordered), await conn.fetch(*for_ids(sql, ids))))
 
 
 async def list_incomes_by_household_ids(conn: Connection, ids: list[int]) -> list[Income]:
-    return Income.from_rows(await conn.fetch(Q.list_incomes_by_household_ids, ids))
+    return Income.from_rows(await conn.fetch(*for_ids(Q.list_incomes_by_household_ids, ids)))
 
 
 async def list_expenditures_by_household_ids(conn: Connection, ids: list[int]) -> list[Expenditure]:
-    return Expenditure.from_rows(await conn.fetch(Q.list_expenditures_by_household_ids, ids))
+    return Expenditure.from_rows(await conn.fetch(*for_ids(Q.list_expenditures_by_household_ids, ids)))
 
 
 async def list_assets_by_household_ids(conn: Connection, ids: list[int]) -> list[Asset]:
-    return Asset.from_rows(await conn.fetch(Q.list_assets_by_household_ids, ids))
+    return Asset.from_rows(await conn.fetch(*for_ids(Q.list_assets_by_household_ids, ids)))

@@ -7,6 +7,7 @@ from typing import Any
 
 from lianxin.access.rules import ListScope
 from lianxin.core.db import Connection
+from lianxin.core.plan_shapes import for_ids
 from lianxin.core.sql import load_queries
 from lianxin.matching.models import EligibilityRun, Simulation, StoredDecision
 
@@ -63,13 +64,18 @@ async def latest_decisions_by_household_ids(
 ) -> list[StoredDecision]:
     """The current decisions of `ids`; with `trace=False` without their trace (reading it fails)."""
     if not trace:
-        rows = await conn.fetch(Q.latest_decisions_without_trace_by_household_ids, ids)
+        rows = await conn.fetch(*for_ids(Q.latest_decisions_without_trace_by_household_ids, ids))
         return [StoredDecision.from_row(r, trace_read=False) for r in rows]
-    return [StoredDecision.from_row(r) for r in await conn.fetch(Q.latest_decisions_by_household_ids, ids)]
+    return [
+        StoredDecision.from_row(r)
+        for r in await conn.fetch(*for_ids(Q.latest_decisions_by_household_ids, ids))
+    ]
 
 
 async def list_decisions_by_household_ids(conn: Connection, ids: list[int]) -> list[StoredDecision]:
-    return [StoredDecision.from_row(r) for r in await conn.fetch(Q.list_decisions_by_household_ids, ids)]
+    return [
+        StoredDecision.from_row(r) for r in await conn.fetch(*for_ids(Q.list_decisions_by_household_ids, ids))
+    ]
 
 
 async def insert_run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
+from lianxin.core.plan_shapes import for_ids
 from lianxin.core.sql import load_queries
 from lianxin.organization.models import Organization, OrganizationKind
 
@@ -16,7 +17,7 @@ async def get_organization(conn: Connection, org_id: int) -> Organization | None
 
 
 async def list_organizations_by_ids(conn: Connection, ids: list[int]) -> list[Organization]:
-    return [Organization.from_row(r) for r in await conn.fetch(Q.list_organizations_by_ids, ids)]
+    return [Organization.from_row(r) for r in await conn.fetch(*for_ids(Q.list_organizations_by_ids, ids))]
 
 
 async def credit_code_taken(conn: Connection, credit_code: str) -> bool:

@@ -6,6 +6,7 @@ from datetime import date
 
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
+from lianxin.core.plan_shapes import for_ids
 from lianxin.core.sql import load_queries
 from lianxin.sponsorship.models import Sponsorship
 
@@ -22,7 +23,7 @@ async def list_sponsorships_by_ids(conn: Connection, ids: list[int]) -> list[Spo
 
 
 async def list_sponsorships_by_household_ids(conn: Connection, ids: list[int]) -> list[Sponsorship]:
-    return Sponsorship.from_rows(await conn.fetch(Q.list_sponsorships_by_household_ids, ids))
+    return Sponsorship.from_rows(await conn.fetch(*for_ids(Q.list_sponsorships_by_household_ids, ids)))
 
 
 async def open_pair_exists(conn: Connection, household_id: int, sponsor_id: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
+from lianxin.core.plan_shapes import for_ids
 from lianxin.core.sql import load_queries
 from lianxin.trade_union.models import TradeUnion, UnionId, UnionKind, UnionStats
 
@@ -20,7 +21,7 @@ async def lock_union(conn: Connection, union_id: int) -> bool:
 
 
 async def list_unions_by_ids(conn: Connection, ids: list[int]) -> list[TradeUnion]:
-    return [TradeUnion.from_row(r) for r in await conn.fetch(Q.list_unions_by_ids, ids)]
+    return [TradeUnion.from_row(r) for r in await conn.fetch(*for_ids(Q.list_unions_by_ids, ids))]
 
 
 async def list_children_by_parent_ids(conn: Connection, ids: list[int]) -> list[TradeUnion]:
