@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -30,6 +31,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from _services import backing_services, wait_listening
 
@@ -249,6 +252,37 @@ async def statements(shape: str, client: Client, max_id: int, unions: list[int])
     return "/".join(found)
 
 
+class CpuMeter:
+    """CPU seconds of a server process and of the PostgreSQL processes on this machine (per process,
+    so backends that come and go in between are counted for the time they ran), read around a round:
+    what a request costs each side, steadier than req/s on a small shared machine."""
+
+    def __init__(self, pid: int) -> None:
+        self.server = psutil.Process(pid)
+
+    @staticmethod
+    def _postgres() -> dict[int, float]:
+        found = {}
+        for process in psutil.process_iter(["name"]):
+            with contextlib.suppress(psutil.Error):
+                if (process.info["name"] or "").startswith("postgres"):
+                    times = process.cpu_times()
+                    found[process.pid] = times.user + times.system
+        return found
+
+    def read(self) -> tuple[float, dict[int, float]]:
+        times = self.server.cpu_times()
+        return times.user + times.system, self._postgres()
+
+    @staticmethod
+    def spent(
+        before: tuple[float, dict[int, float]], after: tuple[float, dict[int, float]]
+    ) -> tuple[float, float]:
+        """(server, PostgreSQL) CPU seconds between two readings."""
+        postgres = sum(t - before[1].get(pid, 0.0) for pid, t in after[1].items())
+        return after[0] - before[0], postgres
+
+
 class Profiler:
     """py-spy sampling the API process during its rounds (raw collapsed stacks), if asked for."""
 
@@ -315,9 +349,11 @@ async def measure(
     token: str,
     max_id: int,
     unions: list[int],
-    api_pid: int | None,
+    pids: dict[int, int],
 ) -> None:
     api, hand = Client(api_port, token), Client(hand_port, token)
+    api_pid = pids[api_port]
+    meters = {port: CpuMeter(pid) for port, pid in pids.items()}
     shapes = [s for s in ("page", "deep", "wide", "detail") if s in args.shapes.split(",")]
     bodies = {shape: bodies_for(shape, max_id, unions) for shape in shapes}
     sql = {}
@@ -331,29 +367,43 @@ async def measure(
     api.close()
     hand.close()
     results = {}
+    cpu: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
     for shape in shapes:
         for port in (api_port, hand_port):  # warm up: pool connections, caches, plans
             await throughput(port, token, bodies[shape], args.concurrency, 2)
         rounds: dict[str, list[float]] = {"GraphQL API": [], "hand-written": []}
+        spent: dict[str, list[tuple[float, float, float]]] = {"GraphQL API": [], "hand-written": []}
         profiler = Profiler(api_pid if args.profile else None, Path(args.profile or ".") / f"{shape}.txt")
         for k in range(4):
             name, port = ("GraphQL API", api_port) if k % 2 == 0 else ("hand-written", hand_port)
             if k == 0:
                 profiler.start(args.seconds)
+            before, started = meters[port].read(), time.perf_counter()
             rate = await throughput(port, token, bodies[shape], args.concurrency, args.seconds)
+            requests = rate * (time.perf_counter() - started)
+            server, postgres = CpuMeter.spent(before, meters[port].read())
             if k == 0:
                 profiler.stop()
             rounds[name].append(rate)
-            print(f"  {shape:<6} round {k + 1}: {name:<12} {rate:8.1f} req/s", flush=True)
+            spent[name].append((requests, server, postgres))
+            print(
+                f"  {shape:<6} round {k + 1}: {name:<12} {rate:8.1f} req/s, CPU per request: server "
+                f"{1000 * server / requests:.2f} ms, PostgreSQL {1000 * postgres / requests:.2f} ms",
+                flush=True,
+            )
         results[shape] = rounds
+        cpu[shape] = spent
         if args.profile:
             print(f"  profile of the API, {shape} (self time by component):")
             print(summarize_profile(profiler.out), flush=True)
-    report(args, results, sql)
+    report(args, results, sql, cpu)
 
 
 def report(
-    args: argparse.Namespace, results: dict[str, dict[str, list[float]]], sql: dict[str, tuple[str, str]]
+    args: argparse.Namespace,
+    results: dict[str, dict[str, list[float]]],
+    sql: dict[str, tuple[str, str]],
+    cpu: dict[str, dict[str, list[tuple[float, float, float]]]],
 ) -> None:
     print(f"\n{args.concurrency} clients, 2 x {args.seconds:g}s per side and shape; SQL at first 10/100\n")
     head = ("shape", "GraphQL req/s", "hand req/s", "ratio", "SQL GraphQL", "SQL hand")
@@ -365,6 +415,22 @@ def report(
         ratios[shape] = api / hand
         row = (shape, f"{api:.1f}", f"{hand:.1f}", f"{api / hand:.2f}", *sql[shape])
         print("| " + " | ".join(f"{c:>13}" for c in row) + " |")
+    print("\nCPU per request (ms), both rounds of each side: each server is one process, so its CPU per")
+    print("request bounds its req/s; PostgreSQL runs beside it on the other cores\n")
+    head = ("shape", "API server", "hand server", "server ratio", "API PG", "hand PG")
+    print("| " + " | ".join(f"{h:>13}" for h in head) + " |")
+    print("| " + " | ".join("-" * 13 for _ in head) + " |")
+    for shape, sides in cpu.items():
+        per = {}
+        for name, spent in sides.items():
+            requests = sum(r for r, _, _ in spent) or 1.0
+            per[name] = (
+                1000 * sum(s for _, s, _ in spent) / requests,
+                1000 * sum(p for _, _, p in spent) / requests,
+            )
+        (api_server, api_pg), (hand_server, hand_pg) = per["GraphQL API"], per["hand-written"]
+        cells = (shape, f"{api_server:.2f}", f"{hand_server:.2f}", f"{hand_server / api_server:.2f}")
+        print("| " + " | ".join(f"{c:>13}" for c in (*cells, f"{api_pg:.2f}", f"{hand_pg:.2f}")) + " |")
     print()
     for shape, ratio in ratios.items():
         print(f"ratio {shape}: {ratio:.2f} (budget: at least 0.50)")
@@ -396,7 +462,8 @@ async def main_async(args: argparse.Namespace, database_url: str, redis_url: str
             await wait_listening(port, process, logs[port])
         admin = Principal(subject="bench", role=Role.ADMIN)
         token = issue_token(SECRET, admin, now=datetime.now(UTC), ttl=timedelta(hours=1))
-        await measure(args, api_port, hand_port, token, max_id, unions, servers[api_port].pid)
+        pids = {port: process.pid for port, process in servers.items()}
+        await measure(args, api_port, hand_port, token, max_id, unions, pids)
     finally:
         for process in servers.values():
             process.terminate()
