@@ -253,19 +253,22 @@ async def statements(shape: str, client: Client, max_id: int, unions: list[int])
 
 
 class CpuMeter:
-    """CPU seconds of a server process and of the PostgreSQL processes on this machine (per process,
-    so backends that come and go in between are counted for the time they ran), read around a round:
-    what a request costs each side, steadier than req/s on a small shared machine."""
+    """CPU seconds of a server process and of the PostgreSQL server's processes (the postmaster's
+    children, per process, so backends that come and go in between count for the time they ran), read
+    around a round: what a request costs each side, steadier than req/s on a small shared machine.
+    PostgreSQL's share is left out (0) when the server is not on this machine."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, postmaster: int | None) -> None:
         self.server = psutil.Process(pid)
+        self.postmaster = postmaster
 
-    @staticmethod
-    def _postgres() -> dict[int, float]:
-        found = {}
-        for process in psutil.process_iter(["name"]):
-            with contextlib.suppress(psutil.Error):
-                if (process.info["name"] or "").startswith("postgres"):
+    def _postgres(self) -> dict[int, float]:
+        found: dict[int, float] = {}
+        if self.postmaster is None:
+            return found
+        with contextlib.suppress(psutil.Error):
+            for process in psutil.Process(self.postmaster).children():
+                with contextlib.suppress(psutil.Error):
                     times = process.cpu_times()
                     found[process.pid] = times.user + times.system
         return found
@@ -281,6 +284,20 @@ class CpuMeter:
         """(server, PostgreSQL) CPU seconds between two readings."""
         postgres = sum(t - before[1].get(pid, 0.0) for pid, t in after[1].items())
         return after[0] - before[0], postgres
+
+
+async def postmaster_pid(database_url: str) -> int | None:
+    """The local PostgreSQL server's postmaster (the parent of a backend), or None if not local."""
+    conn = await connect(database_url)
+    try:
+        backend = await conn.fetchval("SELECT pg_backend_pid()")
+    finally:
+        await conn.close()
+    try:
+        parent = psutil.Process(backend).parent()
+    except psutil.Error:
+        return None
+    return parent.pid if parent is not None and (parent.name() or "").startswith("postgres") else None
 
 
 class Profiler:
@@ -350,10 +367,12 @@ async def measure(
     max_id: int,
     unions: list[int],
     pids: dict[int, int],
+    database_url: str,
 ) -> None:
     api, hand = Client(api_port, token), Client(hand_port, token)
     api_pid = pids[api_port]
-    meters = {port: CpuMeter(pid) for port, pid in pids.items()}
+    postmaster = await postmaster_pid(database_url)
+    meters = {port: CpuMeter(pid, postmaster) for port, pid in pids.items()}
     shapes = [s for s in ("page", "deep", "wide", "detail") if s in args.shapes.split(",")]
     bodies = {shape: bodies_for(shape, max_id, unions) for shape in shapes}
     sql = {}
@@ -463,7 +482,7 @@ async def main_async(args: argparse.Namespace, database_url: str, redis_url: str
         admin = Principal(subject="bench", role=Role.ADMIN)
         token = issue_token(SECRET, admin, now=datetime.now(UTC), ttl=timedelta(hours=1))
         pids = {port: process.pid for port, process in servers.items()}
-        await measure(args, api_port, hand_port, token, max_id, unions, pids)
+        await measure(args, api_port, hand_port, token, max_id, unions, pids, database_url)
     finally:
         for process in servers.values():
             process.terminate()
