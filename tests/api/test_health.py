@@ -27,6 +27,27 @@ async def test_metrics_count_requests_and_responses_carry_a_request_id(client: A
     assert 'lianxin_http_requests_total{method="GET",path="/healthz",status="200"}' in metrics
 
 
+def _metric(text: str, name: str) -> float:
+    line = next(line for line in text.splitlines() if line.startswith(name + " "))
+    return float(line.rsplit(" ", 1)[1])
+
+
+async def test_every_request_is_counted_and_timed_with_its_status(client: Any) -> None:
+    counted = 'lianxin_http_requests_total{method="GET",path="/readyz",status="200"}'
+    timed = 'lianxin_http_request_seconds_count{method="GET",path="/readyz"}'
+    missing = 'lianxin_http_requests_total{method="GET",path="other",status="404"}'
+    await client.get("/readyz")
+    await client.get("/nowhere")
+    before = (await client.get("/metrics")).text
+    for _ in range(3):
+        assert (await client.get("/readyz")).status_code == 200
+    assert (await client.get("/nowhere")).status_code == 404
+    after = (await client.get("/metrics")).text
+    assert _metric(after, counted) == _metric(before, counted) + 3
+    assert _metric(after, timed) == _metric(before, timed) + 3
+    assert _metric(after, missing) == _metric(before, missing) + 1
+
+
 async def test_readyz_is_503_when_redis_is_down(settings: Settings, migrated: str) -> None:
     from lianxin_api.app import create_app
     from lianxin_cli.embedded import EmbeddedRedis
