@@ -5,6 +5,7 @@ graphql-core does (data, errors and their paths), including the paths resolvers 
 from __future__ import annotations
 
 import asyncio
+import enum
 from typing import Any
 
 import pytest
@@ -15,6 +16,12 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from lianxin_api.executor import PlannedExecutor
 
 pytestmark = pytest.mark.no_db
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
 
 
 @strawberry.interface
@@ -95,6 +102,34 @@ class Box:
         return [_thing("a"), Other(name="rex", legs=4)]  # type: ignore[list-item]
 
     @strawberry.field
+    def colours(self) -> list[Colour]:
+        return [Colour.RED, Colour.BLUE, Colour.RED]
+
+    @strawberry.field
+    def odd_colours(self) -> list[Colour | None] | None:
+        return [Colour.RED, None, "green"]  # type: ignore[list-item]
+
+    @strawberry.field
+    def wrong_colours(self) -> list[Colour]:
+        return [Colour.RED, "RED"]  # type: ignore[list-item]
+
+    @strawberry.field
+    def labels(self) -> list[str]:
+        return ["a", "b"]
+
+    @strawberry.field
+    def tuple_colours(self) -> list[Colour]:
+        return (Colour.BLUE, Colour.RED)  # type: ignore[return-value]
+
+    @strawberry.field
+    def maybe_labels(self) -> list[str | None]:
+        return ["a", None, 3]  # type: ignore[list-item]
+
+    @strawberry.field
+    def numbers(self) -> list[int] | None:
+        return [1, True, 2.0, "x"]  # type: ignore[list-item]
+
+    @strawberry.field
     def no_things(self) -> list[Thing]:
         return []
 
@@ -145,6 +180,10 @@ QUERIES = [
     "{ box { maybeTags { __typename } } }",
     "{ box { tupleTags { name where } } }",
     "{ box { noThings { name where } things { tags { name } } } }",
+    "{ box { colours labels tupleColours } }",
+    "{ maybeBox { colours oddColours maybeLabels numbers } }",
+    "{ maybeBox { wrongColours } }",
+    "{ maybeBox { numbers labels } }",
     "{ box { things { name weight } } }",
     "{ box { things { name where tags { name where } } } }",
     "{ maybeBox { things { name tags { name must where } } } }",

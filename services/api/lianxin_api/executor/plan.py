@@ -354,7 +354,8 @@ class _FieldsCode:
                 self.add("            ", f"v, info = run.call(fp{k}, plan, source, slot)")
             self.add(
                 "            ",
-                "if type(v) not in NA and run.is_awaitable(v):",
+                # (a strawberry object of a class known not to be awaitable: no need to ask)
+                "if type(v) not in NA and type(v) not in PLAIN_CLASSES and run.is_awaitable(v):",
                 f"    out[{fp.key!r}] = None  # keeps the key's place in the response",
                 f"    run.pending.append((v, run._later(fp{k}, plan, slot, out, info)))",
                 "    v = PENDING",
@@ -390,6 +391,7 @@ class _FieldsCode:
                 return
         elif shape.kind == LIST:
             self.scope[f"S{k}"] = shape
+            self.leaf_list(k, shape, key, ind)
             self.object_list(k, fp, shape, key, ind)
             path = f"Path(slot.path, {key}, type_name)"
             self.add(
@@ -404,6 +406,27 @@ class _FieldsCode:
         elif shape.kind == OBJECT:
             self.object(k, shape, key, ind, finish)
         self.add(ind, "else:", *finish)
+
+    def leaf_list(self, k: int, shape: Shape, key: str, ind: str) -> None:
+        """The `elif` branch completing a list of leaves in one comprehension: items of the leaf's
+        exact type as they are, enum members by name (what `_leaf_items` does first); when one is
+        neither (null, or to be coerced), the general branch after this one completes the list."""
+        item = shape.item
+        if item is None or item.kind != LEAF:
+            return
+        if item.table is not None:
+            self.scope[f"IT{k}"], self.scope[f"ITT{k}"] = item.table, item.table_type
+            made = f"IT{k}[e] if type(e) is ITT{k} and e in IT{k} else None"
+        elif item.fast is not None:
+            self.scope[f"IF{k}"] = item.fast
+            made = f"e if type(e) is IF{k} else None"
+        else:
+            return
+        self.add(
+            ind,
+            f"elif (type(v) is list or type(v) is tuple) and None not in (o := [{made} for e in v]):",
+            f"    out[{key}] = o",
+        )
 
     def object_list(self, k: int, fp: FieldPlan, shape: Shape, key: str, ind: str) -> None:
         """The `elif` branch completing a list of objects in place: `PlanRun.complete_list` and
@@ -467,6 +490,8 @@ class _FieldsCode:
     def object(self, k: int, shape: Shape, key: str, ind: str, finish: tuple[str, ...]) -> None:
         sub = shape.object_plan
         assert sub is not None
+        if sub.cls is not None:
+            self.scope["plain_class"](sub.cls)  # (known not awaitable: see `read`)
         if sub.simple_object is None and sub.compiled is None:
             return
         if sub.is_type_of is None:  # any strawberry object (`run.plain_class`)
