@@ -537,8 +537,14 @@ class HouseholdType(Node):
             made = p.sponsorship_types
             if made is None:  # the page's pairings, made at once (one list per household, read-only)
                 sponsors = p.sponsors if p.has_sponsors else {}
+                organization_type = _lazy_type("lianxin_api.graphql.organization.types", "OrganizationType")
+                # one Organization object per sponsor, shared by its pairings (read-only)
+                orgs = {k: organization_type.from_model(o) for k, o in sponsors.items()}
                 made = p.sponsorship_types = {
-                    h: [sponsorship_type.from_model(s, sponsor=sponsors.get(s.sponsor_id)) for s in ss]
+                    h: [
+                        sponsorship_type.from_model(s, sponsors.get(s.sponsor_id), orgs.get(s.sponsor_id))
+                        for s in ss
+                    ]
                     for h, ss in p.sponsorships.items()
                 }
             found = made.get(self.model.id)
