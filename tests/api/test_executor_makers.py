@@ -61,6 +61,9 @@ def test_sponsorships_organizations_and_edges() -> None:
         active=s.active,
     )
     _same(SponsorshipType.from_model(s, org), reference)
+    shared = OrganizationType.from_model(org)
+    reference.sponsor_type = shared
+    _same(SponsorshipType.from_model(s, org, shared), reference)
     reference_org = OrganizationType(
         id=strawberry.ID(to_global_id("Organization", org.id)),
         model=org,

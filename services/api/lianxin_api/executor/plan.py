@@ -287,7 +287,14 @@ class _FieldsCode:
     def __init__(self, plan: ObjectPlan, lazy_info: bool) -> None:
         from graphql.pyutils import Path
 
-        from lianxin_api.executor.run import NOT_AWAITABLE, PLAIN_CLASSES, PlannedInfo, Slot, plain_class
+        from lianxin_api.executor.run import (
+            LAZY,
+            NOT_AWAITABLE,
+            PLAIN_CLASSES,
+            PlannedInfo,
+            Slot,
+            plain_class,
+        )
 
         self.plan = plan
         self.lazy_info = lazy_info
@@ -297,6 +304,7 @@ class _FieldsCode:
             "type_name": plan.type_name,
             "Path": Path,
             "Slot": Slot,
+            "LAZY": LAZY,
             "PlannedInfo": PlannedInfo,
             "NA": NOT_AWAITABLE,
             "CAST": TYPE_CAST_ATTRIBUTE,
@@ -339,14 +347,15 @@ class _FieldsCode:
                 call = (
                     f"D{k}(source)"
                     if fp.direct_info is None
-                    else f"D{k}(source, PlannedInfo(run, fp{k}, ptype, slot.path))"
+                    else f"D{k}(source, PlannedInfo(run, fp{k}, ptype, slot))"
                 )
                 self.add("            ", f"v = {call}")
             else:
                 self.add("            ", f"v, info = run.call(fp{k}, plan, source, slot)")
             self.add(
                 "            ",
-                "if type(v) not in NA and run.is_awaitable(v):",
+                # (a strawberry object of a class known not to be awaitable: no need to ask)
+                "if type(v) not in NA and type(v) not in PLAIN_CLASSES and run.is_awaitable(v):",
                 f"    out[{fp.key!r}] = None  # keeps the key's place in the response",
                 f"    run.pending.append((v, run._later(fp{k}, plan, slot, out, info)))",
                 "    v = PENDING",
@@ -382,6 +391,8 @@ class _FieldsCode:
                 return
         elif shape.kind == LIST:
             self.scope[f"S{k}"] = shape
+            self.leaf_list(k, shape, key, ind)
+            self.object_list(k, fp, shape, key, ind)
             path = f"Path(slot.path, {key}, type_name)"
             self.add(
                 ind,
@@ -396,9 +407,91 @@ class _FieldsCode:
             self.object(k, shape, key, ind, finish)
         self.add(ind, "else:", *finish)
 
+    def leaf_list(self, k: int, shape: Shape, key: str, ind: str) -> None:
+        """The `elif` branch completing a list of leaves in one comprehension: items of the leaf's
+        exact type as they are, enum members by name (what `_leaf_items` does first); when one is
+        neither (null, or to be coerced), the general branch after this one completes the list."""
+        item = shape.item
+        if item is None or item.kind != LEAF:
+            return
+        if item.table is not None:
+            self.scope[f"IT{k}"], self.scope[f"ITT{k}"] = item.table, item.table_type
+            made = f"IT{k}[e] if type(e) is ITT{k} and e in IT{k} else None"
+        elif item.fast is not None:
+            self.scope[f"IF{k}"] = item.fast
+            made = f"e if type(e) is IF{k} else None"
+        else:
+            return
+        self.add(
+            ind,
+            f"elif (type(v) is list or type(v) is tuple) and None not in (o := [{made} for e in v]):",
+            f"    out[{key}] = o",
+        )
+
+    def object_list(self, k: int, fp: FieldPlan, shape: Shape, key: str, ind: str) -> None:
+        """The `elif` branch completing a list of objects in place: `PlanRun.complete_list` and
+        `_object_items` unrolled (no call, no path made unless asked for), for a list (not a tuple)
+        whose items are objects of a simple or compiled plan. Items of a simple plan are made first
+        (pure reads, as `_object_items` makes them): if one does not serialise plainly, none is kept
+        and the general branch after this one completes the list all over, reporting what failed."""
+        item = shape.item
+        if item is None or item.kind != OBJECT or item.object_plan is None:
+            return
+        sub = item.object_plan
+        if sub.simple_object is None and sub.compiled is None:
+            return
+        self.add(ind, "elif type(v) is list and not v:", f"    out[{key}] = []")  # (nothing to complete)
+        if sub.is_type_of is None:  # (what `_object_items` passes to `compiled` or `simple_object`)
+            test = None
+        elif sub.cls is not None:
+            self.scope[f"IC{k}"] = sub.cls
+            test = f"type(e) is IC{k} and getattr(e, CAST, None) is None"
+        else:
+            return
+        if sub.simple is not None:
+            if sub.simple_object is None:
+                return
+            self.scope[f"ISO{k}"] = sub.simple_object
+            test = test or "e is not None"
+            self.add(
+                ind,
+                f"elif type(v) is list and None not in (o := [ISO{k}(e) if {test} else None for e in v]):",
+                f"    out[{key}] = o",
+            )
+            return
+        if sub.compiled is None:
+            return
+        if test is None:  # any strawberry object, or one of the plan's class (`_object_items`)
+            test = "type(e) in PLAIN_CLASSES or plain_class(type(e))"
+            if sub.cls is not None:
+                self.scope[f"IC{k}"] = sub.cls
+                test = f"type(e) is IC{k} or {test}"
+        self.scope[f"IS{k}"], self.scope[f"ISUB{k}"] = item, sub.compiled
+        self.add(
+            ind,
+            "elif type(v) is list:",
+            "    try:",
+            "        v = list(v)",  # (as `complete_list` iterates over a copy)
+            f"        o = out[{key}] = [None] * len(v)",
+            f"        ls = Slot(out, {key}, {shape.nullable}, slot, LAZY, type_name)",
+            "        for i, e in enumerate(v):",
+            f"            if {test}:",
+            "                d = o[i] = {}",
+            f"                ISUB{k}(run, e, Slot(o, i, {item.nullable}, ls, LAZY), d)",
+            "            else:",
+            f"                run._item(IS{k}, e, o, i, ls, ls.path, info, plan, fp{k})",
+            "            if ls.dead:",
+            "                break",
+            "    except Exception as exc:",
+            f"        run.field_error(exc, fp{k}, plan, slot, out)",
+            *("    " + line for line in _DEAD),
+        )
+
     def object(self, k: int, shape: Shape, key: str, ind: str, finish: tuple[str, ...]) -> None:
         sub = shape.object_plan
         assert sub is not None
+        if sub.cls is not None:
+            self.scope["plain_class"](sub.cls)  # (known not awaitable: see `read`)
         if sub.simple_object is None and sub.compiled is None:
             return
         if sub.is_type_of is None:  # any strawberry object (`run.plain_class`)
@@ -413,7 +506,7 @@ class _FieldsCode:
             self.add(ind, f"elif {test} and (o := SO{k}(v)) is not None:", f"    out[{key}] = o")
         else:
             self.scope[f"SUB{k}"] = sub.compiled
-            slot = f"Slot(out, {key}, {shape.nullable}, slot, Path(slot.path, {key}, type_name))"
+            slot = f"Slot(out, {key}, {shape.nullable}, slot, LAZY, type_name)"
             self.add(ind, f"elif {test}:", f"    o = out[{key}] = {{}}", f"    SUB{k}(run, v, {slot}, o)")
             self.add(ind, *("    " + line for line in _DEAD))
 

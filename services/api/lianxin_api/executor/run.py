@@ -27,11 +27,11 @@ class PlannedInfo(StrawberryInfo):
     """strawberry's `Info` for a directly called resolver, with graphql-core's resolve info (and its
     path) built only if the resolver reads more than the context."""
 
-    def __init__(self, run: PlanRun, fp: FieldPlan, parent: GraphQLObjectType, prev: Path | None) -> None:
+    def __init__(self, run: PlanRun, fp: FieldPlan, parent: GraphQLObjectType, slot: Slot) -> None:
         self._run = run
         self._fp = fp
         self._parent = parent
-        self._prev = prev
+        self._slot = slot  # the object's position: its path is made only here, if asked for
         self._field = fp.strawberry_field
         self._raw: Any = None
 
@@ -39,7 +39,7 @@ class PlannedInfo(StrawberryInfo):
     def _raw_info(self) -> ResolveInfo:  # type: ignore[override]
         if self._raw is None:
             fp = self._fp
-            path = Path(self._prev, fp.key, self._parent.name)
+            path = Path(self._slot.path, fp.key, self._parent.name)
             self._raw = self._run.info(fp, self._parent, path)
         raw: ResolveInfo = self._raw
         return raw
@@ -49,20 +49,41 @@ class PlannedInfo(StrawberryInfo):
         return self._run.context
 
 
-class Slot:
-    """A position in the response that holds an object or a list: where to write null if it fails."""
+# a `Slot`'s path made when first asked for (errors, resolve infos): Path(parent's path, key, type_name)
+LAZY: Any = object()
 
-    __slots__ = ("container", "dead", "key", "nullable", "parent", "path")
+
+class Slot:
+    """A position in the response that holds an object or a list: where to write null if it fails.
+    Its path is given, or LAZY: then made from its parent's path, its key and `type_name` (the parent
+    object's type name for a field, None for a list item) when asked for, as graphql-core makes it."""
+
+    __slots__ = ("_path", "container", "dead", "key", "nullable", "parent", "type_name")
 
     def __init__(
-        self, container: Any, key: Any, nullable: bool, parent: Slot | None, path: Path | None
+        self,
+        container: Any,
+        key: Any,
+        nullable: bool,
+        parent: Slot | None,
+        path: Path | None,
+        type_name: str | None = None,
     ) -> None:
         self.container = container
         self.key = key
         self.nullable = nullable
         self.parent = parent
-        self.path = path
+        self._path = path
+        self.type_name = type_name
         self.dead = False
+
+    @property
+    def path(self) -> Path | None:
+        path = self._path
+        if path is LAZY:
+            assert self.parent is not None
+            path = self._path = Path(self.parent.path, self.key, self.type_name)
+        return path
 
 
 class Plains(dict[FieldPlan, Callable[[Any], Any] | None]):
@@ -206,7 +227,7 @@ class PlanRun:
                         if fp.direct_info is None:
                             value = direct(source)
                         else:
-                            value = direct(source, PlannedInfo(self, fp, plan.type, slot.path))
+                            value = direct(source, PlannedInfo(self, fp, plan.type, slot))
                     else:
                         value, info = self.call(fp, plan, source, slot)
                     if type(value) not in _NOT_AWAITABLE and self.is_awaitable(value):
@@ -250,7 +271,7 @@ class PlanRun:
         if direct is not None and self.lazy_info:
             if fp.direct_info is None:
                 return (direct(source) if fp.direct_self else direct()), None
-            kwargs = {fp.direct_info: PlannedInfo(self, fp, plan.type, slot.path)}
+            kwargs = {fp.direct_info: PlannedInfo(self, fp, plan.type, slot)}
             return (direct(source, **kwargs) if fp.direct_self else direct(**kwargs)), None
         info = self.info(fp, plan.type, Path(slot.path, fp.key, plan.type_name))
         if direct is not None:
@@ -537,7 +558,7 @@ class PlanRun:
             ) or (any_class and (type(element) in PLAIN_CLASSES or plain_class(type(element)))):
                 element_out: dict[str, Any] = {}
                 out[index] = element_out
-                element_slot = Slot(out, index, item.nullable, slot, Path(path, index, None))
+                element_slot = Slot(out, index, item.nullable, slot, LAZY)  # (path, index)
                 compiled(self, element, element_slot, element_out)  # type: ignore[misc]
                 continue
             self._item(item, element, out, index, slot, path, info, plan, fp)

@@ -160,6 +160,10 @@ class HouseholdPrefetch:
     has_sponsorships: bool = False
     has_sponsors: bool = False
     has_unions: bool = False
+    # the GraphQL objects made of `members` and `sponsorships` by household, for the whole page at
+    # once on the first household's call (`HouseholdType.members`, `HouseholdType.sponsorships`)
+    member_types: dict[int, list[Any]] | None = None
+    sponsorship_types: dict[int, list[Any]] | None = None
 
 
 def _grouped(rows: list[T], ids: list[int]) -> dict[int, list[T]]:

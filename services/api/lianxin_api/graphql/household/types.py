@@ -465,8 +465,12 @@ class HouseholdType(Node):
         # Answered synchronously from the page's prefetch when there is one (no task per household).
         p = self.prefetch
         if p is not None and p.has_members:
-            make = MemberType.maker(None if p.members_whole else p.member_columns)
-            return [make(m) for m in p.members.get(self.model.id, ())]
+            made = p.member_types
+            if made is None:  # the page's members, made at once (one list per household, read-only)
+                make = MemberType.maker(None if p.members_whole else p.member_columns)
+                made = p.member_types = {h: [make(m) for m in ms] for h, ms in p.members.items()}
+            found = made.get(self.model.id)
+            return [] if found is None else cast(list[MemberType], found)
         return cast(list[MemberType], self._members_later(info))
 
     async def _members_later(self, info: Info) -> list[MemberType]:
@@ -530,12 +534,21 @@ class HouseholdType(Node):
         p = self.prefetch
         # the page's prefetch serves callers who see every pairing of a household they see
         if p is not None and p.has_sponsorships and sees_all_of_household(info, "Sponsorship"):
-            return [
-                sponsorship_type.from_model(
-                    s, sponsor=p.sponsors.get(s.sponsor_id) if p.has_sponsors else None
-                )
-                for s in p.sponsorships.get(self.model.id, [])
-            ]
+            made = p.sponsorship_types
+            if made is None:  # the page's pairings, made at once (one list per household, read-only)
+                sponsors = p.sponsors if p.has_sponsors else {}
+                organization_type = _lazy_type("lianxin_api.graphql.organization.types", "OrganizationType")
+                # one Organization object per sponsor, shared by its pairings (read-only)
+                orgs = {k: organization_type.from_model(o) for k, o in sponsors.items()}
+                made = p.sponsorship_types = {
+                    h: [
+                        sponsorship_type.from_model(s, sponsors.get(s.sponsor_id), orgs.get(s.sponsor_id))
+                        for s in ss
+                    ]
+                    for h, ss in p.sponsorships.items()
+                }
+            found = made.get(self.model.id)
+            return [] if found is None else cast("list[SponsorshipType]", found)
         return cast("list[SponsorshipType]", self._sponsorships_later(info))
 
     async def _sponsorships_later(self, info: Info) -> list[SponsorshipType]:

@@ -28,9 +28,13 @@ class SponsorshipType(Node):
     ended_on: date | None = strawberry.field(description="The day it ended; null while active.")
     active: bool = strawberry.field(description="True until the pairing is ended (endSponsorship).")
     sponsor_model: strawberry.Private[Organization | None] = None
+    # `sponsor_model`'s GraphQL object, when a page made it already (shared by the sponsor's pairings)
+    sponsor_type: strawberry.Private[OrganizationType | None] = None
 
     @classmethod
-    def from_model(cls, s: Sponsorship, sponsor: Organization | None = None) -> SponsorshipType:
+    def from_model(
+        cls, s: Sponsorship, sponsor: Organization | None = None, sponsor_type: OrganizationType | None = None
+    ) -> SponsorshipType:
         return made(
             cls,
             {
@@ -40,6 +44,7 @@ class SponsorshipType(Node):
                 "ended_on": s.ended_on,
                 "active": s.active,
                 "sponsor_model": sponsor,
+                "sponsor_type": sponsor_type,
             },
         )
 
@@ -67,6 +72,8 @@ class SponsorshipType(Node):
 
     @strawberry.field(description="The sponsor organization (爱心单位).")
     def sponsor(self, info: Info) -> OrganizationType:
+        if self.sponsor_type is not None:  # made with its page
+            return self.sponsor_type
         if self.sponsor_model is not None:  # prefetched with its page
             return OrganizationType.from_model(self.sponsor_model)
         return cast(OrganizationType, self._sponsor_later(info))
