@@ -45,9 +45,13 @@ from graphql.execution.collect_fields import (
 )
 from graphql.execution.values import VariableValues
 from graphql.pyutils import Undefined
+from strawberry.relay import GlobalID
 from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.types.arguments import _is_leaf_type
+from strawberry.types.base import StrawberryList, StrawberryMaybe, StrawberryOptional
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.info import Info as StrawberryInfo
+from strawberry.types.lazy_type import LazyType
 
 LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
 # built-in scalars whose output coercion returns a value of this exact Python type unchanged
@@ -112,8 +116,10 @@ class FieldPlan:
         "attr",
         "details",
         "direct",
+        "direct_args",
         "direct_info",
         "direct_self",
+        "direct_with_args",
         "field_def",
         "get",
         "has_args",
@@ -144,6 +150,13 @@ class FieldPlan:
         self.direct: Callable[..., Any] | None = None
         self.direct_self = False
         self.direct_info: str | None = None
+        # the same for a resolver with arguments that strawberry passes on as graphql-core coerced them
+        # (scalars, enums, optional or not): `PlanRun.passed_arguments` makes {python name: value} of
+        # the (GraphQL name, python name, `_argument_kind`) in `direct_args`; an argument strawberry
+        # would convert (an input object, a list, a global id, Maybe) sends the call through its
+        # wrapper when given a value other than None
+        self.direct_with_args: Callable[..., Any] | None = None
+        self.direct_args: tuple[tuple[str, str, int], ...] = ()
         self.strawberry_field: Any = None
         # (context) -> getter | None, asked once per execution (see PLAIN_GETTER)
         self.plain: Callable[[Any], Callable[[Any], Any] | None] | None = None
@@ -620,7 +633,7 @@ class Compiler:
         else:
             fp.resolve = resolve or self.default_field_resolver
             fp.has_args = bool(field_def.args) or bool(fp.nodes[0].arguments)
-            if definition is not None and not fp.has_args and self.direct_calls:
+            if definition is not None and self.direct_calls:
                 self._direct(fp, definition)
 
     def _direct(self, fp: FieldPlan, definition: Any) -> None:
@@ -631,15 +644,28 @@ class Compiler:
             return
         if resolver.parent_parameter is not None or resolver.root_parameter is not None:
             return  # rare spellings: left to the wrapper
-        if definition.arguments:
-            return
+        arguments: list[tuple[str, str, int]] = []
+        if fp.has_args:
+            if not definition.arguments or not self.lazy_info:
+                return
+            strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+            config, registry = strawberry_schema.config, strawberry_schema.schema_converter.scalar_registry
+            for argument in definition.arguments:
+                name = config.name_converter.from_argument(argument)
+                arguments.append((name, argument.python_name, _argument_kind(argument.type, registry)))
+            if {a[0] for a in arguments} != set(fp.field_def.args if fp.field_def else ()):
+                return  # (arguments strawberry does not know of: left to the wrapper)
         if resolver.self_parameter is not None and resolver.info_parameter is not None:
             # called as direct(source, info): info must be the parameter right after self
             names = list(inspect.signature(resolver.wrapped_func).parameters)
             info = inspect.signature(resolver.wrapped_func).parameters[resolver.info_parameter.name]
             if names[1:2] != [resolver.info_parameter.name] or info.kind is not info.POSITIONAL_OR_KEYWORD:
                 return  # (self, *, info) and the like: left to the wrapper
-        fp.direct = resolver.wrapped_func
+        if fp.has_args:
+            fp.direct_with_args = resolver.wrapped_func
+            fp.direct_args = tuple(arguments)
+        else:
+            fp.direct = resolver.wrapped_func
         fp.direct_self = resolver.self_parameter is not None
         fp.direct_info = resolver.info_parameter.name if resolver.info_parameter is not None else None
         fp.strawberry_field = definition
@@ -717,6 +743,25 @@ def _directive_variables(document: DocumentNode) -> tuple[str, ...]:
         if selection_set is not None:
             stack.extend(selection_set.selections)
     return tuple(sorted(names))
+
+
+# how strawberry's `convert_argument` treats an argument's value (`_argument_kind`): passed on as
+# graphql-core coerced it; converted unless None (None stays None); always converted
+PASSED, CONVERTED_UNLESS_NONE, CONVERTED = 0, 1, 2
+
+
+def _argument_kind(type_: Any, registry: Any) -> int:
+    """A scalar or enum (not a global id), optional or not, is passed on; `Maybe` always becomes a
+    `Some`; anything else (lists, input objects, global ids) is converted when not None."""
+    if isinstance(type_, StrawberryMaybe):
+        return CONVERTED
+    while isinstance(type_, StrawberryOptional):
+        if isinstance(type_, StrawberryMaybe):
+            return CONVERTED
+        type_ = type_.of_type
+    if isinstance(type_, StrawberryList | LazyType) or type_ is GlobalID:
+        return CONVERTED_UNLESS_NONE
+    return PASSED if _is_leaf_type(type_, registry, skip_classes=(GlobalID,)) else CONVERTED_UNLESS_NONE
 
 
 class PlanCache:

@@ -20,7 +20,17 @@ from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.info import Info as StrawberryInfo
 
-from lianxin_api.executor.plan import ABSTRACT, LEAF, LIST, OBJECT, Compiler, FieldPlan, ObjectPlan, Shape
+from lianxin_api.executor.plan import (
+    ABSTRACT,
+    CONVERTED,
+    LEAF,
+    LIST,
+    OBJECT,
+    Compiler,
+    FieldPlan,
+    ObjectPlan,
+    Shape,
+)
 
 
 class PlannedInfo(StrawberryInfo):
@@ -203,6 +213,20 @@ class PlanRun:
             )
         return args
 
+    def passed_arguments(self, fp: FieldPlan) -> dict[str, Any] | None:
+        """What strawberry's `get_arguments` passes the resolver for the given arguments, by python
+        name, where it passes them on unconverted (`Compiler._direct`); None if one given is one it
+        converts (an input object, a list…): the call then goes through strawberry's wrapper."""
+        given = self.arguments(fp)
+        passed: dict[str, Any] = {}
+        for name, python_name, kind in fp.direct_args:
+            if name in given:
+                value = given[name]
+                if kind and (value is not None or kind == CONVERTED):
+                    return None
+                passed[python_name] = value
+        return passed
+
     def fields(self, plan: ObjectPlan, fields: Any, source: Any, slot: Slot, out: dict[str, Any]) -> None:
         at_root = self.root_values is not None and slot.parent is None
         lazy = self.lazy_info
@@ -273,6 +297,13 @@ class PlanRun:
                 return (direct(source) if fp.direct_self else direct()), None
             kwargs = {fp.direct_info: PlannedInfo(self, fp, plan.type, slot)}
             return (direct(source, **kwargs) if fp.direct_self else direct(**kwargs)), None
+        with_args = fp.direct_with_args
+        if with_args is not None:  # (planned only where `lazy_info`)
+            passed = self.passed_arguments(fp)
+            if passed is not None:
+                if fp.direct_info is not None:
+                    passed[fp.direct_info] = PlannedInfo(self, fp, plan.type, slot)
+                return (with_args(source, **passed) if fp.direct_self else with_args(**passed)), None
         info = self.info(fp, plan.type, Path(slot.path, fp.key, plan.type_name))
         if direct is not None:
             return self.call_direct(fp, direct, source, info), info
