@@ -22,7 +22,6 @@ from graphql import (
     GraphQLBoolean,
     GraphQLField,
     GraphQLID,
-    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -54,9 +53,9 @@ from strawberry.types.info import Info as StrawberryInfo
 from strawberry.types.lazy_type import LazyType
 
 LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
-# built-in scalars whose output coercion returns a value of this exact Python type unchanged
+# built-in scalars whose output coercion returns a value of this exact Python type unchanged (not
+# Int: its coercion refuses an int outside 32 bits, a field error, `tests/api/test_executor_int_range.py`)
 _FAST_LEAVES: dict[int, type] = {id(GraphQLString): str, id(GraphQLID): str, id(GraphQLBoolean): bool}
-_FAST_INT = id(GraphQLInt)
 
 
 # A strawberry field's `metadata` key: a callable (request context) -> getter | None. When it gives a
@@ -691,8 +690,6 @@ class Compiler:
             shape.kind = LEAF
             shape.leaf = gtype.coerce_output_value
             shape.fast = _FAST_LEAVES.get(id(gtype))
-            if id(gtype) == _FAST_INT:
-                shape.fast = int  # bool is a subclass but `type(v) is int` excludes it
             if isinstance(gtype, CustomGraphQLEnumType):
                 shape.table = _enum_names(gtype)
                 shape.table_type = gtype.wrapped_cls
