@@ -668,7 +668,8 @@ class Compiler:
         fp.direct_self = resolver.self_parameter is not None
         fp.direct_info = resolver.info_parameter.name if resolver.info_parameter is not None else None
         fp.strawberry_field = definition
-        fp.plain = (definition.metadata or {}).get(PLAIN_GETTER)
+        # (a getter reads the field without its arguments: not for a field that has some)
+        fp.plain = None if fp.has_args else (definition.metadata or {}).get(PLAIN_GETTER)
 
     def _shape(
         self, gtype: GraphQLOutputType, details: FieldDetailsList, parent: GraphQLObjectType, name: str
