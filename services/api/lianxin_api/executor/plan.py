@@ -464,7 +464,9 @@ class _FieldsCode:
             if sub.simple_object is None:
                 return
             self.scope[f"ISO{k}"] = sub.simple_object
-            test = test or "e is not None"
+            # (not any item but None: an awaitable or an exception is not completed before it is
+            # awaited or raised, even by a plan that reads no attribute, e.g. `{ __typename }`)
+            test = test or "(type(e) in PLAIN_CLASSES or plain_class(type(e)))"
             self.add(
                 ind,
                 f"elif type(v) is list and None not in (o := [ISO{k}(e) if {test} else None for e in v]):",

@@ -577,7 +577,9 @@ class PlanRun:
         for index, element in enumerate(items):
             if slot.dead:
                 return
-            if simple is not None and element is not None:
+            # (a strawberry object: an awaitable or an exception is awaited or raised by `_item` first,
+            # even for a plan that reads no attribute, e.g. `{ __typename }`)
+            if simple is not None and (type(element) in PLAIN_CLASSES or plain_class(type(element))):
                 plain = made(element) if made is not None else self.simple_object(simple, element)
                 if plain is not None:
                     out[index] = plain
