@@ -74,6 +74,10 @@ def planned_or_why_not(executor: Any) -> tuple[ObjectPlan, Compiler] | str:
         )
     except NotPlannable as reason:
         return str(reason)
+    except GraphQLError:
+        # an explicit null for a @skip/@include variable with a default: graphql-core fails the
+        # selection set where it collects it (a field error), not the whole operation
+        return "a @skip/@include argument that does not coerce"
     except RecursionError:
         return "selections nested too deeply"
 
