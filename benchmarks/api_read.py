@@ -289,14 +289,12 @@ class CpuMeter:
 async def postmaster_pid(database_url: str) -> int | None:
     """The local PostgreSQL server's postmaster (the parent of a backend), or None if not local."""
     conn = await connect(database_url)
-    try:
-        backend = await conn.fetchval("SELECT pg_backend_pid()")
-    finally:
-        await conn.close()
-    try:
-        parent = psutil.Process(backend).parent()
+    try:  # (asked while the backend lives: it exits when its connection closes)
+        parent = psutil.Process(await conn.fetchval("SELECT pg_backend_pid()")).parent()
     except psutil.Error:
         return None
+    finally:
+        await conn.close()
     return parent.pid if parent is not None and (parent.name() or "").startswith("postgres") else None
 
 
