@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -50,7 +51,9 @@ def cmd_api(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     server = uvicorn.Server(api_server_config(settings))
-    server.run()
+    # uvicorn re-raises the Ctrl-C it has shut down gracefully on: nothing left to report
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
     return 0 if server.started else 3
 
 
