@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
+from graphql_core_reference import graphql_core_answer
 from strawberry.relay import GlobalID
 from strawberry.schema import schema_converter
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from lianxin_api.executor import PlannedExecutor
 
@@ -101,15 +100,6 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def _reference(query: str, variables: dict[str, Any]) -> Any:
-    return execute(
-        schema._schema,
-        parse(query),
-        variable_values=variables,
-        executor_class=StrawberryGraphQLCoreExecutionContext,
-    )
-
-
 def _errors(result: Any) -> list[tuple[str, Any, Any]]:
     return [(e.message, e.path, e.locations) for e in result.errors or []]
 
@@ -119,16 +109,11 @@ async def test_direct_calls_with_arguments_answer_like_graphql_core(
     query: str, variables: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LIANXIN_EXECUTOR_DIFF", "0")  # compared here, after compiling too
-    reference = await _maybe(_reference(query, variables))
-    assert isinstance(reference, ExecutionResult)
+    reference = await graphql_core_answer(schema, query, variables=variables)
     for _ in range(3):  # planned, then compiled
         planned = await schema.execute(query, variable_values=variables)
         assert planned.data == reference.data
         assert _errors(planned) == _errors(reference)
-
-
-async def _maybe(result: Any) -> Any:
-    return await result if hasattr(result, "__await__") else result
 
 
 @pytest.mark.parametrize(

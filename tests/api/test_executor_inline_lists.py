@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from graphql_core_reference import graphql_core_answer
 
 from lianxin_api.executor import PlannedExecutor
 
@@ -157,10 +156,7 @@ schema = strawberry.Schema(query=Query, execution_context_class=PlannedExecutor,
 
 
 async def both(query: str) -> None:
-    reference = execute(schema._schema, parse(query), executor_class=StrawberryGraphQLCoreExecutionContext)
-    if asyncio.iscoroutine(reference) or isinstance(reference, asyncio.Future):
-        reference = await reference
-    assert isinstance(reference, ExecutionResult)
+    reference = await graphql_core_answer(schema, query)
     for _ in range(3):  # planned, then compiled (whichever use compiles it)
         planned = await schema.execute(query)
         assert planned.data == reference.data

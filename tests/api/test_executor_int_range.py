@@ -4,13 +4,9 @@ value is an attribute, a resolver's answer, an item of a list or a field of a pl
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from graphql_core_reference import graphql_core_answer
 
 from lianxin_api.executor import PlannedExecutor
 
@@ -71,12 +67,7 @@ async def test_ints_outside_32_bits_fail_as_in_graphql_core(
     query: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LIANXIN_EXECUTOR_DIFF", "0")  # compared here, after compiling too
-    reference: Any = execute(
-        schema._schema, parse(query), executor_class=StrawberryGraphQLCoreExecutionContext
-    )
-    if asyncio.iscoroutine(reference):
-        reference = await reference
-    assert isinstance(reference, ExecutionResult)
+    reference = await graphql_core_answer(schema, query)
     assert reference.errors  # (every query has a value out of range)
     for _ in range(3):  # planned, then compiled
         planned = await schema.execute(query)

@@ -6,13 +6,9 @@ execution to graphql-core instead of failing the whole operation."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from graphql_core_reference import graphql_core_answer
 
 from lianxin_api.executor import PlannedExecutor
 
@@ -64,15 +60,7 @@ async def test_a_null_skip_or_include_fails_where_graphql_core_fails_it(
 ) -> None:
     monkeypatch.setenv("LIANXIN_EXECUTOR_DIFF", "0")  # compared here
     variables = {"b": None}
-    reference: Any = execute(
-        schema._schema,
-        parse(query),
-        variable_values=variables,
-        executor_class=StrawberryGraphQLCoreExecutionContext,
-    )
-    if asyncio.iscoroutine(reference):
-        reference = await reference
-    assert isinstance(reference, ExecutionResult)
+    reference = await graphql_core_answer(schema, query, variables=variables)
     assert reference.errors
     for _ in range(3):
         planned = await schema.execute(query, variable_values=variables)

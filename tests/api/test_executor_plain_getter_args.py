@@ -5,14 +5,12 @@ graphql-core passes it to the resolver."""
 
 from __future__ import annotations
 
-import asyncio
 from operator import attrgetter
 from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from graphql_core_reference import graphql_core_answer
 
 from lianxin_api.executor import PlannedExecutor
 from lianxin_api.executor.plan import PLAIN_GETTER
@@ -51,15 +49,7 @@ async def test_a_plain_getter_is_not_used_for_a_field_with_arguments(
 ) -> None:
     monkeypatch.setenv("LIANXIN_EXECUTOR_DIFF", "0")  # compared here, after compiling too
     context = {"mode": "full"}
-    reference: Any = execute(
-        schema._schema,
-        parse(query),
-        context_value=context,
-        executor_class=StrawberryGraphQLCoreExecutionContext,
-    )
-    if asyncio.iscoroutine(reference):
-        reference = await reference
-    assert isinstance(reference, ExecutionResult)
+    reference = await graphql_core_answer(schema, query, context=context)
     assert reference.errors is None
     for _ in range(3):  # planned, then compiled
         planned = await schema.execute(query, context_value=context)

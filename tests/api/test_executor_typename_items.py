@@ -6,12 +6,10 @@ error, its side effects lost) or for an exception returned as an item."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 import strawberry
-from graphql import ExecutionResult, execute, parse
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from graphql_core_reference import graphql_core_answer
 
 from lianxin_api.executor import PlannedExecutor
 
@@ -69,12 +67,7 @@ async def test_awaitable_items_are_awaited_before_their_typename(
     query: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LIANXIN_EXECUTOR_DIFF", "0")  # compared here, after compiling too
-    reference: Any = execute(
-        schema._schema, parse(query), executor_class=StrawberryGraphQLCoreExecutionContext
-    )
-    if asyncio.iscoroutine(reference):
-        reference = await reference
-    assert isinstance(reference, ExecutionResult)
+    reference = await graphql_core_answer(schema, query)
     for _ in range(3):  # planned, then compiled
         planned = await schema.execute(query)
         assert repr(planned.data) == repr(reference.data)
