@@ -104,9 +104,12 @@ class AuthenticationGate(SchemaExtension):
     HTTP callers without a credential are refused earlier, before parsing
     (`LianxinGraphQL.execute_operation`); this stays for any other way into the schema."""
 
+    def passes(self) -> bool:
+        """Whether `on_execute` lets the operation run (the prepared path asks this; executor/prepared.py)."""
+        return getattr(self.execution_context.context, "principal", None) is not None
+
     def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        if getattr(context, "principal", None) is None:
-            reason = getattr(context, "auth_error", None)
+        if not self.passes():
+            reason = getattr(self.execution_context.context, "auth_error", None)
             self.execution_context.result = ExecutionResult(data=None, errors=[unauthenticated(reason)])
         yield

@@ -173,13 +173,25 @@ def _cached_cost(
 class CostLimit(SchemaExtension):
     """Refuses an operation whose estimated cost exceeds `MAX_COST`, with the estimate in the error."""
 
-    def on_execute(self) -> Iterator[None]:
+    def cost(self) -> int | None:
+        """The operation's estimated cost (None without a document or a matching operation)."""
         context = self.execution_context
         document = context.graphql_document
         operation = _operation(document, context.operation_name) if document is not None else None
-        if document is not None and operation is not None and context.result is None:
-            cost = _cached_cost(context.schema._schema, document, operation, context.variables)
-            if cost > MAX_COST:
+        if document is None or operation is None:
+            return None
+        return _cached_cost(context.schema._schema, document, operation, context.variables)
+
+    def passes(self) -> bool:
+        """Whether `on_execute` lets the operation run (the prepared path asks this; executor/prepared.py)."""
+        cost = self.cost()
+        return cost is None or cost <= MAX_COST
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.result is None:
+            cost = self.cost()
+            if cost is not None and cost > MAX_COST:
                 message = f"query cost {cost} exceeds the limit of {MAX_COST}: ask for smaller pages"
                 extensions = {"code": "QUERY_TOO_COSTLY", "cost": cost, "limit": MAX_COST}
                 context.result = ExecutionResult(

@@ -99,9 +99,13 @@ def _holds_nul(value: object) -> bool:
 class NoNulInVariables(SchemaExtension):
     """The same refusal for variables, which validation does not see."""
 
+    def passes(self) -> bool:
+        """Whether `on_execute` lets the operation run (the prepared path asks this; executor/prepared.py)."""
+        return not _holds_nul(self.execution_context.variables)
+
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if context.result is None and _holds_nul(context.variables):
+        if context.result is None and not self.passes():
             context.result = ExecutionResult(data=None, errors=[_nul_error()])
         yield
 

@@ -230,12 +230,13 @@ class AllowListGate(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         # raised, not set as the result: a subscription's execution ignores a result set here
-        if self.execution_context.result is None and not await self._allowed():
+        if self.execution_context.result is None and not await self.passes():
             message = "this document is not on the server's allow-list"
             raise GraphQLError(message, extensions={"code": NOT_ALLOWED})
         yield
 
-    async def _allowed(self) -> bool:
+    async def passes(self) -> bool:
+        """Whether `on_execute` lets the operation run (the prepared path asks this; executor/prepared.py)."""
         context = self.execution_context.context
         if getattr(getattr(context, "settings", None), "persisted_queries", None) != "allowlist":
             return True

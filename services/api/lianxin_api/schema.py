@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import strawberry
 from strawberry.extensions import DisableIntrospection, MaskErrors
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
 from lianxin_api.cost import CostLimit
 from lianxin_api.error_codes import ErrorCodes
-from lianxin_api.executor import PlannedExecutor
+from lianxin_api.executor import PlannedExecutor, prepared
 from lianxin_api.executor.extensions import LeanExtensionsRunner
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
 from lianxin_api.graphql.aid.types import AidBatchType, AidDisbursementType
@@ -108,10 +111,39 @@ class Subscription(EventSubscription):
 
 
 class LianxinSchema(strawberry.Schema):
-    """strawberry's schema with its extension hooks looked up once per extension class."""
+    """strawberry's schema with its extension hooks looked up once per extension class, and queries
+    it has accepted before run without parsing, validating and gating again
+    (`lianxin_api.executor.prepared`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared = prepared.PreparedDocuments()
 
     def create_extensions_runner(self, execution_context: Any, extensions: Any) -> LeanExtensionsRunner:
         return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        args = (query, variable_values, context_value, root_value, operation_name)
+        more = (allowed_operation_types, operation_extensions)
+        result = await prepared.execute(self, *args, *more)
+        if result is None:
+            result = await super().execute(*args, *more)
+        return cast(ExecutionResult, result)
+
+    async def _prepare_operation_async(self, context: Any, extensions_runner: Any) -> Any:
+        refused = await super()._prepare_operation_async(context, extensions_runner)
+        if refused is None:  # parsed and validated: the next time, the prepared path may take it
+            self.prepared.remember(context)
+        return refused
 
 
 def build_schema(*, production: bool = False, introspection: bool = True) -> strawberry.Schema:

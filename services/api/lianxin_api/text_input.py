@@ -188,9 +188,14 @@ class RefusedInputGuard(SchemaExtension):
         yield
         await self._audit(_refusal_codes(self.execution_context.pre_execution_errors))
 
+    def passes(self) -> bool:
+        """Whether `on_execute` lets the operation run (the prepared path asks this; executor/prepared.py).
+        What it does after the operation (the audit of a refused mutation) never applies to a query."""
+        return not holds_lone_surrogate(self.execution_context.variables)
+
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
-        if context.result is None and holds_lone_surrogate(context.variables):
+        if context.result is None and not self.passes():
             context.result = ExecutionResult(data=None, errors=[RefusedInput(SURROGATE_MESSAGE)])
         yield
         result = context.result
