@@ -122,27 +122,53 @@ class PreparedDocuments:
 
     def remember(self, context: ExecutionContext) -> None:
         """Called once the parsing and validation stages accepted `context`'s document."""
-        if context.query is None or context.graphql_document is None:
+        name = context._provided_operation_name  # (an InitVar: kept private)
+        if type(context.query) is not str or context.graphql_document is None:
+            return
+        if not (name is None or type(name) is str):  # (as `get`: only text is a key)
             return
         try:
             if context.operation_type is not OperationType.QUERY:
                 return
         except RuntimeError:
             return
-        key = (context.query, context._provided_operation_name)  # (an InitVar: kept private)
+        key = (context.query, name)
         self._documents[key] = context.graphql_document
         self._documents.move_to_end(key)
         while len(self._documents) > self.size:
             self._documents.popitem(last=False)
 
     def get(self, query: str | None, operation_name: str | None) -> Any:
-        if query is None or not self.enabled:
+        # a request's `operationName` is whatever JSON it sent (a list is no key): only text can have
+        # been remembered, anything else is the whole way's to answer
+        if (
+            not self.enabled
+            or type(query) is not str
+            or not (operation_name is None or type(operation_name) is str)
+        ):
             return None
         key = (query, operation_name)
         document = self._documents.get(key)
         if document is not None:
             self._documents.move_to_end(key)
         return document
+
+
+async def _gates_pass(extensions: list[SchemaExtension]) -> bool:
+    """Whether every gate lets the operation run. A gate that fails to answer (the allow-list cannot
+    be read, variables too deep to walk) counts as a refusal: the whole way meets the same failure
+    inside its own handling and answers it as always."""
+    for extension in extensions:
+        if type(extension) in GATES:
+            try:
+                passes = extension.passes()  # type: ignore[attr-defined]
+                if inspect.isawaitable(passes):
+                    passes = await passes
+            except Exception:
+                return False
+            if not passes:
+                return False
+    return True
 
 
 async def execute(
@@ -179,13 +205,8 @@ async def execute(
     execution_context.graphql_document = document
     for extension in extensions:
         extension.execution_context = execution_context
-    for extension in extensions:
-        if type(extension) in GATES:
-            passes = extension.passes()  # type: ignore[attr-defined]
-            if inspect.isawaitable(passes):
-                passes = await passes
-            if not passes:
-                return None
+    if not await _gates_pass(extensions):
+        return None
     prepared.taken += 1
     runner = schema.create_extensions_runner(execution_context, extensions)
     # strawberry's `execute` from here, with `_execute_operation` inlined without the execution
