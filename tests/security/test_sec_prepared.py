@@ -102,3 +102,66 @@ async def test_an_allow_list_that_cannot_be_read_answers_as_the_whole_way(
         whole.data,
         [e.formatted for e in whole.errors],
     )
+
+
+async def test_production_masks_and_refuses_the_same_through_the_lane(
+    settings: Any, migrated: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asgi_lifespan import LifespanManager
+
+    from lianxin.referral import repository
+    from lianxin_api import app as app_module
+
+    built: list[Any] = []
+
+    def recording(**kwargs: Any) -> Any:
+        built.append(app_module.build_schema.__wrapped__(**kwargs))  # type: ignore[attr-defined]
+        return built[-1]
+
+    recording.__wrapped__ = app_module.build_schema  # type: ignore[attr-defined]
+    monkeypatch.setattr(app_module, "build_schema", recording)
+
+    async def broken(conn: Any) -> Any:
+        raise RuntimeError("password=hunter2 at db-7.internal")
+
+    monkeypatch.setattr(repository, "list_agencies", broken)
+    production = app_module.create_app(settings.model_copy(update={"environment": "production"}))
+    auth = {"Authorization": f"Bearer {make_token()}"}
+    async with LifespanManager(production) as manager:
+        (documents,) = [b.prepared for b in built]
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            answers = []
+            for query in ("{ agencies { id } }", "{ __schema { queryType { name } } }"):
+                for _ in range(2):
+                    answers.append((await c.post("/graphql", json={"query": query}, headers=auth)).json())
+    assert answers[0] == answers[1]
+    assert [e["message"] for e in answers[1]["errors"]] == ["Unexpected error."]
+    assert answers[1]["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert answers[2] == answers[3]
+    assert "introspection" in answers[3]["errors"][0]["message"].lower()
+    assert documents.taken == 1  # the masked query took the lane; introspection was never accepted
+
+
+async def test_operation_choice_and_get_are_decided_as_the_whole_way(
+    client: httpx.AsyncClient, lane: prepared.PreparedDocuments
+) -> None:
+    auth = {"Authorization": f"Bearer {make_token()}"}
+    both = "query A { __typename } mutation B { __typename }"
+    for name in ("A", "A", None, None, "B", "Z"):
+        await _both_ways(client, lane, {"query": both, "operationName": name}, **auth)
+    answers = []
+    for enabled in (False, True, True):
+        lane.enabled = enabled
+        for name in ("A", "B"):
+            got = await client.get("/graphql", params={"query": both, "operationName": name}, headers=auth)
+            answers.append((enabled, name, got.status_code, got.text))
+    whole = [a[1:] for a in answers[:2]]
+    assert [a[1:] for a in answers[2:4]] == whole
+    assert [a[1:] for a in answers[4:]] == whole
+    assert whole[0] == ("A", 200, '{"data":{"__typename":"Query"}}')
+    assert whole[1][1] == 400  # a mutation by GET, however the query beside it was prepared
+    taken = lane.taken
+    unnamed = await client.post("/graphql", json={"query": both}, headers=auth)
+    assert unnamed.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST", unnamed.text
+    assert lane.taken == taken

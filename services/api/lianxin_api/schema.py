@@ -6,14 +6,16 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from lianxin_api.abuse import is_internal_error
 from lianxin_api.auth import AuthenticationGate
 from lianxin_api.cost import CostLimit
-from lianxin_api.error_codes import ErrorCodes
+from lianxin_api.error_codes import INTERNAL_SERVER_ERROR, ErrorCodes, with_code
 from lianxin_api.executor import PlannedExecutor, prepared
 from lianxin_api.executor.extensions import LeanExtensionsRunner
 from lianxin_api.graphql.aid.schema import AidMutation, AidQuery
@@ -110,14 +112,39 @@ class Subscription(EventSubscription):
     pass
 
 
+MASKED_MESSAGE = "Unexpected error."  # what an internal error reads in production
+
+
 class LianxinSchema(strawberry.Schema):
     """strawberry's schema with its extension hooks looked up once per extension class, and queries
     it has accepted before run without parsing, validating and gating again
     (`lianxin_api.executor.prepared`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, mask_internal_errors: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.prepared = prepared.PreparedDocuments()
+        self.mask_internal_errors = mask_internal_errors  # as the production schema's MaskErrors
+
+    async def _handle_execution_result(
+        self, context: Any, result: Any, extensions_runner: Any, *, skip_process_errors: bool = False
+    ) -> ExecutionResult:
+        # An exception raised by an extension hook (an unreachable Redis, a malformed operationName)
+        # reaches strawberry's `except Exception` after the operation stage, so ErrorCodes and
+        # MaskErrors never saw it: code it, and mask it as they would, once it is logged.
+        if isinstance(result, PreExecutionError) and result.errors:
+            if not skip_process_errors:
+                self._process_errors(result.errors, context)
+                skip_process_errors = True
+            result.errors = [self._settled(error) for error in result.errors]
+        return await super()._handle_execution_result(
+            context, result, extensions_runner, skip_process_errors=skip_process_errors
+        )
+
+    def _settled(self, error: GraphQLError) -> GraphQLError:
+        if self.mask_internal_errors and is_internal_error(error):
+            return GraphQLError(MASKED_MESSAGE, extensions={"code": INTERNAL_SERVER_ERROR})
+        with_code([error], INTERNAL_SERVER_ERROR)
+        return error
 
     def create_extensions_runner(self, execution_context: Any, extensions: Any) -> LeanExtensionsRunner:
         return LeanExtensionsRunner(execution_context=execution_context, extensions=extensions)
@@ -150,8 +177,9 @@ def build_schema(*, production: bool = False, introspection: bool = True) -> str
     """In production internal errors read "Unexpected error." (errors with a `code` stay visible)."""
     guards: list[Any] = [] if introspection else [DisableIntrospection]
     if production:
-        guards.append(lambda: MaskErrors(should_mask_error=is_internal_error))
+        guards.append(lambda: MaskErrors(should_mask_error=is_internal_error, error_message=MASKED_MESSAGE))
     return LianxinSchema(
+        mask_internal_errors=production,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
