@@ -7,7 +7,9 @@ from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import DisableIntrospection, MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
@@ -113,6 +115,7 @@ class Subscription(EventSubscription):
 
 
 MASKED_MESSAGE = "Unexpected error."  # what an internal error reads in production
+_NOT_A_REQUEST = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 
 
 class LianxinSchema(strawberry.Schema):
@@ -141,7 +144,10 @@ class LianxinSchema(strawberry.Schema):
         )
 
     def _settled(self, error: GraphQLError) -> GraphQLError:
-        if self.mask_internal_errors and is_internal_error(error):
+        # (a request that names nothing to run is the transport's to code: BAD_REQUEST)
+        if not is_internal_error(error) or isinstance(error.original_error, _NOT_A_REQUEST):
+            return error
+        if self.mask_internal_errors:
             return GraphQLError(MASKED_MESSAGE, extensions={"code": INTERNAL_SERVER_ERROR})
         with_code([error], INTERNAL_SERVER_ERROR)
         return error
