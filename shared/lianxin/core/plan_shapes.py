@@ -82,3 +82,52 @@ def _fold(sql: str, count: int, nullable: Mapping[int, str], mask: int) -> tuple
         return f"${number[n]}"
 
     return _PARAM.sub(replace, sql), kept
+
+
+_STAR = re.compile(r"^SELECT\s+(?:(\w+)\.)?\*\s+FROM\s+(\w+)\s", re.S)
+_LIST = re.compile(r"^SELECT\s+(.+?)\s+FROM\s", re.S)
+_COLUMN = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?(?:::text)?$")
+_ARRAYS: dict[tuple[tuple[str, ...], bool], str] = {}
+
+
+def rows_array(sql: str) -> str:
+    """`sql`, a repository's list statement `SELECT <columns> FROM … [ORDER BY …]` (one SELECT, no
+    `;` inside), as an expression: the array of its rows, in its order. `SELECT *` / `SELECT a.*`
+    give the table's own row type (whose fields asyncpg decodes by name, as a row's columns: the
+    table must have no column named as itself, nor one of a type decoded as text, e.g. json); a list
+    of plain column references (perhaps cast `::text`) gives an anonymous ROW of them (fields by
+    position)."""
+    text = sql.strip().removesuffix(";").strip()
+    star = _STAR.match(text)
+    if star is not None:
+        whole = star.group(1) or star.group(2)
+        select = f"SELECT {whole} "
+        return "ARRAY(" + select + text[len(star.group(0)) - len(f"FROM {star.group(2)} ") :] + ")"
+    listed = _LIST.match(text)
+    if listed is None:
+        raise ValueError("rows_array needs one `SELECT <columns> FROM …` statement")
+    columns = [c.strip() for c in listed.group(1).split(",")]
+    if not all(_COLUMN.match(c) for c in columns):
+        raise ValueError(f"rows_array reads plain column references only: {columns}")
+    return f"ARRAY(SELECT ROW({', '.join(columns)}) " + text[len(listed.group(0)) - len("FROM ") :] + ")"
+
+
+def _without_comments(sql: str) -> str:
+    """`sql` without its whole-line `--` comments (a statement's leading explanation)."""
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def combined(statements: tuple[str, ...], single: bool) -> str:
+    """One statement reading the rows of every list statement of `statements` (each reading the
+    same ids as `$1`, in `= ANY($1::bigint[])`), one array column each (`rows_array`), in one round
+    trip instead of one each; `single`: written for one id (`single_id_form`)."""
+    key = (statements, single)
+    found = _ARRAYS.get(key)
+    if found is None:
+        texts = [_without_comments(s) for s in statements]
+        parts = [rows_array(single_id_form(s) if single else s) for s in texts]
+        found = "SELECT " + ", ".join(f"{part} AS r{k}" for k, part in enumerate(parts))
+        if len(_ARRAYS) >= 512:  # statements are ours; their combinations few: kept bounded anyway
+            _ARRAYS.clear()
+        _ARRAYS[key] = found
+    return found

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
@@ -333,6 +334,32 @@ async def list_members_by_household_ids(
         return Member.from_rows(await conn.fetch(*for_ids(Q.list_members_by_household_ids, ids)))
     sql, ordered = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, frozenset(columns))
     return list(map(Member.from_columns(ordered), await conn.fetch(*for_ids(sql, ids))))
+
+
+# A list read as one part of a combined statement (`plan_shapes.combined`): the list statement (of
+# household ids, `$1`) and what builds the models of its rows.
+RowsPart = tuple[str, Callable[[Sequence[Any]], list[Any]]]
+
+
+def members_part(columns: Sequence[str] | None = None) -> RowsPart:
+    """`list_members_by_household_ids` as a part of a combined statement."""
+    if columns is None:
+        return Q.list_members_by_household_ids, Member.from_rows
+    sql, ordered = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, frozenset(columns))
+    build = Member.from_columns(ordered)
+    return sql, lambda rows: list(map(build, rows))
+
+
+def incomes_part() -> RowsPart:
+    return Q.list_incomes_by_household_ids, Income.from_rows
+
+
+def expenditures_part() -> RowsPart:
+    return Q.list_expenditures_by_household_ids, Expenditure.from_rows
+
+
+def assets_part() -> RowsPart:
+    return Q.list_assets_by_household_ids, Asset.from_rows
 
 
 async def list_incomes_by_household_ids(conn: Connection, ids: list[int]) -> list[Income]:

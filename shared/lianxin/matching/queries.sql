@@ -47,6 +47,26 @@ SELECT d.id, d.household_id, d.policy_id, d.fingerprint, d.outcome, d.counted_in
 FROM household_eligibility c JOIN eligibility_decision d ON d.id = c.decision_id
 WHERE c.household_id = ANY($1::bigint[]);
 
+-- name: latest_decision_fields_by_household_ids
+-- latest_decisions_by_household_ids as plain columns (`rows_array`: no json field in a row value; the
+-- trace as its text, which the json codec decodes; no array either, which an anonymous row value
+-- cannot decode); only what StoredDecision.from_row reads; DECISION_FIELDS names them in order.
+SELECT d.id, d.household_id, d.policy_id, d.fingerprint, d.outcome, d.counted_income_fen,
+       d.per_capita_income_fen, d.standard_fen, d.monthly_benefit_fen, d.suggested_category,
+       d.evaluated_on, d.evaluated_at, d.run_id, d.category_income_fen,
+       d.rules_version
+FROM household_eligibility c JOIN eligibility_decision d ON d.id = c.decision_id
+WHERE c.household_id = ANY($1::bigint[]);
+
+-- name: latest_decision_fields_with_trace_by_household_ids
+-- latest_decision_fields_by_household_ids and the trace's text, last
+SELECT d.id, d.household_id, d.policy_id, d.fingerprint, d.outcome, d.counted_income_fen,
+       d.per_capita_income_fen, d.standard_fen, d.monthly_benefit_fen, d.suggested_category,
+       d.evaluated_on, d.evaluated_at, d.run_id, d.category_income_fen,
+       d.rules_version, d.trace::text
+FROM household_eligibility c JOIN eligibility_decision d ON d.id = c.decision_id
+WHERE c.household_id = ANY($1::bigint[]);
+
 -- name: list_decisions_by_household_ids
 SELECT * FROM eligibility_decision WHERE household_id = ANY($1::bigint[]) ORDER BY household_id, id DESC;
 

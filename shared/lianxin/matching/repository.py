@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from lianxin.access.rules import ListScope
 from lianxin.core.db import Connection
@@ -70,6 +72,54 @@ async def latest_decisions_by_household_ids(
         StoredDecision.from_row(r)
         for r in await conn.fetch(*for_ids(Q.latest_decisions_by_household_ids, ids))
     ]
+
+
+# the columns of `latest_decision_fields_by_household_ids`, in order (`…_with_trace_…`: and "trace")
+DECISION_FIELDS = (
+    "id",
+    "household_id",
+    "policy_id",
+    "fingerprint",
+    "outcome",
+    "counted_income_fen",
+    "per_capita_income_fen",
+    "standard_fen",
+    "monthly_benefit_fen",
+    "suggested_category",
+    "evaluated_on",
+    "evaluated_at",
+    "run_id",
+    "category_income_fen",
+    "rules_version",
+)
+
+
+def latest_decisions_part(
+    *, trace: bool = True
+) -> tuple[str, Callable[[Sequence[Any]], list[StoredDecision]]]:
+    """`latest_decisions_by_household_ids` as a part of a combined statement (`plan_shapes.combined`):
+    plain fields (a row value cannot hold json, decoded as text), the trace's text decoded here as
+    the connection's json codec does."""
+    if not trace:
+        return Q.latest_decision_fields_by_household_ids, _decisions_without_trace
+    return Q.latest_decision_fields_with_trace_by_household_ids, _decisions_with_trace
+
+
+def _decisions_without_trace(rows: Sequence[Any]) -> list[StoredDecision]:
+    return [
+        StoredDecision.from_row(cast(Any, dict(zip(DECISION_FIELDS, r, strict=True))), trace_read=False)
+        for r in rows
+    ]
+
+
+def _decisions_with_trace(rows: Sequence[Any]) -> list[StoredDecision]:
+    out = []
+    for r in rows:
+        fields = dict(zip((*DECISION_FIELDS, "trace"), r, strict=True))
+        if fields["trace"] is not None:
+            fields["trace"] = json.loads(fields["trace"])
+        out.append(StoredDecision.from_row(cast(Any, fields)))
+    return out
 
 
 async def list_decisions_by_household_ids(conn: Connection, ids: list[int]) -> list[StoredDecision]:

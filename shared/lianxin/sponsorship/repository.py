@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
@@ -24,6 +26,11 @@ async def list_sponsorships_by_ids(conn: Connection, ids: list[int]) -> list[Spo
 
 async def list_sponsorships_by_household_ids(conn: Connection, ids: list[int]) -> list[Sponsorship]:
     return Sponsorship.from_rows(await conn.fetch(*for_ids(Q.list_sponsorships_by_household_ids, ids)))
+
+
+def sponsorships_part() -> tuple[str, Callable[[Sequence[Any]], list[Sponsorship]]]:
+    """`list_sponsorships_by_household_ids` as a part of a combined statement (`plan_shapes.combined`)."""
+    return Q.list_sponsorships_by_household_ids, Sponsorship.from_rows
 
 
 async def open_pair_exists(conn: Connection, household_id: int, sponsor_id: int) -> bool:

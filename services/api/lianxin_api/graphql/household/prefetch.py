@@ -1,19 +1,23 @@
-"""Page-level prefetch for `households`: nested lists loaded once per page (one statement each).
+"""Page-level prefetch for `households`: nested lists loaded once per page, all in one statement.
 
-The statements run directly, one after the other on one pooled connection (not through DataLoaders'
-per-key futures, each batch on a connection of its own: every acquire costs the pool's reset round
-trip, which under load costs more than the statements' concurrency saves); the results are primed into
-the request's loaders, so a later `load` of the same key is answered from the cache as before."""
+The lists the selection needs are read by one combined statement (`plan_shapes.combined`: one array
+of rows per list, each the repository's own list statement) on the request's connection: one round
+trip and one statement's Python in asyncpg instead of one per list (not through DataLoaders' per-key
+futures either, each batch on a connection of its own: every acquire costs the pool's reset round
+trip); the results are primed into the request's loaders, so a later `load` of the same key is
+answered from the cache as before."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from lianxin.core.db import Connection
+from lianxin.core.plan_shapes import combined
 from lianxin.household import repository as household_repo
 from lianxin.household.models import Asset, Expenditure, Income, Member
+from lianxin.household.repository import RowsPart
 from lianxin.matching import repository as matching_repo
 from lianxin.matching.models import StoredDecision
 from lianxin.organization import repository as org_repo
@@ -187,63 +191,78 @@ async def prefetch_households(
     unions are `union_ids`). Pairings only when the households were listed within the caller's scope
     (`in_scope`, `scope_for`): `sponsorships` serves them unfiltered to callers who see every pairing
     of a household they see."""
-    loaders = info.context.loaders
     p = HouseholdPrefetch()
-    want_incomes = f"{base}incomes" in paths
-    want_members = f"{base}members" in paths or want_incomes  # incomes name their member
-    want_pairs = in_scope and f"{base}sponsorships" in paths
-    want_sponsors = want_pairs and f"{base}sponsorships.sponsor" in paths
     want_unions = union_ids is not None and f"{base}union" in paths
-    want_decisions = f"{base}latestDecision" in paths
-    want_expenditures = f"{base}expenditures" in paths
-    want_assets = f"{base}assets" in paths
-    wanted = (want_members, want_pairs, want_unions, want_decisions, want_expenditures, want_assets)
-    if not ids or not any(wanted):
+    parts = _parts(p, ids, paths, base, in_scope) if ids else []
+    if not parts and not (ids and want_unions):
         return p
-    async with loaders.reads.acquire() as conn:
-        if want_expenditures:
-            items = await household_repo.list_expenditures_by_household_ids(conn, ids)
-            p.expenditures, p.has_expenditures = _grouped(items, ids), True
-        if want_assets:
-            p.assets, p.has_assets = (
-                _grouped(await household_repo.list_assets_by_household_ids(conn, ids), ids),
-                True,
-            )
-        if want_incomes:
-            p.incomes = _grouped(await household_repo.list_incomes_by_household_ids(conn, ids), ids)
-            p.has_incomes = True
-        if want_decisions:
-            p.decisions = dict.fromkeys(ids)
-            # the trace (a few KB of JSON each) only when the selection shows it
-            p.decisions_whole = f"{base}latestDecision.trace" in paths
-            for d in await matching_repo.latest_decisions_by_household_ids(
-                conn, ids, trace=p.decisions_whole
-            ):
-                p.decisions[d.household_id] = d
-            p.has_decisions = True
-        if want_members:
-            columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
-            members = await household_repo.list_members_by_household_ids(conn, ids, columns)
-            p.members = _grouped(members, ids)
-            p.has_members, p.members_whole, p.member_columns = True, columns is None, columns
-        if want_pairs:
-            await _pairings(conn, p, ids, want_sponsors)
+    unions: list[TradeUnion] = []
+    async with info.context.loaders.reads.acquire() as conn:
+        if parts:  # every list in one statement (one array of rows each): one round trip
+            statement = combined(tuple(sql for (sql, _), _ in parts), len(ids) == 1)
+            row = await conn.fetchrow(statement, ids[0] if len(ids) == 1 else ids)
         if want_unions and union_ids is not None:
             unions = await union_repo.list_unions_by_ids(conn, sorted(set(union_ids)))
-            p.unions = {u.id: u for u in unions}
-            p.has_unions = True
+    if parts:
+        assert row is not None  # (one row of arrays, always)
+        for k, ((_, build), keep) in enumerate(parts):
+            keep(build(row[k]))
+    if want_unions:
+        p.unions = {u.id: u for u in unions}
+        p.has_unions = True
     _prime(info, p)
     return p
 
 
-async def _pairings(conn: Connection, p: HouseholdPrefetch, ids: list[int], want_sponsors: bool) -> None:
-    p.sponsorships = _grouped(await sponsorship_repo.list_sponsorships_by_household_ids(conn, ids), ids)
-    p.has_sponsorships = True
-    org_ids = sorted({s.sponsor_id for group in p.sponsorships.values() for s in group})
-    if want_sponsors and org_ids:
-        orgs = await org_repo.list_organizations_by_ids(conn, org_ids)
-        p.sponsors = {o.id: o for o in orgs}
-    p.has_sponsors = want_sponsors
+def _parts(
+    p: HouseholdPrefetch, ids: list[int], paths: AbstractSet[str], base: str, in_scope: bool
+) -> list[tuple[RowsPart, Callable[[list[Any]], None]]]:
+    """The lists the selection under `base` needs: each the repository's part of the combined
+    statement, and what keeps its models in `p`."""
+    parts: list[tuple[RowsPart, Callable[[list[Any]], None]]] = []
+    want_incomes = f"{base}incomes" in paths
+
+    def keep(name: str) -> Callable[[list[Any]], None]:
+        def grouped(items: list[Any]) -> None:
+            setattr(p, name, _grouped(items, ids))
+            setattr(p, f"has_{name}", True)
+
+        return grouped
+
+    if f"{base}expenditures" in paths:
+        parts.append((household_repo.expenditures_part(), keep("expenditures")))
+    if f"{base}assets" in paths:
+        parts.append((household_repo.assets_part(), keep("assets")))
+    if want_incomes:
+        parts.append((household_repo.incomes_part(), keep("incomes")))
+    if f"{base}latestDecision" in paths:
+        # the trace (a few KB of JSON each) only when the selection shows it
+        p.decisions_whole = f"{base}latestDecision.trace" in paths
+        parts.append((matching_repo.latest_decisions_part(trace=p.decisions_whole), _decisions(p, ids)))
+    if f"{base}members" in paths or want_incomes:  # incomes name their member
+        columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
+        p.members_whole, p.member_columns = columns is None, columns
+        parts.append((household_repo.members_part(columns), keep("members")))
+    if in_scope and f"{base}sponsorships" in paths:
+        parts.append((sponsorship_repo.sponsorships_part(), keep("sponsorships")))
+        p.has_sponsors = f"{base}sponsorships.sponsor" in paths
+        if p.has_sponsors:
+
+            def sponsors(items: list[Organization]) -> None:
+                p.sponsors = {o.id: o for o in items}
+
+            parts.append((org_repo.sponsors_of_households_part(), sponsors))
+    return parts
+
+
+def _decisions(p: HouseholdPrefetch, ids: list[int]) -> Callable[[list[StoredDecision]], None]:
+    def keep(items: list[StoredDecision]) -> None:
+        p.decisions = dict.fromkeys(ids)
+        for d in items:
+            p.decisions[d.household_id] = d
+        p.has_decisions = True
+
+    return keep
 
 
 def _prime(info: Info, p: HouseholdPrefetch) -> None:

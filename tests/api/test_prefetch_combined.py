@@ -1,0 +1,120 @@
+"""Issue 12: a household's lists (members, incomes, expenditures, assets, pairings with their sponsors,
+the latest decision) are prefetched by one combined statement (`plan_shapes.combined`: one array of
+rows per list) instead of one statement each. Each part builds exactly the models its repository's
+own list statement does, for one id and for several; a household's screen costs two statements (its
+row, its lists) and a page two (the page, its lists) whatever their size."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import httpx
+import pytest
+from test_executor_columns import world
+
+from lianxin.core.db import Pool
+from lianxin.core.plan_shapes import combined, rows_array
+from lianxin.household import repository as household_repo
+from lianxin.matching import repository as matching_repo
+from lianxin.matching.models import TRACE_NOT_READ
+from lianxin.organization import repository as org_repo
+from lianxin.sponsorship import repository as sponsorship_repo
+
+from conftest import make_token
+
+__all__ = ["world"]  # the fixture, imported for these tests
+
+
+def test_rows_array_reads_whole_rows_or_listed_columns_in_order() -> None:
+    assert rows_array("SELECT * FROM member WHERE household_id = $1 ORDER BY position;") == (
+        "ARRAY(SELECT member FROM member WHERE household_id = $1 ORDER BY position)"
+    )
+    assert rows_array("SELECT d.* FROM x c JOIN eligibility_decision d ON d.id = c.d WHERE c.h = $1") == (
+        "ARRAY(SELECT d FROM x c JOIN eligibility_decision d ON d.id = c.d WHERE c.h = $1)"
+    )
+    assert rows_array("SELECT id, d.name, d.trace::text FROM t d WHERE id = $1") == (
+        "ARRAY(SELECT ROW(id, d.name, d.trace::text) FROM t d WHERE id = $1)"
+    )
+    for refused in ("SELECT count(*) FROM t", "SELECT a AS b FROM t", "UPDATE t SET a = 1"):
+        with pytest.raises(ValueError, match="rows_array"):
+            rows_array(refused)
+    both = combined(
+        (
+            "-- why\nSELECT * FROM a WHERE x = ANY($1::bigint[]);",
+            "SELECT * FROM b WHERE y = ANY($1::bigint[])",
+        ),
+        True,
+    )
+    assert both == (
+        "SELECT ARRAY(SELECT a FROM a WHERE x = $1::bigint) AS r0, ARRAY(SELECT b FROM b WHERE y = $1::bigint) AS r1"
+    )
+
+
+def _fields(model: Any, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    names = names or tuple(f.name for f in dataclasses.fields(model))
+    return {n: getattr(model, n) for n in names}
+
+
+async def test_each_part_builds_the_models_of_its_own_statement(pool: Pool, world: dict[str, Any]) -> None:
+    async with pool.acquire() as conn:
+        all_ids = [r["id"] for r in await conn.fetch("SELECT id FROM household ORDER BY id")]
+        narrow = ("household_id", "id", "name", "position", "relation")
+        cases = [
+            (household_repo.members_part(), household_repo.list_members_by_household_ids, None),
+            (
+                household_repo.members_part(narrow),
+                lambda c, ids: household_repo.list_members_by_household_ids(c, ids, narrow),
+                narrow,
+            ),
+            (household_repo.incomes_part(), household_repo.list_incomes_by_household_ids, None),
+            (household_repo.expenditures_part(), household_repo.list_expenditures_by_household_ids, None),
+            (household_repo.assets_part(), household_repo.list_assets_by_household_ids, None),
+            (sponsorship_repo.sponsorships_part(), sponsorship_repo.list_sponsorships_by_household_ids, None),
+            (matching_repo.latest_decisions_part(), matching_repo.latest_decisions_by_household_ids, None),
+            (
+                matching_repo.latest_decisions_part(trace=False),
+                lambda c, ids: matching_repo.latest_decisions_by_household_ids(c, ids, trace=False),
+                None,
+            ),
+        ]
+        for ids in ([all_ids[0]], all_ids):
+            row = await conn.fetchrow(
+                combined(tuple(sql for (sql, _), _, _ in cases), len(ids) == 1),
+                *([ids[0]] if len(ids) == 1 else [ids]),
+            )
+            for k, ((_, build), alone, names) in enumerate(cases):
+                got, expected = build(row[k]), await alone(conn, ids)
+                assert expected, k  # every list has rows in this world
+                assert [_fields(m, names) for m in got] == [_fields(m, names) for m in expected], k
+            decisions = cases[7][0][1](row[7])
+            assert all(d.trace_as_stored is TRACE_NOT_READ for d in decisions)
+            assert all(d.trace_as_stored is not TRACE_NOT_READ for d in cases[6][0][1](row[6]))
+            # the sponsors of the households' pairings: their organizations by id
+            (sponsors_sql, build_sponsors) = org_repo.sponsors_of_households_part()
+            row = await conn.fetchrow(combined((sponsors_sql,), False), ids)
+            pairings = await sponsorship_repo.list_sponsorships_by_household_ids(conn, ids)
+            expected_orgs = await org_repo.list_organizations_by_ids(
+                conn, sorted({p.sponsor_id for p in pairings})
+            )
+            assert sorted(build_sponsors(row[0]), key=lambda o: o.id) == expected_orgs
+
+
+DETAIL = """query($id: ID!) { node(id: $id) { ... on Household { id archiveNo
+  members { id name relation sex birthDate employment } incomes { kind monthlyAmount memberId }
+  expenditures { kind annualAmount } assets { kind value count }
+  sponsorships { startedOn active sponsor { name } } latestDecision { outcome monthlyBenefit } } } }"""
+PAGE = """query($first: Int!) { households(first: $first) { edges { node { id archiveNo
+  members { name relation } sponsorships { startedOn active sponsor { name } } } } } }"""
+
+
+async def test_a_screen_and_a_page_read_their_lists_in_one_statement(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    auth = {"Authorization": f"Bearer {make_token()}"}
+    for query, variables in ((DETAIL, {"id": world["ids"][0]}), (PAGE, {"first": 1}), (PAGE, {"first": 3})):
+        response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=auth)
+        body = response.json()
+        assert "errors" not in body, body
+        assert int(response.headers["x-sql-statements"]) == 2, (query, variables)
+    assert body["data"]["households"]["edges"][0]["node"]["sponsorships"][0]["sponsor"]["name"]
