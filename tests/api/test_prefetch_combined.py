@@ -14,6 +14,7 @@ import pytest
 from test_executor_columns import world
 
 from lianxin.core.db import Pool
+from lianxin.core.ids import parse_global_id, to_global_id
 from lianxin.core.plan_shapes import combined, rows_array
 from lianxin.household import repository as household_repo
 from lianxin.matching import repository as matching_repo
@@ -118,3 +119,29 @@ async def test_a_screen_and_a_page_read_their_lists_in_one_statement(
         assert "errors" not in body, body
         assert int(response.headers["x-sql-statements"]) == 2, (query, variables)
     assert body["data"]["households"]["edges"][0]["node"]["sponsorships"][0]["sponsor"]["name"]
+
+
+async def test_ids_made_when_read_are_the_records_global_ids(
+    client: httpx.AsyncClient, pool: Pool, world: dict[str, Any]
+) -> None:
+    # (`lazy_global_id`: pairings, sponsors and decisions encode their ids only when selected)
+    query = """query($id: ID!) { node(id: $id) { ... on Household {
+      sponsorships { id sponsor { id } } latestDecision { id } } } }"""
+    auth = {"Authorization": f"Bearer {make_token()}"}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": world["ids"][0]}}, headers=auth
+    )
+    node = response.json()["data"]["node"]
+    household = parse_global_id(world["ids"][0])[1]  # type: ignore[index]
+    async with pool.acquire() as conn:
+        pairing = await conn.fetchval("SELECT id FROM sponsorship WHERE household_id = $1", household)
+        decision = await conn.fetchval(
+            "SELECT decision_id FROM household_eligibility WHERE household_id = $1", household
+        )
+    assert node["sponsorships"] == [
+        {
+            "id": to_global_id("Sponsorship", pairing),
+            "sponsor": {"id": to_global_id("Organization", world["sponsor"])},
+        }
+    ]
+    assert node["latestDecision"] == {"id": to_global_id("EligibilityDecision", decision)}

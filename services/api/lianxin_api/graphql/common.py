@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 
 from lianxin.core.errors import DomainError
-from lianxin.core.ids import encode_cursor
+from lianxin.core.ids import encode_cursor, to_global_id
 from lianxin.core.pagination import Page
 
 T = TypeVar("T")
@@ -21,6 +21,34 @@ class Node:
     id: strawberry.ID = strawberry.field(
         description="Global id (Relay): opaque, stable; pass it to `node(id:)` or to a mutation's id input."
     )
+
+
+class LazyGlobalId:
+    """The `id` of a strawberry type's objects made from a model (`self.model.id`), encoded when first
+    read and kept (in the object's `__dict__`, as the dataclass __init__ would have set it): pages make
+    hundreds of objects whose ids the selection mostly does not show. A non-data descriptor set on the
+    class after the type is made: an `id` given to the constructor still wins, and the type's fields,
+    hence the schema, are unchanged (`lazy_global_id`)."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__["id"] = to_global_id(self.kind, obj.model.id)
+        return value
+
+
+def lazy_global_id(cls: type[T]) -> type[T]:
+    """`cls` (a strawberry type implementing Node, with a `model`) whose objects made without an
+    `id` encode it from `model.id` when it is read (`LazyGlobalId`), under the type's GraphQL name."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    assert "id" not in cls.__dict__, "the type's id has a default or a resolver"
+    cls.id = LazyGlobalId(definition.name)  # type: ignore[attr-defined]
+    return cls
 
 
 def made(cls: type[T], attributes: dict[str, Any]) -> T:

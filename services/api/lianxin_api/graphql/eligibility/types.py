@@ -16,7 +16,15 @@ from lianxin.matching.models import EligibilityRun, RunStatus, StoredDecision
 from lianxin.policy.models import DibaoPolicy
 from lianxin.referral.models import Agency, Referral, ReferralStatus
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import RUN_STATES, Node, UserError, describe_values, errors_field
+from lianxin_api.graphql.common import (
+    RUN_STATES,
+    Node,
+    UserError,
+    describe_values,
+    errors_field,
+    lazy_global_id,
+    made,
+)
 from lianxin_api.graphql.household import enums as _enums  # noqa: F401 - registers EligibilityOutcome
 from lianxin_api.graphql.visibility import visible
 
@@ -80,6 +88,7 @@ class TraceStepType:
     explanation: str = strawberry.field(description="Chinese / English, one line.")
 
 
+@lazy_global_id
 @strawberry.type(
     name="EligibilityDecision", description="A reproducible decision: inputs fingerprint + policy."
 )
@@ -120,30 +129,34 @@ class EligibilityDecisionType(Node):
 
     @classmethod
     def from_model(cls, d: StoredDecision) -> EligibilityDecisionType:
-        return cls(
-            id=strawberry.ID(to_global_id("EligibilityDecision", d.id)),
-            model=d,
-            outcome=d.outcome,
-            per_capita_income=fen_to_yuan(d.per_capita_income_fen),
-            counted_income=fen_to_yuan(d.counted_income_fen),
-            standard=fen_to_yuan(d.standard_fen),
-            monthly_benefit=fen_to_yuan(d.monthly_benefit_fen),
-            suggested_category=d.suggested_category,
-            category_income=None if d.category_income_fen is None else fen_to_yuan(d.category_income_fen),
-            rules_version=d.rules_version,
-            evaluated_at=d.evaluated_at,
-            evaluated_on=d.evaluated_on,
-            fingerprint=d.fingerprint,
-            # (a decision read without its trace answers a selection that shows none of its steps: a
-            # trace asked of it is null in a non-null field, an error, never an empty list)
-            trace=[
-                TraceStepType(
-                    rule=s["rule"], passed=s["passed"], value=s["value"], explanation=s["explanation"]
-                )
-                for s in d.trace
-            ]
-            if d.trace_read
-            else None,  # type: ignore[arg-type]
+        return made(
+            cls,
+            {
+                "model": d,  # (its `id` encoded when read: `lazy_global_id`)
+                "outcome": d.outcome,
+                "per_capita_income": fen_to_yuan(d.per_capita_income_fen),
+                "counted_income": fen_to_yuan(d.counted_income_fen),
+                "standard": fen_to_yuan(d.standard_fen),
+                "monthly_benefit": fen_to_yuan(d.monthly_benefit_fen),
+                "suggested_category": d.suggested_category,
+                "category_income": None
+                if d.category_income_fen is None
+                else fen_to_yuan(d.category_income_fen),
+                "rules_version": d.rules_version,
+                "evaluated_at": d.evaluated_at,
+                "evaluated_on": d.evaluated_on,
+                "fingerprint": d.fingerprint,
+                # (a decision read without its trace answers a selection that shows none of its steps: a
+                # trace asked of it is null in a non-null field, an error, never an empty list)
+                "trace": [
+                    TraceStepType(
+                        rule=s["rule"], passed=s["passed"], value=s["value"], explanation=s["explanation"]
+                    )
+                    for s in d.trace
+                ]
+                if d.trace_read
+                else None,
+            },
         )
 
     @strawberry.field(description="The policy version applied.")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from lianxin.core.ids import to_global_id
 from lianxin.organization.models import Organization, OrganizationKind
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError, describe_values, errors_field, made
+from lianxin_api.graphql.common import Node, UserError, describe_values, errors_field, lazy_global_id, made
 from lianxin_api.graphql.trade_union.types import TradeUnionType
 from lianxin_api.graphql.visibility import visible
 
@@ -24,6 +23,7 @@ describe_values(
 )
 
 
+@lazy_global_id
 @strawberry.type(name="Organization", description="A member unit, employer or sponsor (爱心单位).")
 class OrganizationType(Node):
     model: strawberry.Private[Organization]
@@ -37,8 +37,7 @@ class OrganizationType(Node):
         return made(
             cls,
             {
-                "id": to_global_id("Organization", org.id),
-                "model": org,
+                "model": org,  # (its `id` encoded when read: `lazy_global_id`)
                 "name": org.name,
                 "kind": org.kind,
                 "credit_code": org.credit_code,

@@ -9,11 +9,10 @@ import strawberry
 
 from lianxin.access.fields import Shown
 from lianxin.access.kinds import shown
-from lianxin.core.ids import to_global_id
 from lianxin.organization.models import Organization
 from lianxin.sponsorship.models import Sponsorship
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import Node, UserError, errors_field, made
+from lianxin_api.graphql.common import Node, UserError, errors_field, lazy_global_id, made
 from lianxin_api.graphql.organization.types import OrganizationType
 from lianxin_api.graphql.visibility import visible
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from lianxin_api.graphql.household.types import HouseholdType
 
 
+@lazy_global_id
 @strawberry.type(name="Sponsorship", description="A household paired with a sponsor organization (结对帮扶).")
 class SponsorshipType(Node):
     model: strawberry.Private[Sponsorship]
@@ -38,8 +38,7 @@ class SponsorshipType(Node):
         return made(
             cls,
             {
-                "id": to_global_id("Sponsorship", s.id),
-                "model": s,
+                "model": s,  # (its `id` encoded when read: `lazy_global_id`)
                 "started_on": s.started_on,
                 "ended_on": s.ended_on,
                 "active": s.active,
