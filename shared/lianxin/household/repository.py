@@ -350,6 +350,11 @@ def members_part(columns: Sequence[str] | None = None) -> RowsPart:
     return sql, lambda rows: list(map(build, rows))
 
 
+def households_part() -> RowsPart:
+    """`list_households_by_ids` (whole rows) as a part of a combined statement."""
+    return Q.list_households_by_ids, Household.from_rows
+
+
 def incomes_part() -> RowsPart:
     return Q.list_incomes_by_household_ids, Income.from_rows
 

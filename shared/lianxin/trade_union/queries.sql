@@ -4,6 +4,10 @@ SELECT * FROM trade_union WHERE id = $1;
 -- name: list_unions_by_ids
 SELECT * FROM trade_union WHERE id = ANY($1::bigint[]);
 
+-- name: list_unions_of_household_ids
+-- the unions of the households (list_unions_by_ids of their union ids)
+SELECT * FROM trade_union WHERE id IN (SELECT union_id FROM household WHERE id = ANY($1::bigint[]));
+
 -- name: list_children_by_parent_ids
 SELECT * FROM trade_union WHERE parent_id = ANY($1::bigint[]) ORDER BY id;
 

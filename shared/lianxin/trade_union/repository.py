@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.plan_shapes import for_ids
@@ -22,6 +25,16 @@ async def lock_union(conn: Connection, union_id: int) -> bool:
 
 async def list_unions_by_ids(conn: Connection, ids: list[int]) -> list[TradeUnion]:
     return [TradeUnion.from_row(r) for r in await conn.fetch(*for_ids(Q.list_unions_by_ids, ids))]
+
+
+def unions_of_households_part() -> tuple[str, Callable[[Sequence[Any]], list[TradeUnion]]]:
+    """The unions of households (`$1`), as a part of a combined statement (`plan_shapes.combined`):
+    `list_unions_by_ids` of their union ids."""
+    return Q.list_unions_of_household_ids, _unions
+
+
+def _unions(rows: Sequence[Any]) -> list[TradeUnion]:
+    return [TradeUnion.from_row(r) for r in rows]
 
 
 async def list_children_by_parent_ids(conn: Connection, ids: list[int]) -> list[TradeUnion]:

@@ -24,7 +24,7 @@ from lianxin_api.graphql.eligibility.types import (
     EligibilityRunType,
     ReferralType,
 )
-from lianxin_api.graphql.household.prefetch import prefetch_households
+from lianxin_api.graphql.household.prefetch import HouseholdPrefetch, household_parts, prime, read_parts
 from lianxin_api.graphql.household.types import HouseholdType
 from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.organization.types import OrganizationType
@@ -52,22 +52,33 @@ def _by(node_type: Any) -> Resolver:
 
 
 async def _household(info: Info, pk: int) -> Node | None:
-    """As `_by(HouseholdType)`, with the lists the selection names read for the household once, one
-    statement each on the request's connection (`prefetch_households`), not through a loader each.
-    The household is one the caller sees, as each household of a page.
-
-    The household's row is read on the request's connection directly (one key: no batch to wait for)
-    and primed into `household_by_id`, unless the loader has it already; `load_visible` then decides
-    exactly as for any other node, reading it from the loader."""
-    loader = info.context.loaders.household_by_id
-    if loader.cache_map.get(pk) is None:
-        async with info.context.loaders.reads.acquire() as conn:
-            if loader.cache_map.get(pk) is None:  # (a sibling `node` may have read it meanwhile)
-                loader.prime(pk, await household_repo.get_household(conn, pk))
+    """As `_by(HouseholdType)`, with the lists the selection names (`household_parts`) read for the
+    household at once: one statement on the request's connection, its row with them unless the
+    loader has it already (one key: no batch to wait for), primed into `household_by_id`;
+    `load_visible` then decides exactly as for any other node, reading it from the loader. The lists
+    are kept and primed only for a household the caller sees (else they are dropped unread: it
+    answers null as a missing one); it is one the caller sees, as each household of a page."""
+    loaders = info.context.loaders
+    loader = loaders.household_by_id
+    prefetch = HouseholdPrefetch()
+    parts = household_parts(prefetch, [pk], selected_paths(info), "", unions=True)
+    lists: list[list[Any]] = []
+    if parts or loader.cache_map.get(pk) is None:
+        async with loaders.reads.acquire() as conn:
+            # (a sibling `node` may have read the row meanwhile)
+            row = [(household_repo.households_part(), None)] if loader.cache_map.get(pk) is None else []
+            if row or parts:
+                lists = await read_parts(conn, [part for part, _ in row + parts], [pk])
+        if row:
+            rows = lists.pop(0)
+            loader.prime(pk, rows[0] if rows else None)
     item = await load_visible(info, "Household", pk)
     if item is None:
         return None
-    prefetch = await prefetch_households(info, [item.id], selected_paths(info), "", [item.union_id])
+    for found, (_, keep) in zip(lists, parts, strict=True):
+        keep(found)
+    if parts:
+        prime(info, prefetch)
     return HouseholdType.from_model(item, prefetch)
 
 

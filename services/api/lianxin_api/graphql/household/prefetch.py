@@ -14,6 +14,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from lianxin.core.db import Connection
 from lianxin.core.plan_shapes import combined
 from lianxin.household import repository as household_repo
 from lianxin.household.models import Asset, Expenditure, Income, Member
@@ -183,46 +184,52 @@ async def prefetch_households(
     ids: list[int],
     paths: AbstractSet[str],
     base: str,
-    union_ids: list[int] | None = None,
     *,
+    unions: bool = False,
     in_scope: bool = True,
 ) -> HouseholdPrefetch:
-    """Load what the selection under `base` (e.g. "edges.node.") needs for households `ids` (whose
-    unions are `union_ids`). Pairings only when the households were listed within the caller's scope
+    """Load what the selection under `base` (e.g. "edges.node.") needs for households `ids` (and, with
+    `unions`, their unions). Pairings only when the households were listed within the caller's scope
     (`in_scope`, `scope_for`): `sponsorships` serves them unfiltered to callers who see every pairing
     of a household they see."""
     p = HouseholdPrefetch()
-    want_unions = union_ids is not None and f"{base}union" in paths
-    parts = _parts(p, ids, paths, base, in_scope) if ids else []
-    if not parts and not (ids and want_unions):
-        return p
-    unions: list[TradeUnion] = []
-    async with info.context.loaders.reads.acquire() as conn:
-        if parts:  # every list in one statement (one array of rows each): one round trip
-            statement = combined(tuple(sql for (sql, _), _ in parts), len(ids) == 1)
-            row = await conn.fetchrow(statement, ids[0] if len(ids) == 1 else ids)
-        if want_unions and union_ids is not None:
-            unions = await union_repo.list_unions_by_ids(conn, sorted(set(union_ids)))
+    parts = household_parts(p, ids, paths, base, unions=unions, in_scope=in_scope) if ids else []
     if parts:
-        assert row is not None  # (one row of arrays, always)
-        for k, ((_, build), keep) in enumerate(parts):
-            keep(build(row[k]))
-    if want_unions:
-        p.unions = {u.id: u for u in unions}
-        p.has_unions = True
-    _prime(info, p)
+        async with info.context.loaders.reads.acquire() as conn:
+            lists = await read_parts(conn, [part for part, _ in parts], ids)
+        for found, (_, keep) in zip(lists, parts, strict=True):
+            keep(found)
+        prime(info, p)
     return p
 
 
-def _parts(
-    p: HouseholdPrefetch, ids: list[int], paths: AbstractSet[str], base: str, in_scope: bool
-) -> list[tuple[RowsPart, Callable[[list[Any]], None]]]:
-    """The lists the selection under `base` needs: each the repository's part of the combined
-    statement, and what keeps its models in `p`."""
-    parts: list[tuple[RowsPart, Callable[[list[Any]], None]]] = []
+async def read_parts(conn: Connection, parts: list[RowsPart], ids: list[int]) -> list[list[Any]]:
+    """The models of every part, for households `ids`, read by one statement (one array of rows each,
+    `plan_shapes.combined`): one round trip."""
+    statement = combined(tuple(sql for sql, _ in parts), len(ids) == 1)
+    row = await conn.fetchrow(statement, ids[0] if len(ids) == 1 else ids)
+    assert row is not None  # (one row of arrays, always)
+    return [build(row[k]) for k, (_, build) in enumerate(parts)]
+
+
+Keep = Callable[[list[Any]], None]
+
+
+def household_parts(
+    p: HouseholdPrefetch,
+    ids: list[int],
+    paths: AbstractSet[str],
+    base: str,
+    *,
+    unions: bool = False,
+    in_scope: bool = True,
+) -> list[tuple[RowsPart, Keep]]:
+    """The lists the selection under `base` needs (see `prefetch_households`): each the repository's
+    part of the combined statement, and what keeps its models in `p`."""
+    parts: list[tuple[RowsPart, Keep]] = []
     want_incomes = f"{base}incomes" in paths
 
-    def keep(name: str) -> Callable[[list[Any]], None]:
+    def keep(name: str) -> Keep:
         def grouped(items: list[Any]) -> None:
             setattr(p, name, _grouped(items, ids))
             setattr(p, f"has_{name}", True)
@@ -247,12 +254,25 @@ def _parts(
         parts.append((sponsorship_repo.sponsorships_part(), keep("sponsorships")))
         p.has_sponsors = f"{base}sponsorships.sponsor" in paths
         if p.has_sponsors:
-
-            def sponsors(items: list[Organization]) -> None:
-                p.sponsors = {o.id: o for o in items}
-
-            parts.append((org_repo.sponsors_of_households_part(), sponsors))
+            parts.append((org_repo.sponsors_of_households_part(), _sponsors(p)))
+    if unions and f"{base}union" in paths:
+        parts.append((union_repo.unions_of_households_part(), _unions(p)))
     return parts
+
+
+def _sponsors(p: HouseholdPrefetch) -> Keep:
+    def keep(items: list[Organization]) -> None:
+        p.sponsors = {o.id: o for o in items}
+
+    return keep
+
+
+def _unions(p: HouseholdPrefetch) -> Keep:
+    def keep(items: list[TradeUnion]) -> None:
+        p.unions = {u.id: u for u in items}
+        p.has_unions = True
+
+    return keep
 
 
 def _decisions(p: HouseholdPrefetch, ids: list[int]) -> Callable[[list[StoredDecision]], None]:
@@ -265,7 +285,7 @@ def _decisions(p: HouseholdPrefetch, ids: list[int]) -> Callable[[list[StoredDec
     return keep
 
 
-def _prime(info: Info, p: HouseholdPrefetch) -> None:
+def prime(info: Info, p: HouseholdPrefetch) -> None:
     """The request's loaders answer later loads of the same keys from the prefetch (`Loaders.prime`:
     the prefetch's mappings are kept as they are, never changed afterwards)."""
     loaders = info.context.loaders

@@ -104,7 +104,7 @@ class HouseholdQuery:
             )
         page = page_from_rows(rows, request, total)
         prefetch = await prefetch_households(
-            info, [h.id for h in page.items], paths, "edges.node.", [h.union_id for h in page.items]
+            info, [h.id for h in page.items], paths, "edges.node.", unions=True
         )
 
         make = HouseholdType.maker(columns)

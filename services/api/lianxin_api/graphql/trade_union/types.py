@@ -137,7 +137,7 @@ class TradeUnionType(Node):
             [h.id for h in page.items],
             paths,
             "edges.node.",
-            [h.union_id for h in page.items],
+            unions=True,
             in_scope=False,
         )
 
