@@ -62,7 +62,8 @@ _FAST_LEAVES: dict[int, type] = {id(GraphQLString): str, id(GraphQLID): str, id(
 # getter, the planned executor reads the field with `getter(source)` for that whole request instead of
 # calling the resolver once per object, which must then answer exactly what the getter answers for that
 # context (e.g. a field rule decided once for the caller's role, `lianxin_api.graphql.field_rules`).
-# Asked once per execution and field; only for fields the executor would call directly anyway.
+# Asked once per execution and field; only for fields the executor would call directly anyway. Like
+# the resolver's, the getter's value may be awaitable: it is then awaited with the level's others.
 PLAIN_GETTER = "lianxin_api.executor.plain_getter"
 
 
@@ -365,8 +366,9 @@ class _FieldsCode:
             else:
                 self.add("            ", f"v, info = run.call(fp{k}, plan, source, slot)")
             self.add(
-                "            ",
-                # (a strawberry object of a class known not to be awaitable: no need to ask)
+                "        ",
+                # (a strawberry object of a class known not to be awaitable: no need to ask; a
+                # getter's value may be awaitable as a resolver's: see PLAIN_GETTER)
                 "if type(v) not in NA and type(v) not in PLAIN_CLASSES and run.is_awaitable(v):",
                 f"    out[{fp.key!r}] = None  # keeps the key's place in the response",
                 f"    run.pending.append((v, run._later(fp{k}, plan, slot, out, info)))",

@@ -240,20 +240,15 @@ class PlanRun:
                 continue
             info = None
             try:
-                # an attribute, or a field rule decided once for the request (PLAIN_GETTER)
-                getter = fp.get or plains[fp]
+                getter = fp.get  # an attribute
                 if getter is not None:
                     value = getter(source)
                 else:
-                    direct = fp.direct
-                    if direct is not None and lazy and fp.direct_self:  # the common case of `call`
-                        # (self) or (self, info), info positionally (see `Compiler._direct`)
-                        if fp.direct_info is None:
-                            value = direct(source)
-                        else:
-                            value = direct(source, PlannedInfo(self, fp, plan.type, slot))
+                    plain = plains[fp]  # a getter decided once for the request (PLAIN_GETTER)
+                    if plain is not None:
+                        value = plain(source)
                     else:
-                        value, info = self.call(fp, plan, source, slot)
+                        value, info = self.resolve(fp, plan, source, slot, lazy)
                     if type(value) not in _NOT_AWAITABLE and self.is_awaitable(value):
                         out[key] = None  # keeps the key's place in the response
                         self.pending.append((value, self._later(fp, plan, slot, out, info)))
@@ -271,6 +266,18 @@ class PlanRun:
                 continue
             if at_root:
                 self.root_values[key] = value  # type: ignore[index]
+
+    def resolve(
+        self, fp: FieldPlan, plan: ObjectPlan, source: Any, slot: Slot, lazy: bool
+    ) -> tuple[Any, ResolveInfo | None]:
+        """The field's resolver's answer (and the resolve info made for it, if any)."""
+        direct = fp.direct
+        if direct is not None and lazy and fp.direct_self:  # the common case of `call`
+            # (self) or (self, info), info positionally (see `Compiler._direct`)
+            if fp.direct_info is None:
+                return direct(source), None
+            return direct(source, PlannedInfo(self, fp, plan.type, slot)), None
+        return self.call(fp, plan, source, slot)
 
     def finish(
         self, fp: FieldPlan, plan: ObjectPlan, value: Any, slot: Slot, out: dict[str, Any], info: Any

@@ -294,6 +294,135 @@ _HOUSEHOLD_ATTRS = (
 )
 
 
+class _ContextOnly:
+    """What a request's getters (PLAIN_GETTER) hand the helpers that read nothing of `info` but its
+    `context` (the loaders, the caller): the resolvers' `_…_later` for a household no prefetch serves."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+
+# The list fields of `Household`, for every household of a request (PLAIN_GETTER; the resolvers call
+# the same): answered synchronously from the page's prefetch when there is one (no task per household),
+# else loaded (an awaitable). What depends on the caller only (a field rule, a reach) is decided once.
+
+
+def _members_getter(context: Any) -> Callable[[HouseholdType], Any]:
+    info = cast(Info, _ContextOnly(context))
+
+    def members(source: HouseholdType) -> Any:
+        p = source.prefetch
+        if p is not None and p.has_members:
+            made = p.member_types
+            if made is None:  # the page's members, made at once (one list per household, read-only)
+                make = MemberType.maker(None if p.members_whole else p.member_columns)
+                made = p.member_types = {h: [make(m) for m in ms] for h, ms in p.members.items()}
+            found = made.get(source.model.id)
+            return [] if found is None else found
+        return source._members_later(info)
+
+    return members
+
+
+def _incomes_getter(context: Any) -> Callable[[HouseholdType], Any]:
+    info = cast(Info, _ContextOnly(context))
+    if _hidden(info, "Household", "incomes"):
+        return _empty
+
+    def incomes(source: HouseholdType) -> Any:
+        p = source.prefetch
+        if p is not None and p.has_incomes and p.has_members:
+            items = p.incomes.get(source.model.id, [])
+            members = p.members.get(source.model.id, []) if items else []
+            return [income_type(i, members) for i in items]
+        return source._incomes_later(info)
+
+    return incomes
+
+
+def _expenditures_getter(context: Any) -> Callable[[HouseholdType], Any]:
+    info = cast(Info, _ContextOnly(context))
+    if _hidden(info, "Household", "expenditures"):
+        return _empty
+
+    def expenditures(source: HouseholdType) -> Any:
+        p = source.prefetch
+        if p is not None and p.has_expenditures:
+            return _expenditure_types(p.expenditures.get(source.model.id, []))
+        return source._expenditures_later(info)
+
+    return expenditures
+
+
+def _assets_getter(context: Any) -> Callable[[HouseholdType], Any]:
+    info = cast(Info, _ContextOnly(context))
+    if _hidden(info, "Household", "assets"):
+        return _empty
+
+    def assets(source: HouseholdType) -> Any:
+        p = source.prefetch
+        if p is not None and p.has_assets:
+            return _asset_types(p.assets.get(source.model.id, []))
+        return source._assets_later(info)
+
+    return assets
+
+
+def _sponsorships_getter(context: Any) -> Callable[[HouseholdType], Any]:
+    info = cast(Info, _ContextOnly(context))
+    # the page's prefetch serves callers who see every pairing of a household they see
+    all_of_household = sees_all_of_household(info, "Sponsorship")
+
+    def sponsorships(source: HouseholdType) -> Any:
+        p = source.prefetch
+        if p is not None and p.has_sponsorships and all_of_household:
+            made = p.sponsorship_types
+            if made is None:  # the page's pairings, made at once (one list per household, read-only)
+                made = p.sponsorship_types = _page_sponsorships(p)
+            found = made.get(source.model.id)
+            return [] if found is None else found
+        return source._sponsorships_later(info)
+
+    return sponsorships
+
+
+def _page_sponsorships(p: HouseholdPrefetch) -> dict[int, list[Any]]:
+    sponsorship_type = _lazy_type("lianxin_api.graphql.sponsorship.types", "SponsorshipType")
+    sponsors = p.sponsors if p.has_sponsors else {}
+    organization_type = _lazy_type("lianxin_api.graphql.organization.types", "OrganizationType")
+    # one Organization object per sponsor, shared by its pairings (read-only)
+    orgs = {k: organization_type.from_model(o) for k, o in sponsors.items()}
+    return {
+        h: [sponsorship_type.from_model(s, sponsors.get(s.sponsor_id), orgs.get(s.sponsor_id)) for s in ss]
+        for h, ss in p.sponsorships.items()
+    }
+
+
+def _latest_decision_getter(context: Any) -> Callable[[HouseholdType], Any]:
+    info = cast(Info, _ContextOnly(context))
+    decision_type = _lazy_type(_ELIGIBILITY, "EligibilityDecisionType")
+    # whether the caller's reach decides without a look at the decision (ALL or NONE)
+    seen = visible_to_all_or_none(info, "EligibilityDecision")
+
+    def latest_decision(source: HouseholdType) -> Any:
+        p = source.prefetch
+        if p is not None and p.has_decisions:
+            decision = p.decisions.get(source.model.id)
+            if seen is not None:
+                return decision_type.from_model(decision) if decision is not None and seen else None
+            # the prefetch's (perhaps without its trace, which the selection does not show), checked
+            return source._latest_decision_checked(info, decision)
+        return source._latest_decision_later(info)  # loaded and checked as any decision
+
+    return latest_decision
+
+
+def _empty(_source: Any) -> list[Any]:
+    return []
+
+
 @strawberry.type(name="Household", description="A household in hardship (困难职工家庭), as archived.")
 class HouseholdType(Node):
     model: strawberry.Private[Household]
@@ -460,33 +589,23 @@ class HouseholdType(Node):
             return None
         return TradeUnionType.from_model(union)
 
-    @strawberry.field(description="Members in the order given, head first by convention.")
+    @strawberry.field(
+        description="Members in the order given, head first by convention.",
+        metadata={PLAIN_GETTER: _members_getter},
+    )
     def members(self, info: Info) -> list[MemberType]:
-        # Answered synchronously from the page's prefetch when there is one (no task per household).
-        p = self.prefetch
-        if p is not None and p.has_members:
-            made = p.member_types
-            if made is None:  # the page's members, made at once (one list per household, read-only)
-                make = MemberType.maker(None if p.members_whole else p.member_columns)
-                made = p.member_types = {h: [make(m) for m in ms] for h, ms in p.members.items()}
-            found = made.get(self.model.id)
-            return [] if found is None else cast(list[MemberType], found)
-        return cast(list[MemberType], self._members_later(info))
+        return cast(list[MemberType], _members_getter(info.context)(self))
 
     async def _members_later(self, info: Info) -> list[MemberType]:
         make = MemberType.maker(None)  # the loader reads whole rows
         return [make(m) for m in await info.context.loaders.members_by_household.load(self.model.id)]
 
-    @strawberry.field(description="Monthly incomes; empty for sponsors (a pairing needs no finances).")
+    @strawberry.field(
+        description="Monthly incomes; empty for sponsors (a pairing needs no finances).",
+        metadata={PLAIN_GETTER: _incomes_getter},
+    )
     def incomes(self, info: Info) -> list[IncomeType]:
-        if _hidden(info, "Household", "incomes"):
-            return []
-        p = self.prefetch  # answered synchronously from the page's prefetch when there is one
-        if p is not None and p.has_incomes and p.has_members:
-            items = p.incomes.get(self.model.id, [])
-            members = p.members.get(self.model.id, []) if items else []
-            return [income_type(i, members) for i in items]
-        return cast(list[IncomeType], self._incomes_later(info))
+        return cast(list[IncomeType], _incomes_getter(info.context)(self))
 
     async def _incomes_later(self, info: Info) -> list[IncomeType]:
         loaders = info.context.loaders
@@ -496,60 +615,32 @@ class HouseholdType(Node):
 
     @strawberry.field(
         description="Rigid expenditures (medical, education…); empty for sponsors: medical spending is "
-        "health detail."
+        "health detail.",
+        metadata={PLAIN_GETTER: _expenditures_getter},
     )
     def expenditures(self, info: Info) -> list[ExpenditureType]:
-        if _hidden(info, "Household", "expenditures"):
-            return []
-        p = self.prefetch  # answered synchronously from the prefetch when there is one
-        if p is not None and p.has_expenditures:
-            return _expenditure_types(p.expenditures.get(self.model.id, []))
-        return cast(list[ExpenditureType], self._expenditures_later(info))
+        return cast(list[ExpenditureType], _expenditures_getter(info.context)(self))
 
     async def _expenditures_later(self, info: Info) -> list[ExpenditureType]:
         items: list[Expenditure] = await info.context.loaders.expenditures_by_household.load(self.model.id)
         return _expenditure_types(items)
 
-    @strawberry.field(description="Assets; empty for sponsors.")
+    @strawberry.field(description="Assets; empty for sponsors.", metadata={PLAIN_GETTER: _assets_getter})
     def assets(self, info: Info) -> list[AssetType]:
-        if _hidden(info, "Household", "assets"):
-            return []
-        p = self.prefetch  # answered synchronously from the prefetch when there is one
-        if p is not None and p.has_assets:
-            return _asset_types(p.assets.get(self.model.id, []))
-        return cast(list[AssetType], self._assets_later(info))
+        return cast(list[AssetType], _assets_getter(info.context)(self))
 
     async def _assets_later(self, info: Info) -> list[AssetType]:
         items: list[Asset] = await info.context.loaders.assets_by_household.load(self.model.id)
         return _asset_types(items)
 
     @strawberry.field(
-        description="Sponsorship pairings (结对帮扶), current and ended; a SPONSOR sees its own only."
+        description="Sponsorship pairings (结对帮扶), current and ended; a SPONSOR sees its own only.",
+        metadata={PLAIN_GETTER: _sponsorships_getter},
     )
     def sponsorships(
         self, info: Info
     ) -> list[Annotated[SponsorshipType, strawberry.lazy("lianxin_api.graphql.sponsorship.types")]]:
-        sponsorship_type = _lazy_type("lianxin_api.graphql.sponsorship.types", "SponsorshipType")
-
-        p = self.prefetch
-        # the page's prefetch serves callers who see every pairing of a household they see
-        if p is not None and p.has_sponsorships and sees_all_of_household(info, "Sponsorship"):
-            made = p.sponsorship_types
-            if made is None:  # the page's pairings, made at once (one list per household, read-only)
-                sponsors = p.sponsors if p.has_sponsors else {}
-                organization_type = _lazy_type("lianxin_api.graphql.organization.types", "OrganizationType")
-                # one Organization object per sponsor, shared by its pairings (read-only)
-                orgs = {k: organization_type.from_model(o) for k, o in sponsors.items()}
-                made = p.sponsorship_types = {
-                    h: [
-                        sponsorship_type.from_model(s, sponsors.get(s.sponsor_id), orgs.get(s.sponsor_id))
-                        for s in ss
-                    ]
-                    for h, ss in p.sponsorships.items()
-                }
-            found = made.get(self.model.id)
-            return [] if found is None else cast("list[SponsorshipType]", found)
-        return cast("list[SponsorshipType]", self._sponsorships_later(info))
+        return cast("list[SponsorshipType]", _sponsorships_getter(info.context)(self))
 
     async def _sponsorships_later(self, info: Info) -> list[SponsorshipType]:
         from lianxin_api.graphql.sponsorship.types import SponsorshipType
@@ -557,23 +648,14 @@ class HouseholdType(Node):
         pairs = await info.context.loaders.sponsorships_by_household.load(self.model.id)
         return [SponsorshipType.from_model(s) for s in await only_visible(info, "Sponsorship", pairs)]
 
-    @strawberry.field(description="The current eligibility decision (null until the worker decides).")
+    @strawberry.field(
+        description="The current eligibility decision (null until the worker decides).",
+        metadata={PLAIN_GETTER: _latest_decision_getter},
+    )
     def latest_decision(
         self, info: Info
     ) -> Annotated[EligibilityDecisionType, strawberry.lazy(_ELIGIBILITY)] | None:
-        decision_type = _lazy_type(_ELIGIBILITY, "EligibilityDecisionType")
-
-        # Answered synchronously from the page's prefetch when the caller's reach decides without a
-        # look at the decision (ALL or NONE); else loaded and checked as any decision
-        p = self.prefetch
-        if p is not None and p.has_decisions:
-            decision = p.decisions.get(self.model.id)
-            seen = visible_to_all_or_none(info, "EligibilityDecision")
-            if seen is not None:
-                return decision_type.from_model(decision) if decision is not None and seen else None
-            # the prefetch's (perhaps without its trace, which the selection does not show), checked
-            return cast("EligibilityDecisionType | None", self._latest_decision_checked(info, decision))
-        return cast("EligibilityDecisionType | None", self._latest_decision_later(info))
+        return cast("EligibilityDecisionType | None", _latest_decision_getter(info.context)(self))
 
     async def _latest_decision_later(self, info: Info) -> EligibilityDecisionType | None:
         decision = await info.context.loaders.latest_decision_by_household.load(self.model.id)
