@@ -24,7 +24,7 @@ from lianxin_api.graphql.eligibility.types import (
     EligibilityRunType,
     ReferralType,
 )
-from lianxin_api.graphql.household.prefetch import HouseholdPrefetch, household_parts, prime, read_parts
+from lianxin_api.graphql.household.prefetch import household_parts, prime, read_parts
 from lianxin_api.graphql.household.types import HouseholdType
 from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.organization.types import OrganizationType
@@ -60,24 +60,22 @@ async def _household(info: Info, pk: int) -> Node | None:
     answers null as a missing one); it is one the caller sees, as each household of a page."""
     loaders = info.context.loaders
     loader = loaders.household_by_id
-    prefetch = HouseholdPrefetch()
-    parts = household_parts(prefetch, [pk], selected_paths(info), "", unions=True)
+    recipe = household_parts(selected_paths(info), "", unions=True)
     lists: list[list[Any]] = []
-    if parts or loader.cache_map.get(pk) is None:
+    if recipe.parts or loader.cache_map.get(pk) is None:
         async with loaders.reads.acquire() as conn:
             # (a sibling `node` may have read the row meanwhile)
-            row = [(household_repo.households_part(), None)] if loader.cache_map.get(pk) is None else []
-            if row or parts:
-                lists = await read_parts(conn, [part for part, _ in row + parts], [pk])
+            row = [household_repo.households_part()] if loader.cache_map.get(pk) is None else []
+            if row or recipe.parts:
+                lists = await read_parts(conn, [*row, *recipe.parts], [pk])
         if row:
             rows = lists.pop(0)
             loader.prime(pk, rows[0] if rows else None)
     item = await load_visible(info, "Household", pk)
     if item is None:
         return None
-    for found, (_, keep) in zip(lists, parts, strict=True):
-        keep(found)
-    if parts:
+    prefetch = recipe.keep(lists, [pk])
+    if recipe.parts:
         prime(info, prefetch)
     return HouseholdType.from_model(item, prefetch)
 

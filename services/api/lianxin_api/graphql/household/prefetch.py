@@ -8,7 +8,7 @@ for the short ones (`read_parts`); the results are primed into the request's loa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -191,18 +191,17 @@ async def prefetch_households(
     `unions`, their unions). Pairings only when the households were listed within the caller's scope
     (`in_scope`, `scope_for`): `sponsorships` serves them unfiltered to callers who see every pairing
     of a household they see."""
-    p = HouseholdPrefetch()
-    parts = household_parts(p, ids, paths, base, unions=unions, in_scope=in_scope) if ids else []
-    if parts:
-        async with info.context.loaders.reads.acquire() as conn:
-            lists = await read_parts(conn, [part for part, _ in parts], ids)
-        for found, (_, keep) in zip(lists, parts, strict=True):
-            keep(found)
-        prime(info, p)
+    recipe = household_parts(paths, base, unions=unions, in_scope=in_scope)
+    if not ids or not recipe.parts:
+        return HouseholdPrefetch()
+    async with info.context.loaders.reads.acquire() as conn:
+        lists = await read_parts(conn, recipe.parts, ids)
+    p = recipe.keep(lists, ids)
+    prime(info, p)
     return p
 
 
-async def read_parts(conn: Connection, parts: list[RowsPart], ids: list[int]) -> list[list[Any]]:
+async def read_parts(conn: Connection, parts: Sequence[RowsPart], ids: list[int]) -> list[list[Any]]:
     """The models of every part, for households `ids`. For one household, one statement reads them
     all (`plan_shapes.combined`, one array of rows each): one round trip instead of one per list. For
     a page, a list of about a row or more per household (members, incomes, decisions…) is read by its
@@ -224,7 +223,7 @@ async def read_parts(conn: Connection, parts: list[RowsPart], ids: list[int]) ->
     return found
 
 
-async def _read_combined(conn: Connection, parts: list[RowsPart], ids: list[int]) -> list[list[Any]]:
+async def _read_combined(conn: Connection, parts: Sequence[RowsPart], ids: list[int]) -> list[list[Any]]:
     statement = combined(tuple(sql for sql, _ in parts), len(ids) == 1)
     row = await conn.fetchrow(statement, ids[0] if len(ids) == 1 else ids)
     assert row is not None  # (one row of arrays, always)
@@ -241,77 +240,94 @@ _FEW = frozenset(
 )
 
 
-Keep = Callable[[list[Any]], None]
+@dataclass(frozen=True)
+class Recipe:
+    """What a selection under `base` needs read for its households (see `prefetch_households`): the
+    repository's part of each list, what each is kept as in a `HouseholdPrefetch` (`keep`), and how
+    the lists were read (the prefetch's flags). The same for every request of a document."""
+
+    parts: tuple[RowsPart, ...]
+    kinds: tuple[str, ...]
+    decisions_whole: bool = False
+    member_columns: tuple[str, ...] | None = None
+    has_sponsors: bool = False
+
+    def keep(self, lists: list[list[Any]], ids: list[int]) -> HouseholdPrefetch:
+        """The prefetch of households `ids` made of the models read for `parts` (in their order)."""
+        p = HouseholdPrefetch()
+        p.decisions_whole, p.has_sponsors = self.decisions_whole, self.has_sponsors
+        p.member_columns = self.member_columns
+        p.members_whole = "members" in self.kinds and self.member_columns is None
+        for kind, items in zip(self.kinds, lists, strict=True):
+            if kind == "decisions":
+                p.decisions = dict.fromkeys(ids)
+                for d in items:
+                    p.decisions[d.household_id] = d
+                p.has_decisions = True
+            elif kind == "sponsors":
+                p.sponsors = {o.id: o for o in items}
+            elif kind == "unions":
+                p.unions = {u.id: u for u in items}
+                p.has_unions = True
+            else:  # a list by household
+                setattr(p, kind, _grouped(items, ids))
+                setattr(p, f"has_{kind}", True)
+        return p
+
+
+# (paths, base, unions, in_scope) → `household_parts`, for a document's remembered (frozen) paths
+_RECIPES: dict[tuple[frozenset[str], str, bool, bool], Recipe] = {}
 
 
 def household_parts(
-    p: HouseholdPrefetch,
-    ids: list[int],
-    paths: AbstractSet[str],
-    base: str,
-    *,
-    unions: bool = False,
-    in_scope: bool = True,
-) -> list[tuple[RowsPart, Keep]]:
-    """The lists the selection under `base` needs (see `prefetch_households`): each the repository's
-    part of the combined statement, and what keeps its models in `p`."""
-    parts: list[tuple[RowsPart, Keep]] = []
+    paths: AbstractSet[str], base: str, *, unions: bool = False, in_scope: bool = True
+) -> Recipe:
+    """The lists the selection under `base` needs (see `prefetch_households`), remembered for frozen
+    paths (`selection.selected_paths`): a cached document asks the same question each time."""
+    if type(paths) is not frozenset:
+        return _household_parts(paths, base, unions, in_scope)
+    key = (paths, base, unions, in_scope)
+    found = _RECIPES.get(key)
+    if found is None:
+        found = _household_parts(paths, base, unions, in_scope)
+        if len(_RECIPES) >= 1024:  # a client picks the selections: kept bounded
+            _RECIPES.clear()
+        _RECIPES[key] = found
+    return found
+
+
+def _household_parts(paths: AbstractSet[str], base: str, unions: bool, in_scope: bool) -> Recipe:
+    parts: list[tuple[RowsPart, str]] = []
     want_incomes = f"{base}incomes" in paths
-
-    def keep(name: str) -> Keep:
-        def grouped(items: list[Any]) -> None:
-            setattr(p, name, _grouped(items, ids))
-            setattr(p, f"has_{name}", True)
-
-        return grouped
-
+    decisions_whole = has_sponsors = False
+    member_columns = None
     if f"{base}expenditures" in paths:
-        parts.append((household_repo.expenditures_part(), keep("expenditures")))
+        parts.append((household_repo.expenditures_part(), "expenditures"))
     if f"{base}assets" in paths:
-        parts.append((household_repo.assets_part(), keep("assets")))
+        parts.append((household_repo.assets_part(), "assets"))
     if want_incomes:
-        parts.append((household_repo.incomes_part(), keep("incomes")))
+        parts.append((household_repo.incomes_part(), "incomes"))
     if f"{base}latestDecision" in paths:
         # the trace (a few KB of JSON each) only when the selection shows it
-        p.decisions_whole = f"{base}latestDecision.trace" in paths
-        parts.append((matching_repo.latest_decisions_part(trace=p.decisions_whole), _decisions(p, ids)))
+        decisions_whole = f"{base}latestDecision.trace" in paths
+        parts.append((matching_repo.latest_decisions_part(trace=decisions_whole), "decisions"))
     if f"{base}members" in paths or want_incomes:  # incomes name their member
-        columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
-        p.members_whole, p.member_columns = columns is None, columns
-        parts.append((household_repo.members_part(columns), keep("members")))
+        member_columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
+        parts.append((household_repo.members_part(member_columns), "members"))
     if in_scope and f"{base}sponsorships" in paths:
-        parts.append((sponsorship_repo.sponsorships_part(), keep("sponsorships")))
-        p.has_sponsors = f"{base}sponsorships.sponsor" in paths
-        if p.has_sponsors:
-            parts.append((org_repo.sponsors_of_households_part(), _sponsors(p)))
+        parts.append((sponsorship_repo.sponsorships_part(), "sponsorships"))
+        has_sponsors = f"{base}sponsorships.sponsor" in paths
+        if has_sponsors:
+            parts.append((org_repo.sponsors_of_households_part(), "sponsors"))
     if unions and f"{base}union" in paths:
-        parts.append((union_repo.unions_of_households_part(), _unions(p)))
-    return parts
-
-
-def _sponsors(p: HouseholdPrefetch) -> Keep:
-    def keep(items: list[Organization]) -> None:
-        p.sponsors = {o.id: o for o in items}
-
-    return keep
-
-
-def _unions(p: HouseholdPrefetch) -> Keep:
-    def keep(items: list[TradeUnion]) -> None:
-        p.unions = {u.id: u for u in items}
-        p.has_unions = True
-
-    return keep
-
-
-def _decisions(p: HouseholdPrefetch, ids: list[int]) -> Callable[[list[StoredDecision]], None]:
-    def keep(items: list[StoredDecision]) -> None:
-        p.decisions = dict.fromkeys(ids)
-        for d in items:
-            p.decisions[d.household_id] = d
-        p.has_decisions = True
-
-    return keep
+        parts.append((union_repo.unions_of_households_part(), "unions"))
+    return Recipe(
+        tuple(part for part, _ in parts),
+        tuple(kind for _, kind in parts),
+        decisions_whole,
+        member_columns,
+        has_sponsors,
+    )
 
 
 def prime(info: Info, p: HouseholdPrefetch) -> None:
