@@ -80,3 +80,43 @@ def test_sponsorships_organizations_and_edges() -> None:
     from lianxin_api.graphql.common import made
 
     _same(made(Edge, {"key": 7, "node": reference}), Edge(key=7, node=reference))
+
+
+def test_incomes_expenditures_and_assets() -> None:
+    from decimal import Decimal
+
+    import strawberry
+
+    from lianxin.core.ids import to_global_id
+    from lianxin.household.enums import AssetKind, ExpenditureKind, IncomeKind
+    from lianxin.household.models import Asset, Expenditure, Income
+    from lianxin_api.graphql.household.types import (
+        AssetType,
+        ExpenditureType,
+        IncomeType,
+        _asset_types,
+        _expenditure_types,
+        income_type,
+    )
+
+    head = _model(Member)
+    income = Income(7, IncomeKind.WAGE, 123456, head.position)  # type: ignore[arg-type]
+    _same(
+        income_type(income, [head]),
+        IncomeType(
+            kind=IncomeKind.WAGE,
+            monthly_amount=Decimal("1234.56"),
+            member_id=strawberry.ID(to_global_id("Member", head.id)),
+        ),
+    )
+    alone = Income(7, IncomeKind.WAGE, 100, None)  # type: ignore[arg-type]
+    _same(
+        income_type(alone, [head]),
+        IncomeType(kind=IncomeKind.WAGE, monthly_amount=Decimal("1.00"), member_id=None),
+    )
+    spent = Expenditure(7, next(iter(ExpenditureKind)), 250)  # type: ignore[arg-type]
+    (made,) = _expenditure_types([spent])
+    _same(made, ExpenditureType(kind=spent.kind, annual_amount=Decimal("2.50")))
+    owned = Asset(7, next(iter(AssetKind)), 99, 3)  # type: ignore[arg-type]
+    (made_asset,) = _asset_types([owned])
+    _same(made_asset, AssetType(kind=owned.kind, value=Decimal("0.99"), count=3))

@@ -1,7 +1,8 @@
 """What the client asked for under the current field, as dotted paths ("edges.node.members").
 
 Connection resolvers use it to skip a count nobody asked for and to prefetch nested lists for a
-whole page in one statement each, so the nested resolvers can answer synchronously.
+whole page at once (a statement per long list at most, `household.prefetch.read_parts`), so the
+nested resolvers can answer synchronously.
 
 The paths depend only on the document (its field nodes and fragments; `@skip`/`@include` are not
 applied: a skipped list is prefetched for nothing, never missed), and parsed documents are cached, so

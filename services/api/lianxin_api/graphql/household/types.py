@@ -35,7 +35,7 @@ from lianxin.matching.models import StoredDecision
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
 from lianxin_api.executor.plan import PLAIN_GETTER
-from lianxin_api.graphql.common import Node, UserError, errors_field
+from lianxin_api.graphql.common import Node, UserError, errors_field, made
 from lianxin_api.graphql.field_rules import plain_unless_restricted
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
@@ -219,15 +219,22 @@ def income_type(income: Income, members: list[Member]) -> IncomeType:
     if income.member_position is not None:
         member = next((m for m in members if m.position == income.member_position), None)
         member_id = strawberry.ID(to_global_id("Member", member.id)) if member else None
-    return IncomeType(kind=income.kind, monthly_amount=fen_to_yuan(income.monthly_fen), member_id=member_id)
+    return made(
+        IncomeType,
+        {"kind": income.kind, "monthly_amount": fen_to_yuan(income.monthly_fen), "member_id": member_id},
+    )
 
 
 def _expenditure_types(items: list[Expenditure]) -> list[ExpenditureType]:
-    return [ExpenditureType(kind=e.kind, annual_amount=fen_to_yuan(e.annual_fen)) for e in items]
+    return [
+        made(ExpenditureType, {"kind": e.kind, "annual_amount": fen_to_yuan(e.annual_fen)}) for e in items
+    ]
 
 
 def _asset_types(items: list[Asset]) -> list[AssetType]:
-    return [AssetType(kind=a.kind, value=fen_to_yuan(a.value_fen), count=a.count) for a in items]
+    return [
+        made(AssetType, {"kind": a.kind, "value": fen_to_yuan(a.value_fen), "count": a.count}) for a in items
+    ]
 
 
 def _visible_phone(info: Info, household: Household, field: str) -> str | None:
