@@ -20,6 +20,9 @@ class Box:
     plain: int | None = BIG
     small: int = 7
     low: int | None = -(2**31) - 1
+    edge_high: int = 2**31 - 1  # the bounds themselves are in range
+    edge_low: int = -(2**31)
+    flag: int = True  # type: ignore[assignment]  # a bool where an Int is declared: graphql-core answers 1
 
     @strawberry.field
     def resolved(self) -> int | None:
@@ -59,6 +62,7 @@ QUERIES = [
     "{ box { numbers maybeNumbers } }",
     "{ boxes { plain small } }",
     "{ boxes { small low resolved } }",
+    "{ boxes { plain edgeHigh edgeLow flag resolved } }",  # (compiled: `resolved` is a resolver)
 ]
 
 

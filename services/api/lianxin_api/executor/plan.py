@@ -22,6 +22,7 @@ from graphql import (
     GraphQLBoolean,
     GraphQLField,
     GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -56,6 +57,7 @@ LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
 # built-in scalars whose output coercion returns a value of this exact Python type unchanged (not
 # Int: its coercion refuses an int outside 32 bits, a field error, `tests/api/test_executor_int_range.py`)
 _FAST_LEAVES: dict[int, type] = {id(GraphQLString): str, id(GraphQLID): str, id(GraphQLBoolean): bool}
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int: serialize_int answers an int in range as it is
 
 
 # A strawberry field's `metadata` key: a callable (request context) -> getter | None. When it gives a
@@ -392,6 +394,9 @@ class _FieldsCode:
             if shape.fast is not None:
                 self.scope[f"F{k}"] = shape.fast
                 self.add(ind, f"elif type(v) is F{k}:", f"    out[{key}] = v")
+            elif shape.type is GraphQLInt:  # what its output coercion answers for an int within 32 bits
+                in_range = f"elif type(v) is int and {_INT_MIN} <= v <= {_INT_MAX}:"
+                self.add(ind, in_range, f"    out[{key}] = v")
             if shape.table is not None:
                 self.scope[f"T{k}"], self.scope[f"TT{k}"] = shape.table, shape.table_type
                 self.add(ind, f"elif type(v) is TT{k} and v in T{k}:", f"    out[{key}] = T{k}[v]")
