@@ -426,6 +426,26 @@ def _latest_decision_getter(context: Any) -> Callable[[HouseholdType], Any]:
     return latest_decision
 
 
+def _union_getter(context: Any) -> Callable[[HouseholdType], Any]:
+    info = cast(Info, _ContextOnly(context))
+    # whether the caller's reach decides without a look at the union (ALL or NONE)
+    seen = visible_to_all_or_none(info, "TradeUnion")
+
+    def union(source: HouseholdType) -> Any:
+        p = source.prefetch
+        if p is not None and p.has_unions and seen is not None:
+            found = p.unions.get(source.model.union_id)
+            if found is None or not seen:
+                return None
+            made = p.union_types.get(found.id)
+            if made is None:  # one object per union of the page, shared by its households (read-only)
+                made = p.union_types[found.id] = TradeUnionType.from_model(found)
+            return made
+        return source._union_later(info)  # loaded and checked as any union
+
+    return union
+
+
 def _empty(_source: Any) -> list[Any]:
     return []
 
@@ -572,23 +592,13 @@ class HouseholdType(Node):
         return contact_card_path(self.model.id)
 
     @strawberry.field(
-        description="The union that archived it; null for roles that do not see the union tree."
+        description="The union that archived it; null for roles that do not see the union tree.",
+        metadata={PLAIN_GETTER: _union_getter},
     )
     def union(self, info: Info) -> TradeUnionType | None:
-        # Answered synchronously from the page's prefetch when the caller's reach decides without a
+        # answered synchronously from the page's prefetch when the caller's reach decides without a
         # look at the union (ALL or NONE); else loaded and checked as any union
-        p = self.prefetch
-        if p is not None and p.has_unions:
-            seen = visible_to_all_or_none(info, "TradeUnion")
-            if seen is not None:
-                union = p.unions.get(self.model.union_id)
-                if union is None or not seen:
-                    return None
-                made = p.union_types.get(union.id)
-                if made is None:
-                    made = p.union_types[union.id] = TradeUnionType.from_model(union)
-                return cast(TradeUnionType, made)
-        return cast(TradeUnionType | None, self._union_later(info))
+        return cast(TradeUnionType | None, _union_getter(info.context)(self))
 
     async def _union_later(self, info: Info) -> TradeUnionType | None:
         union = await info.context.loaders.union_by_id.load(self.model.union_id)
