@@ -235,10 +235,18 @@ def test_an_extension_the_lane_does_not_know_closes_it() -> None:
         def on_parse(self) -> Iterator[None]:
             yield
 
+    class Operating(AuthenticationGate):  # an operation hook that may act on a clean result
+        def on_operation(self) -> Iterator[None]:
+            yield
+
     assert "not known" in (prepared.why_closed(_Counting) or "")
     assert "not known" in (prepared.why_closed(Gate) or "")
     assert prepared.why_closed(Hooked) is not None
     assert prepared.why_closed(Parsing) is not None
+    assert prepared.why_closed(Operating) is not None
+    with pytest.MonkeyPatch.context() as patch:  # even a listed gate: its on_operation is not known
+        patch.setattr(prepared, "GATES", prepared.GATES | {Operating})
+        assert "on_operation" in (prepared.why_closed(Operating) or "")
     assert prepared.lane_open((ErrorCodes, AuthenticationGate))
     assert not prepared.lane_open((ErrorCodes, AuthenticationGate, _Counting))
 

@@ -13,8 +13,10 @@ So for a prepared query `execute` here:
 
 1. asks every gate; if one would refuse, it declines (returns None, having run nothing) and the
    operation goes through strawberry's whole `execute`, which refuses it exactly as always;
-2. runs the operation stage's hooks around the execution, as strawberry does (error codes, masking,
-   the parse options and validation rules those hooks set, unused here);
+2. executes, and runs the operation stage's hooks when the result has errors (error codes, masking):
+   every such hook does nothing before its yield that the execution reads, and nothing after it
+   for a result without errors (`QUIET_UNLESS_ERRORS`), so running the stage around the execution
+   or after it, or not at all for a clean result, answers the same;
 3. executes with the same graphql-core `execute` and the same arguments as strawberry's
    `_execute_operation`, and finishes the result as strawberry does (`_process_errors`,
    `_handle_execution_result`).
@@ -75,6 +77,12 @@ GATES: frozenset[type[SchemaExtension]] = frozenset(
 OPERATION_ONLY: frozenset[type[SchemaExtension]] = frozenset(
     {MaxTokensLimiter, AddValidationRules, DisableIntrospection, MaskErrors}
 )
+# Extension classes whose `on_operation` sets before its yield only what parsing and validation read
+# (MaxTokensLimiter: parse options; AddValidationRules, DisableIntrospection: validation rules; MaskErrors:
+# its own flag) and after it acts on the result's errors only (ErrorCodes: codes; MaskErrors: masks).
+QUIET_UNLESS_ERRORS: frozenset[type[SchemaExtension]] = frozenset(
+    {ErrorCodes, MaxTokensLimiter, AddValidationRules, DisableIntrospection, MaskErrors}
+)
 _STAGE_HOOKS = ("on_parse", "on_validate", "on_execute")
 
 
@@ -95,6 +103,8 @@ def why_closed(cls: type[SchemaExtension]) -> str | None:
             return f"{cls.__name__}.on_execute is not a gate"
         if hook != "on_execute" and cls not in DOCUMENT_HOOKS:
             return f"{cls.__name__}.{hook} is not known to depend on the document only"
+    if _overrides(cls, "on_operation") and cls not in QUIET_UNLESS_ERRORS:
+        return f"{cls.__name__}.on_operation is not known to act on errors only"
     if cls in GATES and not callable(getattr(cls, "passes", None)):
         return f"{cls.__name__} has no passes()"
     return None
@@ -210,27 +220,29 @@ async def execute(
     prepared.taken += 1
     runner = schema.create_extensions_runner(execution_context, extensions)
     # strawberry's `execute` from here, with `_execute_operation` inlined without the execution
-    # stage's hooks (the gates, which all passed)
+    # stage's hooks (the gates, which all passed), and the operation stage's run after it, on errors
     try:
-        async with runner.operation():
-            result = await await_maybe(
-                schema._get_execute_function()(
-                    schema._schema,
-                    document,
-                    root_value=execution_context.root_value,
-                    middleware=MiddlewareManager(),  # no extension hooks `resolve` (see `why_closed`)
-                    variable_values=execution_context.variables,
-                    operation_name=execution_context.operation_name,
-                    context_value=execution_context.context,
-                    is_awaitable=optimized_is_awaitable,
-                    **execution_context_class_kwargs(schema.execution_context_class),
-                    **schema._get_custom_context_kwargs(operation_extensions),
-                )
+        result = await await_maybe(
+            schema._get_execute_function()(
+                schema._schema,
+                document,
+                root_value=execution_context.root_value,
+                middleware=MiddlewareManager(),  # no extension hooks `resolve` (see `why_closed`)
+                variable_values=execution_context.variables,
+                operation_name=execution_context.operation_name,
+                context_value=execution_context.context,
+                is_awaitable=optimized_is_awaitable,
+                **execution_context_class_kwargs(schema.execution_context_class),
+                **schema._get_custom_context_kwargs(operation_extensions),
             )
-            execution_context.result = result
-            if isinstance(result, GraphQLExecutionResult) and result.errors:
-                execution_context.pre_execution_errors = result.errors
-                schema._process_errors(result.errors, execution_context)
+        )
+        execution_context.result = result
+        if isinstance(result, GraphQLExecutionResult) and result.errors:
+            execution_context.pre_execution_errors = result.errors
+            schema._process_errors(result.errors, execution_context)
+        if getattr(result, "errors", None):
+            async with runner.operation():
+                pass  # (see QUIET_UNLESS_ERRORS)
     except (CannotGetOperationTypeError, InvalidOperationTypeError):
         raise
     except Exception as exc:
