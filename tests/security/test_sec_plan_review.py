@@ -134,3 +134,38 @@ async def test_a_household_reads_the_same_from_a_screen_a_page_of_one_and_a_page
         screen = await gql.raw(ONE, {"a": edge["node"]["id"]}, token=token)
         assert "errors" not in screen, screen
         assert screen["data"]["node"] == edge["node"]
+
+
+async def test_an_unseen_household_s_lists_are_not_even_made_models(
+    gql: Any, page: dict[str, Any], pool: Any
+) -> None:
+    """node(id:) reads a household's lists with its row, before visibility is decided: they become
+    models only for a household the caller sees, so nothing in them (here a member whose relation the
+    code no longer knows, as after a schema drift) can make an unseen household answer differently
+    from a missing one."""
+    from lianxin.core.ids import parse_global_id
+
+    from factories import make_union
+
+    token = make_token(Role.UNION_STAFF, union_id=(await make_union(pool, name="烟台市总工会")).id)
+    hid = page["ids"][0]
+    parsed = parse_global_id(hid)
+    assert parsed is not None
+    pk = parsed[1]
+    async with pool.acquire() as conn:
+        nowhere = _missing(await conn.fetchval("SELECT max(id) FROM household") + 1000)
+        name, definition = await conn.fetchrow(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'member'::regclass"
+            " AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%relation%'"
+        )
+        kept = await conn.fetch("SELECT id, relation FROM member WHERE household_id = $1", pk)
+        assert kept, "the page's household has members"
+        await conn.execute(f'ALTER TABLE member DROP CONSTRAINT "{name}"')
+        try:
+            await conn.execute("UPDATE member SET relation = 'NOT_A_RELATION' WHERE household_id = $1", pk)
+            unseen = await gql.raw(ONE, {"a": hid}, token=token)
+            assert unseen == await gql.raw(ONE, {"a": nowhere}, token=token) == {"data": {"node": None}}
+            assert (await gql.raw(ONE, {"a": hid}))["errors"]  # (one who sees it meets the bad row)
+        finally:
+            await conn.executemany("UPDATE member SET relation = $2 WHERE id = $1", [tuple(r) for r in kept])
+            await conn.execute(f'ALTER TABLE member ADD CONSTRAINT "{name}" {definition}')

@@ -24,7 +24,7 @@ from lianxin_api.graphql.eligibility.types import (
     EligibilityRunType,
     ReferralType,
 )
-from lianxin_api.graphql.household.prefetch import household_parts, prime, read_parts
+from lianxin_api.graphql.household.prefetch import build_rows, household_parts, prime, read_rows
 from lianxin_api.graphql.household.types import HouseholdType
 from lianxin_api.graphql.mutual_aid.types import ClaimType, MutualAidPlanType
 from lianxin_api.graphql.organization.types import OrganizationType
@@ -57,23 +57,25 @@ async def _household(info: Info, pk: int) -> Node | None:
     loader has it already (one key: no batch to wait for), primed into `household_by_id`;
     `load_visible` then decides exactly as for any other node, reading it from the loader. The lists
     are kept and primed only for a household the caller sees (else they are dropped unread: it
-    answers null as a missing one); it is one the caller sees, as each household of a page."""
+    answers null as a missing one, and they are made models only then: nothing about a household
+    the caller does not see is even decoded); it is one the caller sees, as each household of a page."""
     loaders = info.context.loaders
     loader = loaders.household_by_id
     recipe = household_parts(selected_paths(info), "", unions=True)
-    lists: list[list[Any]] = []
+    found: list[Any] = []
     if recipe.parts or loader.cache_map.get(pk) is None:
         async with loaders.reads.acquire() as conn:
             # (a sibling `node` may have read the row meanwhile)
             row = [household_repo.households_part()] if loader.cache_map.get(pk) is None else []
             if row or recipe.parts:
-                lists = await read_parts(conn, [*row, *recipe.parts], [pk])
+                found = await read_rows(conn, [*row, *recipe.parts], [pk])
         if row:
-            rows = lists.pop(0)
+            [rows] = build_rows(row, [found.pop(0)])
             loader.prime(pk, rows[0] if rows else None)
     item = await load_visible(info, "Household", pk)
     if item is None:
         return None
+    lists = build_rows(recipe.parts, found) if found else [[] for _ in recipe.parts]
     prefetch = recipe.keep(lists, [pk])
     if recipe.parts:
         prime(info, prefetch)

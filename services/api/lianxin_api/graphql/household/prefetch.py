@@ -224,10 +224,20 @@ async def read_parts(conn: Connection, parts: Sequence[RowsPart], ids: list[int]
 
 
 async def _read_combined(conn: Connection, parts: Sequence[RowsPart], ids: list[int]) -> list[list[Any]]:
+    return build_rows(parts, await read_rows(conn, parts, ids))
+
+
+async def read_rows(conn: Connection, parts: Sequence[RowsPart], ids: list[int]) -> list[Any]:
+    """The rows of every part, read by one combined statement, not yet made models (`build_rows`)."""
     statement = combined(tuple(sql for sql, _ in parts), len(ids) == 1)
     row = await conn.fetchrow(statement, ids[0] if len(ids) == 1 else ids)
     assert row is not None  # (one row of arrays, always)
-    return [build(row[k]) for k, (_, build) in enumerate(parts)]
+    return [row[k] for k in range(len(parts))]
+
+
+def build_rows(parts: Sequence[RowsPart], rows: Sequence[Any]) -> list[list[Any]]:
+    """The models of each part's rows (`read_rows`)."""
+    return [build(found) for (_, build), found in zip(parts, rows, strict=True)]
 
 
 # the statements of the lists that have a few rows per page, not one or more per household
