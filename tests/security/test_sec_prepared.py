@@ -104,11 +104,9 @@ async def test_an_allow_list_that_cannot_be_read_answers_as_the_whole_way(
     )
 
 
-async def test_production_masks_and_refuses_the_same_through_the_lane(
-    settings: Any, migrated: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from asgi_lifespan import LifespanManager
-
+def production_with_a_broken_read(settings: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[Any]]:
+    """A production application whose `agencies` read fails with a secret in its message (an internal
+    error to mask), and the schemas it builds (filled in when it is made)."""
     from lianxin.referral import repository
     from lianxin_api import app as app_module
 
@@ -125,7 +123,15 @@ async def test_production_masks_and_refuses_the_same_through_the_lane(
         raise RuntimeError("password=hunter2 at db-7.internal")
 
     monkeypatch.setattr(repository, "list_agencies", broken)
-    production = app_module.create_app(settings.model_copy(update={"environment": "production"}))
+    return app_module.create_app(settings.model_copy(update={"environment": "production"})), built
+
+
+async def test_production_masks_and_refuses_the_same_through_the_lane(
+    settings: Any, migrated: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asgi_lifespan import LifespanManager
+
+    production, built = production_with_a_broken_read(settings, monkeypatch)
     auth = {"Authorization": f"Bearer {make_token()}"}
     async with LifespanManager(production) as manager:
         (documents,) = [b.prepared for b in built]

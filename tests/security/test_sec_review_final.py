@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from test_sec_prepared import production_with_a_broken_read
 from test_sec_review7 import page
 
 from lianxin.core.tokens import Role
@@ -97,23 +98,7 @@ async def test_production_answers_and_logs_every_kind_of_error_the_same_through_
     import httpx
     from asgi_lifespan import LifespanManager
 
-    from lianxin.referral import repository
-    from lianxin_api import app as app_module
-
-    built: list[Any] = []
-
-    def recording(**kwargs: Any) -> Any:
-        built.append(app_module.build_schema.__wrapped__(**kwargs))  # type: ignore[attr-defined]
-        return built[-1]
-
-    recording.__wrapped__ = app_module.build_schema  # type: ignore[attr-defined]
-    monkeypatch.setattr(app_module, "build_schema", recording)
-
-    async def broken(conn: Any) -> Any:
-        raise RuntimeError("password=hunter2 at db-7.internal")
-
-    monkeypatch.setattr(repository, "list_agencies", broken)
-    production = app_module.create_app(settings.model_copy(update={"environment": "production"}))
+    production, built = production_with_a_broken_read(settings, monkeypatch)
     auth = {"Authorization": f"Bearer {make_token()}"}
 
     def logged() -> list[tuple[str, str | None]]:
