@@ -99,12 +99,17 @@ def partial_builder(
             lines.append(f"    {setter}(obj, v if v is None else (table_{name}.get(v) or to_{name}(v)))")
         else:
             lines.append(f"    {setter}(obj, v if v is None else to_{name}(v))")
+    return cast(Callable[[asyncpg.Record], M], _compiled(lines, scope, _BUILDERS, key))
+
+
+def _compiled(lines: list[str], scope: dict[str, Any], cache: dict[Any, Any], key: Any) -> Any:
+    """The function `build` of `lines` (ending in `return obj`), remembered in `cache` under `key`."""
     lines.append("    return obj")
-    exec("\n".join(lines), scope)  # code made of the names checked above, as dataclasses do
-    build: Callable[[asyncpg.Record], M] = scope["build"]
-    if len(_BUILDERS) >= 512:  # a client picks the column lists (by its selections): kept bounded
-        _BUILDERS.clear()
-    _BUILDERS[key] = build
+    exec("\n".join(lines), scope)  # code made of checked names and literals, as dataclasses do
+    build = scope["build"]
+    if len(cache) >= 512:  # a client picks the column lists (by its selections): kept bounded
+        cache.clear()
+    cache[key] = build
     return build
 
 
@@ -133,3 +138,49 @@ def build_all(cls: type[M], rows: Sequence[asyncpg.Record], convert: Convert = (
 
 def _missing(name: str) -> int:
     raise KeyError(name)
+
+
+# by (class, columns, attributes, conversions), as `_BUILDERS`
+_ATTRIBUTE_BUILDERS: dict[
+    tuple[type, tuple[str, ...], tuple[str, ...], Convert], Callable[[asyncpg.Record], Any]
+] = {}
+
+
+def attribute_builder(
+    cls: type[M], columns: tuple[str, ...], attributes: tuple[str, ...], convert: Convert
+) -> Callable[[asyncpg.Record], M]:
+    """Builds an object of `cls` (a class whose instances keep their attributes in `__dict__`, such as
+    the API's view of a model) straight from a row of exactly `columns` in that order: its `attributes`
+    are the row's values converted as the model's `partial_builder` converts them, None for one not
+    among `columns` (as `getattr(model, name, None)` of a partial model answers), and nothing else is
+    set. One dict display per row instead of a model and then an object copying it. One compiled
+    function per (class, columns, attributes); names only ever from the repositories' tuples."""
+    key = (cls, columns, attributes, convert)
+    found = _ATTRIBUTE_BUILDERS.get(key)
+    if found is not None:
+        return cast(Callable[[asyncpg.Record], M], found)
+    if not all(name.isidentifier() and not name.startswith("_") for name in (*columns, *attributes)):
+        raise ValueError(f"not names: {columns}, {attributes}")
+    converters = dict(convert)
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    lines = ["def build(row):", "    obj = new(cls)"]
+    values = []
+    for name in attributes:
+        if name not in columns:
+            values.append(f"{name!r}: None")
+            continue
+        at, to = columns.index(name), converters.get(name)
+        if to is None:
+            values.append(f"{name!r}: row[{at}]")
+            continue
+        scope[f"to_{name}"] = to
+        v = f"v{at}"
+        lines.append(f"    {v} = row[{at}]")
+        table = _ENUM_TABLES.get(to)
+        if table is not None:  # the enum's table looked up inline, as `partial_builder` does
+            scope[f"table_{name}"] = table
+            values.append(f"{name!r}: {v} if {v} is None else (table_{name}.get({v}) or to_{name}({v}))")
+        else:
+            values.append(f"{name!r}: {v} if {v} is None else to_{name}({v})")
+    lines.append("    obj.__dict__ = {" + ", ".join(values) + "}")
+    return cast(Callable[[asyncpg.Record], M], _compiled(lines, scope, _ATTRIBUTE_BUILDERS, key))

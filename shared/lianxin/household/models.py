@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, NewType
+from typing import Any, NewType, TypeVar
 
 import asyncpg
 
-from lianxin.core.rows import build_all, by_value, partial_builder, tuple_of
+from lianxin.core.rows import attribute_builder, build_all, by_value, partial_builder, tuple_of
 from lianxin.household.enums import (
     ArchiveExclusion,
     ArchiveLevel,
@@ -27,6 +28,7 @@ from lianxin.household.resident_id import Sex
 
 HouseholdId = NewType("HouseholdId", int)
 MemberId = NewType("MemberId", int)
+T = TypeVar("T")
 
 _level, _category, _status = by_value(ArchiveLevel), by_value(HardshipCategory), by_value(HouseholdStatus)
 _relation, _sex, _health, _employment = (
@@ -151,6 +153,18 @@ class Member:
         """What builds a member of rows of these columns (`repository.MEMBER_COLUMNS`, in that
         order); the other attributes unset."""
         return partial_builder(cls, columns, _MEMBER_CONVERT)
+
+    @staticmethod
+    def view_builder(
+        target: type[T], columns: tuple[str, ...], attributes: tuple[str, ...]
+    ) -> Callable[[asyncpg.Record], T]:
+        """What makes a `target` (an object keeping its attributes in its `__dict__`, e.g. the API's
+        view of a member) straight from a row of these columns, no Member made: its `attributes`
+        (fields of Member) converted as `from_columns` converts them, None for those not read."""
+        unknown = set(attributes) - {f.name for f in dataclasses.fields(Member)}
+        if unknown:
+            raise ValueError(f"not fields of Member: {sorted(unknown)}")
+        return attribute_builder(target, columns, attributes, _MEMBER_CONVERT)
 
 
 @dataclass(frozen=True, slots=True)

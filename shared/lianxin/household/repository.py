@@ -350,6 +350,14 @@ def members_part(columns: Sequence[str] | None = None) -> RowsPart:
     return sql, lambda rows: list(map(build, rows))
 
 
+def member_rows_part(columns: Sequence[str]) -> tuple[RowsPart, tuple[str, ...]]:
+    """`list_members_by_household_ids` reading only `columns`, as a part whose rows are kept as read
+    (not made models: `Member.view_builder` makes them into what the caller needs), and the order of
+    the columns in each row."""
+    sql, ordered = _narrowed(Q.list_members_by_household_ids, "*", "", MEMBER_COLUMNS, frozenset(columns))
+    return (sql, list), ordered
+
+
 def households_part() -> RowsPart:
     """`list_households_by_ids` (whole rows) as a part of a combined statement."""
     return Q.list_households_by_ids, Household.from_rows

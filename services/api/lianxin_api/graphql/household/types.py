@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
+from strawberry.schema.name_converter import NameConverter
+from strawberry.types.base import get_object_definition
 
 from lianxin.access.fields import Shown
 from lianxin.access.kinds import field_rule, shown
@@ -192,6 +194,36 @@ class MemberType:
         return None
 
 
+def _member_view_fields() -> frozenset[str]:
+    # the GraphQL names of MemberType's fields that are `_MEMBER_ATTRS` copied as they are: no
+    # resolver, no getter, no extension or permission (a field given one later drops out by itself)
+    names = NameConverter()
+    return frozenset(
+        {"__typename"}
+        | {
+            names.get_graphql_name(f)
+            for f in get_object_definition(MemberType, strict=True).fields
+            if f.python_name in _MEMBER_ATTRS
+            and f.base_resolver is None
+            and not f.metadata
+            and not f.extensions
+            and not f.permission_classes
+        }
+    )
+
+
+# the fields of Member a selection may hold for its members to be made straight from rows
+# (`prefetch.member_view_for`, `member_view_builder`)
+MEMBER_VIEW_FIELDS = _member_view_fields()
+
+
+def member_view_builder(columns: tuple[str, ...]) -> Callable[[Any], MemberType]:
+    """What makes a MemberType straight from a member row of `columns`, for a selection of
+    `MEMBER_VIEW_FIELDS` only: `_MEMBER_ATTRS` as `from_model` copies them from a partial model, and no
+    `model` (no field of such a selection reads it; anything else that did would fail loudly)."""
+    return Member.view_builder(MemberType, columns, _MEMBER_ATTRS)
+
+
 @strawberry.type(name="Income", description="A monthly income (yuan).")
 class IncomeType:
     kind: IncomeKind = strawberry.field(description="What the income is; EXEMPT is not counted.")
@@ -321,13 +353,15 @@ def _members_getter(context: Any) -> Callable[[HouseholdType], Any]:
 
     def members(source: HouseholdType) -> Any:
         p = source.prefetch
-        if p is not None and p.has_members:
+        if p is not None:
+            # made straight from the rows (`prefetch.member_view_for`), or from the models at once
             made = p.member_types
-            if made is None:  # the page's members, made at once (one list per household, read-only)
+            if made is None and p.has_members:  # (one list per household, read-only)
                 make = MemberType.maker(None if p.members_whole else p.member_columns)
                 made = p.member_types = {h: [make(m) for m in ms] for h, ms in p.members.items()}
-            found = made.get(source.model.id)
-            return [] if found is None else found
+            if made is not None:
+                found = made.get(source.model.id)
+                return [] if found is None else found
         return source._members_later(info)
 
     return members
