@@ -9,8 +9,9 @@ starlette + asyncpg endpoint (benchmarks/handwritten_api.py) in the same run:
 PostgreSQL and Redis from DATABASE_URL / REDIS_URL, else embedded in a temporary folder; a fresh database
 with N generated households, a third paired with sponsors, all decided under the demo policy; the real
 API and the hand-written endpoints as uvicorn subprocesses, checked to answer with the same JSON, then
-measured alternately (A B A B) per shape. Each shape prints `ratio <shape>: X`. With --profile, py-spy
-samples the API during the GraphQL rounds and the time per component is printed.
+measured alternately per shape (A B A B …: --pairs of short rounds, so the machine's slow and fast
+spells fall on both sides alike). Each shape prints `ratio <shape>: X`. With --profile, py-spy samples
+the API during the first GraphQL round and the time per component is printed.
 """
 
 from __future__ import annotations
@@ -391,7 +392,7 @@ async def measure(
         rounds: dict[str, list[float]] = {"GraphQL API": [], "hand-written": []}
         spent: dict[str, list[tuple[float, float, float]]] = {"GraphQL API": [], "hand-written": []}
         profiler = Profiler(api_pid if args.profile else None, Path(args.profile or ".") / f"{shape}.txt")
-        for k in range(4):
+        for k in range(2 * args.pairs):
             name, port = ("GraphQL API", api_port) if k % 2 == 0 else ("hand-written", hand_port)
             if k == 0:
                 profiler.start(args.seconds)
@@ -422,17 +423,22 @@ def report(
     sql: dict[str, tuple[str, str]],
     cpu: dict[str, dict[str, list[tuple[float, float, float]]]],
 ) -> None:
-    print(f"\n{args.concurrency} clients, 2 x {args.seconds:g}s per side and shape; SQL at first 10/100\n")
-    head = ("shape", "GraphQL req/s", "hand req/s", "ratio", "SQL GraphQL", "SQL hand")
+    print(
+        f"\n{args.concurrency} clients, {args.pairs} x {args.seconds:g}s per side and shape, alternated; "
+        "ratio over all rounds, and its range over the pairs of rounds; SQL at first 10/100\n"
+    )
+    head = ("shape", "GraphQL req/s", "hand req/s", "ratio", "pair ratios", "SQL GraphQL", "SQL hand")
     print("| " + " | ".join(f"{h:>13}" for h in head) + " |")
     print("| " + " | ".join("-" * 13 for _ in head) + " |")
     ratios = {}
     for shape, rounds in results.items():
         api, hand = (sum(r) / len(r) for r in rounds.values())
         ratios[shape] = api / hand
-        row = (shape, f"{api:.1f}", f"{hand:.1f}", f"{api / hand:.2f}", *sql[shape])
+        pairs = [a / h for a, h in zip(*rounds.values(), strict=True)]
+        spread = f"{min(pairs):.2f}-{max(pairs):.2f}"
+        row = (shape, f"{api:.1f}", f"{hand:.1f}", f"{api / hand:.2f}", spread, *sql[shape])
         print("| " + " | ".join(f"{c:>13}" for c in row) + " |")
-    print("\nCPU per request (ms), both rounds of each side: each server is one process, so its CPU per")
+    print("\nCPU per request (ms), all rounds of each side: each server is one process, so its CPU per")
     print("request bounds its req/s; PostgreSQL runs beside it on the other cores\n")
     head = ("shape", "API server", "hand server", "server ratio", "API PG", "hand PG")
     print("| " + " | ".join(f"{h:>13}" for h in head) + " |")
@@ -495,7 +501,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=10_000, help="households to load (default 10000)")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients (default 8)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per measured round (default 10)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="seconds per measured round (default 5)")
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=5,
+        help="rounds per side and shape, alternated GraphQL, hand-written, GraphQL… (default 5): many "
+        "short rounds, so that the machine's slow and fast spells fall on both sides alike",
+    )
     parser.add_argument("--seed", type=int, default=20180301, help="generator seed")
     parser.add_argument("--shapes", default="page,deep,wide,detail", help="comma-separated shapes to run")
     parser.add_argument("--profile", default="", help="folder for py-spy profiles of the API (needs py-spy)")
