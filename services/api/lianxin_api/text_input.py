@@ -92,7 +92,9 @@ def _parse_datetime(value: object) -> dt.datetime:
     return parsed
 
 
-def _isoformat(value: Any) -> str:
+def isoformat_output(value: Any) -> str:
+    """The output coercion of `Date` and `DateTime` (the planned executor makes the same call inline
+    for a date or a datetime: `executor.plan._METHOD_LEAVES`)."""
     text: str = value.isoformat()
     return text
 
@@ -102,7 +104,7 @@ SCALAR_OVERRIDES: Final[dict[object, ScalarDefinition]] = {
         name="Date",
         description='A calendar date, ISO 8601 `YYYY-MM-DD` (e.g. "2026-11-30"); 1900-01-01..2100-12-31.',
         specified_by_url=None,
-        serialize=_isoformat,
+        serialize=isoformat_output,
         parse_value=_parse_date,
         parse_literal=None,
         origin=dt.date,
@@ -111,7 +113,7 @@ SCALAR_OVERRIDES: Final[dict[object, ScalarDefinition]] = {
         name="DateTime",
         description='An instant, ISO 8601 with its offset (e.g. "2026-11-30T09:52:36+00:00"); output in UTC.',
         specified_by_url=None,
-        serialize=_isoformat,
+        serialize=isoformat_output,
         parse_value=_parse_datetime,
         parse_literal=None,
         origin=dt.datetime,

@@ -8,6 +8,7 @@ document's text, the operation name and the values of the variables those direct
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from collections import OrderedDict
 from collections.abc import Callable
@@ -53,11 +54,19 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.info import Info as StrawberryInfo
 from strawberry.types.lazy_type import LazyType
 
+from lianxin_api.text_input import isoformat_output
+
 LEAF, LIST, OBJECT, ABSTRACT = 0, 1, 2, 3
 # built-in scalars whose output coercion returns a value of this exact Python type unchanged (not
 # Int: its coercion refuses an int outside 32 bits, a field error, `tests/api/test_executor_int_range.py`)
 _FAST_LEAVES: dict[int, type] = {id(GraphQLString): str, id(GraphQLID): str, id(GraphQLBoolean): bool}
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int: serialize_int answers an int in range as it is
+# scalars whose output coercion is a method call of the value (`Date`, `DateTime`: `value.isoformat()`),
+# by that coercion: the exact types for which the compiled code makes the call itself (it never fails
+# for these), without the coercion's own Python frame
+_METHOD_LEAVES: dict[Callable[[Any], Any], tuple[tuple[type, ...], str]] = {
+    isoformat_output: ((dt.date, dt.datetime), "isoformat"),
+}
 
 
 # A strawberry field's `metadata` key: a callable (request context) -> getter | None. When it gives a
@@ -84,6 +93,7 @@ class Shape:
         "item",
         "kind",
         "leaf",
+        "method",
         "null_message",
         "nullable",
         "object_plan",
@@ -109,6 +119,8 @@ class Shape:
         # strawberry's enum output coercion scans the values for each member; the same answer as a dict
         self.table: dict[Any, str] | None = None
         self.table_type: type | None = None
+        # `_METHOD_LEAVES`: the value's exact types, and the method its output coercion calls
+        self.method: tuple[tuple[type, ...], str] | None = None
 
 
 class FieldPlan:
@@ -397,6 +409,11 @@ class _FieldsCode:
             elif shape.type is GraphQLInt:  # what its output coercion answers for an int within 32 bits
                 in_range = f"elif type(v) is int and {_INT_MIN} <= v <= {_INT_MAX}:"
                 self.add(ind, in_range, f"    out[{key}] = v")
+            if shape.method is not None:  # (names from `_METHOD_LEAVES` only)
+                types, method = shape.method
+                self.scope.update({f"M{k}_{n}": t for n, t in enumerate(types)})
+                test = " or ".join(f"type(v) is M{k}_{n}" for n in range(len(types)))
+                self.add(ind, f"elif {test}:", f"    out[{key}] = v.{method}()")
             if shape.table is not None:
                 self.scope[f"T{k}"], self.scope[f"TT{k}"] = shape.table, shape.table_type
                 self.add(ind, f"elif type(v) is TT{k} and v in T{k}:", f"    out[{key}] = T{k}[v]")
@@ -700,6 +717,7 @@ class Compiler:
             shape.kind = LEAF
             shape.leaf = gtype.coerce_output_value
             shape.fast = _FAST_LEAVES.get(id(gtype))
+            shape.method = _METHOD_LEAVES.get(shape.leaf)
             if isinstance(gtype, CustomGraphQLEnumType):
                 shape.table = _enum_names(gtype)
                 shape.table_type = gtype.wrapped_cls
