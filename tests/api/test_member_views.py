@@ -74,7 +74,11 @@ def test_only_fields_without_resolver_or_rule_are_view_fields() -> None:
     for other in ("id", "birthDate", "birthYear", "health", "idNumber", "name.deeper"):
         assert prefetch.member_view_for(frozenset({base + "name", base + other}), base) is None, other
     plain = frozenset({"edges.node.id", "edges.node.members", base + "name"})
-    assert prefetch.household_parts(plain, "edges.node.").kinds == ("member_views",)
+    recipe = prefetch.household_parts(plain, "edges.node.")
+    assert recipe.kinds == ("member_views",)
+    # what the rows are grouped by and the selection reads, nothing else (the order is the statement's)
+    assert recipe.parts[0][0].startswith("SELECT household_id, name FROM member")
+    assert recipe.member_view_household == 0
     with_id = plain | {base + "id"}
     assert prefetch.household_parts(with_id, "edges.node.").kinds == ("members",)
     # incomes name their member: models

@@ -337,7 +337,10 @@ def _household_parts(paths: AbstractSet[str], base: str, unions: bool, in_scope:
         member_columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, _MEMBER_ALWAYS)
         view = None if want_incomes else member_view_for(paths, f"{base}members.")
         if view is not None and member_columns is not None:
-            part, ordered = household_repo.member_rows_part(member_columns)
+            # (rows kept in the statement's order, grouped by household: no id or position read)
+            columns = columns_for(paths, f"{base}members.", MEMBER_FIELD_COLUMNS, ("household_id",))
+            assert columns is not None
+            part, ordered = household_repo.member_rows_part(columns)
             parts.append((part, "member_views"))
             member_view, member_view_household = view(ordered), ordered.index("household_id")
         else:
