@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from lianxin.core.pagination import Page
 from lianxin.household.models import Household, Member
 from lianxin.organization.models import Organization
 from lianxin.sponsorship.models import Sponsorship
-from lianxin_api.graphql.common import Edge, LazyGlobalId
+from lianxin_api.graphql.common import Edge, LazyGlobalId, make_connection
 from lianxin_api.graphql.household.types import HouseholdType, MemberType
 from lianxin_api.graphql.organization.types import OrganizationType
 from lianxin_api.graphql.sponsorship.types import SponsorshipType
@@ -41,6 +42,13 @@ def _same(made: Any, reference: Any) -> None:
 def test_households(columns: tuple[str, ...] | None) -> None:
     h, prefetch = _model(Household, columns), object()
     _same(HouseholdType.maker(columns)(h, prefetch), HouseholdType.from_model(h, prefetch))  # type: ignore[arg-type]
+    # a page's edge made in the same call: what `make_connection` makes of the household
+    edge = HouseholdType.edge_maker(columns)(h, prefetch)  # type: ignore[arg-type]
+    page = Page([h], has_next=False, total=1)
+    made = make_connection(page, lambda x: x.id, lambda x: HouseholdType.maker(columns)(x, prefetch)).edges[0]
+    assert type(edge) is Edge
+    assert edge.key == made.key == h.id
+    _same(edge.node, made.node)
 
 
 @pytest.mark.parametrize("columns", [None, ("household_id", "id", "position"), ("id", "name", "relation")])

@@ -199,6 +199,12 @@ def make_connection(page: Page[N], key: Callable[[N], int], convert: Callable[[N
         edge = new(Edge)
         edge.__dict__ = {"key": key(item), "node": convert(item)}
         edges.append(edge)
+    return connection_of(page, edges)
+
+
+def connection_of(page: Page[Any], edges: list[Edge[T]]) -> Connection[T]:
+    """The connection of a page whose edges (one per item, in order) are made already, e.g. by a
+    generated maker (`HouseholdType.edge_maker`); `make_connection` makes them one by one."""
     return Connection(
         edges=edges,
         page_info=PageInfo(

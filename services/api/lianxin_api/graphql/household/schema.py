@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from operator import attrgetter
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -21,7 +18,15 @@ from lianxin.household import repository as repo
 from lianxin.household import service
 from lianxin.household.models import Household
 from lianxin_api.context import Info
-from lianxin_api.graphql.common import After, Before, Connection, First, Last, MutationInput, make_connection
+from lianxin_api.graphql.common import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    MutationInput,
+    connection_of,
+)
 from lianxin_api.graphql.household.inputs import CreateHouseholdInput, HouseholdFilter, UpdateHouseholdInput
 from lianxin_api.graphql.household.prefetch import household_columns, prefetch_households
 from lianxin_api.graphql.household.types import HouseholdPayload, HouseholdType
@@ -29,8 +34,6 @@ from lianxin_api.graphql.mutation import run_in_transaction
 from lianxin_api.graphql.permissions import require_operation
 from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.visibility import scope_for
-
-_ID = attrgetter("id")  # an edge's key: the household's id
 
 
 def region_prefix(code: str) -> str:
@@ -107,10 +110,8 @@ class HouseholdQuery:
             info, [h.id for h in page.items], paths, "edges.node.", unions=True
         )
 
-        make = HouseholdType.maker(columns)
-        # (the generated maker's parameters are named: a partial calls it without a frame of ours)
-        by_name = cast("Callable[..., HouseholdType]", make)
-        return make_connection(page, _ID, functools.partial(by_name, prefetch=prefetch))
+        make = HouseholdType.edge_maker(columns)
+        return connection_of(page, [make(h, prefetch) for h in page.items])
 
 
 def _new_household(input: CreateHouseholdInput) -> service.NewHousehold:

@@ -37,7 +37,7 @@ from lianxin.matching.models import StoredDecision
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
 from lianxin_api.executor.plan import PLAIN_GETTER
-from lianxin_api.graphql.common import Node, UserError, errors_field, made
+from lianxin_api.graphql.common import Edge, Node, UserError, errors_field, made
 from lianxin_api.graphql.field_rules import plain_unless_restricted
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
@@ -92,29 +92,43 @@ def _id_number_getter(context: Any) -> Callable[[MemberType], str | None]:
     return _none
 
 
-_MAKERS: dict[tuple[str, tuple[str, ...] | None], Callable[..., Any]] = {}
+_MAKERS: dict[tuple[str, tuple[str, ...] | None, str | None], Callable[..., Any]] = {}
 
 
-def _maker(cls: type, params: str, head: str, attrs: tuple[str, ...], columns: tuple[str, ...] | None) -> Any:
+def _maker(
+    cls: type,
+    params: str,
+    head: str,
+    attrs: tuple[str, ...],
+    columns: tuple[str, ...] | None,
+    edge_key: str | None = None,
+) -> Any:
     """What `cls.from_model` makes, in one generated function of (model, *params): the instance's
     attributes written as one dict instead of through the dataclass __init__ with keyword arguments;
     `attrs` copied from the model, None for those not among `columns` (a model read with some columns
     only, whose other attributes are unset: `getattr(model, name, None)` in `from_model`), every one of
-    them for None (a whole row). `head` (literal code) comes first. One per (class, columns)."""
-    key = (cls.__name__, columns)
+    them for None (a whole row). `head` (literal code) comes first. With `edge_key` (the model's
+    attribute that is the edge's key), the instance is made into the `Edge` of a page, as
+    `make_connection` makes it. One per (class, columns, edge_key)."""
+    key = (cls.__name__, columns, edge_key)
     found = _MAKERS.get(key)
     if found is not None:
         return found
     if columns is not None and not all(c.isidentifier() and not c.startswith("_") for c in columns):
         raise ValueError(f"not columns: {columns}")  # (only ever from the repository's fixed lists)
+    if edge_key is not None and not edge_key.isidentifier():
+        raise ValueError(f"not an attribute: {edge_key}")
     values = [f"{a!r}: {'m.' + a if columns is None or a in columns else 'None'}" for a in attrs]
     lines = [
         f"def make(m{params}):",
         "    o = new(cls)",
         "    o.__dict__ = {" + ", ".join([head, *values]) + "}",
-        "    return o",
     ]
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "gid": to_global_id}
+    if edge_key is None:
+        lines.append("    return o")
+    else:
+        lines += ["    e = new(Edge)", f"    e.__dict__ = {{'key': m.{edge_key}, 'node': o}}", "    return e"]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "gid": to_global_id, "Edge": Edge}
     exec("\n".join(lines), scope)  # checked identifiers and literals, as dataclasses do
     if len(_MAKERS) >= 512:  # a client picks the column lists (by its selections): kept bounded
         _MAKERS.clear()
@@ -537,6 +551,17 @@ class HouseholdType(Node):
         head = "'id': gid('Household', m.id), 'model': m, 'prefetch': prefetch"
         made: Callable[[Household, HouseholdPrefetch | None], HouseholdType]
         made = _maker(cls, ", prefetch", head, _HOUSEHOLD_ATTRS, columns)
+        return made
+
+    @classmethod
+    def edge_maker(
+        cls, columns: tuple[str, ...] | None
+    ) -> Callable[[Household, HouseholdPrefetch | None], Edge[HouseholdType]]:
+        """`maker`'s household made into its page's edge (keyed by its id) in the same call: a page's
+        edges at one call each (`connection_of`)."""
+        head = "'id': gid('Household', m.id), 'model': m, 'prefetch': prefetch"
+        made: Callable[[Household, HouseholdPrefetch | None], Edge[HouseholdType]]
+        made = _maker(cls, ", prefetch", head, _HOUSEHOLD_ATTRS, columns, edge_key="id")
         return made
 
     @strawberry.field(

@@ -22,15 +22,14 @@ from lianxin_api.graphql.common import (
     Last,
     Node,
     UserError,
+    connection_of,
     describe_values,
     errors_field,
-    make_connection,
 )
 from lianxin_api.graphql.selection import selected_paths
 from lianxin_api.graphql.visibility import visible
 
 if TYPE_CHECKING:
-    from lianxin.household.models import Household
     from lianxin_api.graphql.household.types import HouseholdType
 
 strawberry.enum(
@@ -141,12 +140,8 @@ class TradeUnionType(Node):
             in_scope=False,
         )
 
-        make = HouseholdType.maker(columns)
-
-        def convert(h: Household) -> HouseholdType:
-            return make(h, prefetch)
-
-        return make_connection(page, lambda h: h.id, convert)
+        make = HouseholdType.edge_maker(columns)
+        return connection_of(page, [make(h, prefetch) for h in page.items])
 
 
 @strawberry.type(name="UnionPayload", description="Result of createUnion or updateUnion.")
