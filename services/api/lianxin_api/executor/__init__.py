@@ -13,10 +13,12 @@ JSON is recorded in `MISMATCHES` and logged (see `diff.py`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import weakref
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, OperationType
+from graphql import ExecutionResult, GraphQLError, GraphQLResolveInfoHelpers, OperationType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from lianxin_api.executor.diff import MISMATCHES, compare_mutation, compare_query
@@ -88,6 +90,16 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.document = kwargs.pop("planned_document", None)
         super().__init__(*args, **kwargs)
+        # graphql-core's resolver helpers are bound methods of the executor: the executor would hold
+        # itself, and so the context and everything the request read (the loaders' caches, models,
+        # lists) would live on after the request until the cycle collector's next pass, and make that
+        # pass long. Bound to a weak proxy instead, all of it is freed when the request is done (the
+        # executor outlives every resolver call: its execution holds it).
+        me = weakref.proxy(self)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=functools.partial(type(self).gather_async_work, me),
+            track=functools.partial(type(self).track_async_work, me),
+        )
 
     @classmethod
     def build(cls, schema: Any, document: Any, *args: Any, **kwargs: Any) -> Any:
