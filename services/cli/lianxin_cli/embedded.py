@@ -64,7 +64,24 @@ class EmbeddedPostgres:
         folder.parent.mkdir(parents=True, exist_ok=True)
         self.folder = folder.resolve()
         self._reap_orphan()
-        self._server: Any = pgserver.get_server(self.folder, cleanup_mode="stop")
+        self._server: Any = self._get_server(pgserver)
+
+    START_ATTEMPTS = 5
+
+    def _get_server(self, pgserver: Any) -> Any:
+        """pgserver's server on the folder, running. Another process sharing the folder may be stopping
+        it as the last holder just when this one starts it (two test workers, one done): pgserver's
+        `pg_ctl start` then fails while the old server shuts down; started again once it is down."""
+        for attempt in range(1, self.START_ATTEMPTS + 1):
+            try:
+                return pgserver.get_server(self.folder, cleanup_mode="stop")
+            except subprocess.CalledProcessError:
+                # (pgserver keeps the instance that failed to start: a retry must not be handed it)
+                pgserver.PostgresServer._instances.pop(self.folder, None)
+                if attempt == self.START_ATTEMPTS:
+                    raise
+                time.sleep(attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _live_holders(self) -> list[int]:
         """Processes still holding the server, after dropping dead ones from pgserver's list."""
