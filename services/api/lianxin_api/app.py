@@ -13,7 +13,6 @@ import orjson
 from cross_web import HTTPException
 from graphql import ExecutionResult
 from starlette.applications import Starlette
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -42,7 +41,7 @@ from lianxin_api.auth import authenticate_request, authorization_from_params, un
 from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
-from lianxin_api.cors import cors_options
+from lianxin_api.cors import LeanCORSMiddleware, cors_options
 from lianxin_api.graphiql import ASSET_PREFIX, graphiql_asset, graphiql_page
 from lianxin_api.graphql.audit.access import flush_audit_notes
 from lianxin_api.graphql.event.fanout import RawSendMiddleware
@@ -268,7 +267,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.add_middleware(RequestContextMiddleware, expose_statement_count=not settings.is_production)
     app.add_middleware(TrustedProxyMiddleware, trusted=trusted_networks(settings.trusted_proxies))
-    app.add_middleware(CORSMiddleware, **cors_options(settings))  # outermost: refusals carry CORS headers
+    app.add_middleware(LeanCORSMiddleware, **cors_options(settings))  # outermost: refusals carry CORS headers
     app.add_middleware(RawSendMiddleware)  # websockets only: the fan-out writes frames to the socket
     app.state.graphql = graphql_app
     return app

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import Message, Receive, Scope, Send
+
 from lianxin.core.config import Settings
 
 LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?"
@@ -35,3 +38,39 @@ def cors_options(settings: Settings) -> dict[str, Any]:
         "allow_credentials": True,
         "max_age": PREFLIGHT_MAX_AGE,
     }
+
+
+class LeanCORSMiddleware(CORSMiddleware):
+    """Starlette's `CORSMiddleware`, without its per-request `Headers` objects for the requests that
+    carry no `Origin` (every non-browser client, and same-origin GETs): those only get `Vary: Origin`
+    added to the response, exactly as starlette adds it (`tests/api/test_cors_lean.py`). A request with
+    an `Origin` goes through starlette's own code."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, _ in scope["headers"]:
+            if name == b"origin":
+                await super().__call__(scope, receive, send)
+                return
+        await self.app(scope, receive, _vary_origin(send))
+
+
+def _vary_origin(send: Send) -> Send:
+    async def varied(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            # starlette: `headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])` on a
+            # `MutableHeaders` over a copy of the message's list: the first Vary holds them all
+            headers = message["headers"] = list(message.get("headers", []))
+            found = [i for i, (name, _) in enumerate(headers) if name == b"vary"]
+            if not found:
+                headers.append((b"vary", b"Origin"))
+            else:
+                joined = b", ".join([*(headers[i][1] for i in found), b"Origin"])
+                for i in reversed(found[1:]):
+                    del headers[i]
+                headers[found[0]] = (b"vary", joined)
+        await send(message)
+
+    return varied
