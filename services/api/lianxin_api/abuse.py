@@ -264,6 +264,20 @@ class _TooLarge(Exception):
     pass
 
 
+def _type_and_length(scope: Scope) -> tuple[bytes, bytes | None]:
+    """The first Content-Type (as everything after this reads it; b"" if none) and the last
+    Content-Length (None if none)."""
+    first: bytes | None = None
+    declared: bytes | None = None
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            if first is None:
+                first = value
+        elif name == b"content-length":
+            declared = value
+    return (b"" if first is None else first), declared
+
+
 class BodySizeLimitMiddleware:
     """Refuses HTTP bodies over `max_bytes` with 413: by Content-Length up front, and by counting the
     bytes of chunked bodies as they arrive (the application has not answered yet when it reads them).
@@ -283,12 +297,9 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", []))
-        # the first header, as everything after this reads it (`dict` keeps the last of a repeated one)
-        first = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
+        first, declared = _type_and_length(scope)
         content_type = first.split(b";", 1)[0].strip().lower()
         limit = self.max_upload_bytes if content_type == b"multipart/form-data" else self.max_bytes
-        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refusal(limit)(scope, receive, send)
             return

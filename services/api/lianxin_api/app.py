@@ -38,7 +38,7 @@ from lianxin_api.abuse import (
     trusted_networks,
 )
 from lianxin_api.auth import authenticate_request, authorization_from_params, unauthenticated
-from lianxin_api.body_check import Utf8BodyMiddleware
+from lianxin_api.body_check import BODY_KEY, Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
 from lianxin_api.cors import LeanCORSMiddleware, cors_options
@@ -112,6 +112,10 @@ class LianxinGraphQL(GraphQL[Context, None]):
 
     async def run(self, request: Request | WebSocket, *args: Any, **kwargs: Any) -> Any:
         try:
+            if isinstance(request, Request):
+                body = request.scope.get(BODY_KEY)
+                if body is not None:  # read and checked by Utf8BodyMiddleware: not read again here
+                    request._body = body  # (starlette's own cache of `Request.body()`)
             if not args and not kwargs and isinstance(request, Request) and lean_http.takes(self, request):
                 return await lean_http.run_json_post(self, request)  # one JSON operation, orjson-read
             return await super().run(request, *args, **kwargs)
@@ -127,8 +131,14 @@ class LianxinGraphQL(GraphQL[Context, None]):
                 await request.close()  # uploaded files are spooled to temporary files: release them
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        made = request.scope.pop(lean_http.SUB_RESPONSE_KEY, None)  # the one the context already holds
-        return made if made is not None else await super().get_sub_response(request)
+        made: Response | None = request.scope.pop(lean_http.SUB_RESPONSE_KEY, None)  # the context's
+        if made is None:
+            # strawberry's: a `Response()` without status or headers (it deletes the `content-length: 0`
+            # a body-less `Response` gets, through a `MutableHeaders` made for that)
+            made = Response()
+            made.status_code = None  # type: ignore[assignment]
+            made.raw_headers.clear()
+        return made
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         """Runs an HTTP operation, then writes its unmasked reads to the access log in one statement and
@@ -150,7 +160,7 @@ class LianxinGraphQL(GraphQL[Context, None]):
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         # strawberry's, with the body as orjson's bytes (not `encode_json`'s str, encoded again)
         response = Response(orjson.dumps(response_data), status_code=200, media_type="application/json")
-        response.headers.raw.extend(sub_response.headers.raw)
+        response.raw_headers.extend(sub_response.raw_headers)  # (the lists `.headers.raw` gives)
         if sub_response.background:
             response.background = sub_response.background
         if sub_response.status_code:
@@ -247,11 +257,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await graphql_app.pool.close()
 
     app = Starlette(
-        routes=[
+        routes=[  # the router tries them in order: the paths are distinct, GraphQL's comes first
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
             Route("/households/{household_id}/contact-card.pdf", contact_card_pdf, methods=["GET"]),
             WebSocketRoute("/graphql", graphql_app),
             *([] if settings.is_production else [Route(ASSET_PREFIX + "/{name:path}", graphiql_asset)]),

@@ -8,6 +8,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from lianxin_api.abuse import graphql_error_response
 
 NOT_UTF8 = "the request body must be UTF-8 encoded JSON"
+# the whole body this middleware read and checked, in the scope it hands on: the layers after it (the
+# persisted-query middleware, the view's `Request`) take it from there instead of reading it again
+# through `receive` (which still replays it, for anything that reads it that way)
+BODY_KEY = "lianxin.body"
 
 
 class Utf8BodyMiddleware:
@@ -37,6 +41,7 @@ class Utf8BodyMiddleware:
             await graphql_error_response(400, NOT_UTF8, "BAD_USER_INPUT")(scope, receive, send)
             return
         replayed = _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
+        scope[BODY_KEY] = body
         await self.app(scope, replayed, send)
 
 

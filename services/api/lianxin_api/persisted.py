@@ -40,6 +40,7 @@ from lianxin.core import persisted_queries as store
 from lianxin.core.tokens import Principal
 from lianxin_api.abuse import Refused, caller_key, graphql_error_response
 from lianxin_api.auth import authenticate_request
+from lianxin_api.body_check import BODY_KEY
 from lianxin_api.limits import MAX_QUERY_CHARS
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
@@ -135,9 +136,13 @@ class PersistedQueryMiddleware:
     async def _post(
         self, scope: Scope, receive: Receive, mode: str, pending: list[str]
     ) -> tuple[Scope, Receive]:
-        content_type = Headers(scope=scope).get("content-type", "")
+        content_type = _first_header(scope, b"content-type")
         if content_type.split(";", 1)[0].strip().lower() != "application/json":
             return scope, receive  # multipart uploads carry their document in full
+        body = scope.get(BODY_KEY)
+        if body is not None and b"persistedQuery" not in body and mode != "allowlist":
+            # the common case: read once (body_check.py; `receive` replays it), not parsed twice
+            return scope, receive
         body, more = b"", True
         while more:
             message = await receive()
@@ -165,7 +170,10 @@ class PersistedQueryMiddleware:
         body = json.dumps({**data, "query": query}, ensure_ascii=False).encode("utf-8")
         headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
-        return {**scope, "headers": headers}, _replay(body, receive)
+        changed = {**scope, "headers": headers}
+        if BODY_KEY in changed:
+            changed[BODY_KEY] = body
+        return changed, _replay(body, receive)
 
     async def _resolve(
         self, scope: Scope, query: str | None, extensions: Any, mode: str, pending: list[str]
@@ -244,6 +252,14 @@ class AllowListGate(SchemaExtension):
         if queue is None or query is None:
             return False
         return await store.lookup(queue.redis, store.document_hash(query), allow_list=True) is not None
+
+
+def _first_header(scope: Scope, name: bytes) -> str:
+    """`Headers(scope=scope).get(name, "")` without the `Headers` object: the first such header."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
