@@ -44,6 +44,15 @@ def is_multipart(request: Request | WebSocket) -> bool:
     return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
+def first_header(scope: Scope, name: bytes) -> str | None:
+    """`Headers(scope=scope).get(name)` without the `Headers` object: the first header of that
+    (lower-case) name, as latin-1 text, or None."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 class Refused(Exception):
     """Raised while building the context; the view answers with `response` instead of executing."""
 

@@ -33,6 +33,7 @@ from lianxin_api.abuse import (
     Refused,
     TrustedProxyMiddleware,
     caller_key,
+    first_header,
     graphql_error_response,
     is_multipart,
     trusted_networks,
@@ -90,7 +91,7 @@ class LianxinGraphQL(GraphQL[Context, None]):
         reads = None
         if isinstance(request, Request):
             principal, error = await authenticate_request(
-                self.settings.signing_secret, self.pool, request.headers.get("authorization")
+                self.settings.signing_secret, self.pool, first_header(request.scope, b"authorization")
             )
             if self.rate_limiter is not None:
                 await self.rate_limiter.enforce(caller_key(principal, request))

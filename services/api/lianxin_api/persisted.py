@@ -38,7 +38,7 @@ from strawberry.extensions import SchemaExtension
 
 from lianxin.core import persisted_queries as store
 from lianxin.core.tokens import Principal
-from lianxin_api.abuse import Refused, caller_key, graphql_error_response
+from lianxin_api.abuse import Refused, caller_key, first_header, graphql_error_response
 from lianxin_api.auth import authenticate_request
 from lianxin_api.body_check import BODY_KEY
 from lianxin_api.limits import MAX_QUERY_CHARS
@@ -136,7 +136,7 @@ class PersistedQueryMiddleware:
     async def _post(
         self, scope: Scope, receive: Receive, mode: str, pending: list[str]
     ) -> tuple[Scope, Receive]:
-        content_type = _first_header(scope, b"content-type")
+        content_type = first_header(scope, b"content-type") or ""
         if content_type.split(";", 1)[0].strip().lower() != "application/json":
             return scope, receive  # multipart uploads carry their document in full
         body = scope.get(BODY_KEY)
@@ -252,14 +252,6 @@ class AllowListGate(SchemaExtension):
         if queue is None or query is None:
             return False
         return await store.lookup(queue.redis, store.document_hash(query), allow_list=True) is not None
-
-
-def _first_header(scope: Scope, name: bytes) -> str:
-    """`Headers(scope=scope).get(name, "")` without the `Headers` object: the first such header."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return ""
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
