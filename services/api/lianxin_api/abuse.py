@@ -25,6 +25,10 @@ from lianxin.core.tokens import Principal
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
+# the whole body of a POST other than an upload, in the scope handed on (`BodySizeLimitMiddleware`
+# reads it once): the layers after it (the UTF-8 check, the persisted-query middleware, the view's
+# `Request`) take it from there instead of reading it again through `receive` (which replays it too)
+BODY_KEY = "lianxin.body"
 
 
 def graphql_error_response(
@@ -290,6 +294,7 @@ def _type_and_length(scope: Scope) -> tuple[bytes, bytes | None]:
 class BodySizeLimitMiddleware:
     """Refuses HTTP bodies over `max_bytes` with 413: by Content-Length up front, and by counting the
     bytes of chunked bodies as they arrive (the application has not answered yet when it reads them).
+    A POST other than an upload is read whole here, once (see `_buffered`).
 
     `multipart/form-data` bodies (GraphQL file uploads) have their own, larger `max_upload_bytes`."""
 
@@ -311,6 +316,9 @@ class BodySizeLimitMiddleware:
         limit = self.max_upload_bytes if content_type == b"multipart/form-data" else self.max_bytes
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refusal(limit)(scope, receive, send)
+            return
+        if scope.get("method") == "POST" and content_type != b"multipart/form-data":
+            await self._buffered(scope, receive, send, limit)
             return
         seen = 0
         started = False
@@ -335,3 +343,39 @@ class BodySizeLimitMiddleware:
             if started:
                 raise
             await self._refusal(limit)(scope, receive, send)
+
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """A POST other than an upload: its body is read whole here (the next layers need all of it:
+        `Utf8BodyMiddleware`, the persisted-query middleware, the view), counted as it arrives (413
+        before the application runs), and handed on as one message, and in the scope (`BODY_KEY`).
+        A disconnect before the end reaches the application as the next message, as it would have."""
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > limit:
+                await self._refusal(limit)(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = scope[BODY_KEY] = b"".join(chunks)
+        whole = {"type": "http.request", "body": body, "more_body": False}
+        await self.app(scope, replay([whole], receive), send)
+
+
+def replay(messages: list[Message], then: Receive) -> Receive:
+    """The messages already read, then the connection's own (a disconnect, when it comes)."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await then()
+
+    return receive

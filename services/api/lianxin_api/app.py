@@ -28,6 +28,7 @@ from lianxin.core.tokens import Principal
 from lianxin.events.hub import EventHub
 from lianxin_api import lean_http
 from lianxin_api.abuse import (
+    BODY_KEY,
     BodySizeLimitMiddleware,
     RateLimiter,
     Refused,
@@ -39,7 +40,7 @@ from lianxin_api.abuse import (
     trusted_networks,
 )
 from lianxin_api.auth import authenticate_request, authorization_from_params, unauthenticated
-from lianxin_api.body_check import BODY_KEY, Utf8BodyMiddleware
+from lianxin_api.body_check import Utf8BodyMiddleware
 from lianxin_api.contact_card import contact_card_pdf
 from lianxin_api.context import Context
 from lianxin_api.cors import LeanCORSMiddleware, cors_options
@@ -115,7 +116,7 @@ class LianxinGraphQL(GraphQL[Context, None]):
         try:
             if isinstance(request, Request):
                 body = request.scope.get(BODY_KEY)
-                if body is not None:  # read and checked by Utf8BodyMiddleware: not read again here
+                if body is not None:  # read whole and checked before (abuse.py, body_check.py)
                     request._body = body  # (starlette's own cache of `Request.body()`)
             if not args and not kwargs and isinstance(request, Request) and lean_http.takes(self, request):
                 return await lean_http.run_json_post(self, request)  # one JSON operation, orjson-read

@@ -38,9 +38,8 @@ from strawberry.extensions import SchemaExtension
 
 from lianxin.core import persisted_queries as store
 from lianxin.core.tokens import Principal
-from lianxin_api.abuse import Refused, caller_key, first_header, graphql_error_response
+from lianxin_api.abuse import BODY_KEY, Refused, caller_key, first_header, graphql_error_response
 from lianxin_api.auth import authenticate_request
-from lianxin_api.body_check import BODY_KEY
 from lianxin_api.limits import MAX_QUERY_CHARS
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
@@ -141,7 +140,7 @@ class PersistedQueryMiddleware:
             return scope, receive  # multipart uploads carry their document in full
         body = scope.get(BODY_KEY)
         if body is not None and b"persistedQuery" not in body and mode != "allowlist":
-            # the common case: read once (body_check.py; `receive` replays it), not parsed twice
+            # the common case: read once (abuse.py; `receive` replays it), not parsed twice
             return scope, receive
         body, more = b"", True
         while more:
