@@ -77,6 +77,10 @@ class PersistedQueryMiddleware:
             await self.app(scope, receive, send)
             return
         mode = self.graphql.settings.persisted_queries
+        body = scope.get(BODY_KEY)  # a POST's body, read whole already (abuse.py)
+        if body is not None and b"persistedQuery" not in body and mode != "allowlist":
+            await self.app(scope, receive, send)  # the common case (as `_post` would answer it)
+            return
         pending: list[str] = []  # a document to register once the view has accepted the request
         try:
             if scope["method"] == "GET":
@@ -138,10 +142,6 @@ class PersistedQueryMiddleware:
         content_type = first_header(scope, b"content-type") or ""
         if content_type.split(";", 1)[0].strip().lower() != "application/json":
             return scope, receive  # multipart uploads carry their document in full
-        body = scope.get(BODY_KEY)
-        if body is not None and b"persistedQuery" not in body and mode != "allowlist":
-            # the common case: read once (abuse.py; `receive` replays it), not parsed twice
-            return scope, receive
         body, more = b"", True
         while more:
             message = await receive()
