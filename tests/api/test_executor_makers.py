@@ -128,3 +128,16 @@ def test_incomes_expenditures_and_assets() -> None:
     owned = Asset(7, next(iter(AssetKind)), 99, 3)  # type: ignore[arg-type]
     (made_asset,) = _asset_types([owned])
     _same(made_asset, AssetType(kind=owned.kind, value=Decimal("0.99"), count=3))
+
+
+def test_contact_person() -> None:
+    from types import SimpleNamespace
+
+    from lianxin.core.tokens import Principal, Role
+    from lianxin_api.graphql.household.types import ContactPersonType, _contact_person_getter
+
+    household = SimpleNamespace(model=SimpleNamespace(contact_name="王芳", contact_phone="13800000000"))
+    for role, phone in ((Role.ADMIN, "13800000000"), (Role.SPONSOR, None)):
+        context = SimpleNamespace(principal=Principal(subject="t", role=role, sponsor_id=1))
+        made_one = _contact_person_getter(context)(household)  # type: ignore[arg-type]
+        _same(made_one, ContactPersonType(name="王芳", phone=phone))

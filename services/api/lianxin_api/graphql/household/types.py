@@ -306,7 +306,9 @@ def _contact_person_getter(context: Any) -> Callable[[HouseholdType], ContactPer
         m = source.model
         if not (m.contact_name or m.contact_phone):
             return None
-        return ContactPersonType(name=m.contact_name, phone=None if hide_phone else m.contact_phone)
+        # (`made`: what the constructor makes of both fields, one per household of a page)
+        phone = None if hide_phone else m.contact_phone
+        return made(ContactPersonType, {"name": m.contact_name, "phone": phone})
 
     return contact_person
 
