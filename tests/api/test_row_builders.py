@@ -192,3 +192,37 @@ def test_build_all_reads_fields_by_name_and_refuses_a_missing_one() -> None:
     assert build_all(Paint, rows[:1], convert) == [Paint(1, Colour.BLUE, (Colour.RED,), None)]  # type: ignore[arg-type]
     with pytest.raises(KeyError, match="note"):
         build_all(Paint, [_Row(id=1, colour="RED", shades=[])], convert)  # type: ignore[list-item]
+
+
+@dataclass(frozen=True, slots=True)
+class Tinted(Paint):  # slots of its own and its base's: no twin has its layout
+    tint: int = 0
+
+
+def test_slotted_models_are_made_through_a_twin_and_are_exactly_the_model() -> None:
+    from lianxin.core import rows
+
+    convert = (("colour", by_value(Colour)),)
+    assert rows._twin(Paint) is not None
+    paint = partial_builder(Paint, ("id", "colour"), convert)((4, "BLUE"))
+    assert type(paint) is Paint
+    assert (paint.id, paint.colour) == (4, Colour.BLUE)
+    with pytest.raises(AttributeError):
+        _ = paint.shades  # not read: unset, as before
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        paint.id = 5  # type: ignore[misc]
+    whole = partial_builder(Paint, ("id", "colour", "shades", "note"), convert)((4, "RED", (), "n"))
+    assert whole == Paint(4, Colour.RED, (), "n")
+    assert hash(whole) == hash(Paint(4, Colour.RED, (), "n"))
+    with pytest.raises(ValueError, match="is not a valid Colour"):
+        partial_builder(Paint, ("id", "colour"), convert)((4, "GREEN"))
+    # a subclass adds slots to its base's: made through the slots' setters, the same model
+    tinted = partial_builder(Tinted, ("id", "colour", "shades", "note", "tint"), convert)(
+        (1, "RED", (), None, 3)
+    )
+    assert tinted == Tinted(1, Colour.RED, (), None, 3)
+    assert type(tinted) is Tinted
+    # the household as every page reads it
+    from lianxin.household.models import Household
+
+    assert rows._twin(Household) is not None

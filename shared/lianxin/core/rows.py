@@ -77,29 +77,56 @@ def partial_builder(
         raise ValueError("one position per column")
     converters = dict(convert)
     slots = getattr(cls, "__slots__", ())
-    lines = ["def build(row):", "    obj = new(cls)"]
-    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls}
+    twin = _twin(cls) if set(columns) <= set(slots) else None
+    # with a twin: made as the twin, each slot set by plain assignment, then made a `cls`; else each
+    # slot through its own setter (what object.__setattr__ finds after looking the name up in the type)
+    lines = ["def build(row):", "    obj = new(twin)" if twin is not None else "    obj = new(cls)"]
+    scope: dict[str, Any] = {"new": object.__new__, "set": object.__setattr__, "cls": cls, "twin": twin}
     for k, name in enumerate(columns):
         at = k if positions is None else int(positions[k])
-        # a slot's own setter: what object.__setattr__ finds after looking the name up in the type
-        if name in slots:
-            setter = f"set_{name}"
-            scope[setter] = cls.__dict__[name].__set__
+        if twin is not None:
+            assign = f"obj.{name} = {{}}"
+        elif name in slots:
+            scope[f"set_{name}"] = cls.__dict__[name].__set__
+            assign = f"set_{name}(obj, {{}})"
         else:
-            setter = f"(lambda o, v: set(o, {name!r}, v))"
+            assign = f"set(obj, {name!r}, {{}})"
         to = converters.get(name)
         if to is None:
-            lines.append(f"    {setter}(obj, row[{at}])")
+            lines.append("    " + assign.format(f"row[{at}]"))
             continue
         scope[f"to_{name}"] = to
         lines.append(f"    v = row[{at}]")
         table = _ENUM_TABLES.get(to)
         if table is not None:  # the enum's table looked up inline, cls(value) when not found
             scope[f"table_{name}"] = table
-            lines.append(f"    {setter}(obj, v if v is None else (table_{name}.get(v) or to_{name}(v)))")
+            lines.append("    " + assign.format(f"v if v is None else (table_{name}.get(v) or to_{name}(v))"))
         else:
-            lines.append(f"    {setter}(obj, v if v is None else to_{name}(v))")
+            lines.append("    " + assign.format(f"v if v is None else to_{name}(v)"))
+    if twin is not None:
+        lines.append("    obj.__class__ = cls")
     return cast(Callable[[asyncpg.Record], M], _compiled(lines, scope, _BUILDERS, key))
+
+
+_TWINS: dict[type, type | None] = {}
+
+
+def _twin(cls: type) -> type | None:
+    """A class with exactly the slots of `cls` (a frozen slotted dataclass) and none of its methods, so
+    that an object made as the twin takes plain assignments to its slots, the fastest writes there are
+    (a frozen class refuses them: its `__setattr__` raises), and is then made a `cls` by assigning its
+    `__class__` (the same memory layout). None if the interpreter refuses the switch for this class."""
+    if cls in _TWINS:
+        return _TWINS[cls]
+    made = type(f"_{cls.__name__}Twin", (), {"__slots__": tuple(getattr(cls, "__slots__", ()))})
+    twin: type | None = made
+    try:
+        probe: Any = object.__new__(made)
+        probe.__class__ = cls
+    except TypeError:
+        twin = None
+    _TWINS[cls] = twin
+    return twin
 
 
 def _compiled(lines: list[str], scope: dict[str, Any], cache: dict[Any, Any], key: Any) -> Any:
