@@ -22,3 +22,23 @@ def test_global_ids_and_cursors_are_what_base64_gives() -> None:
     assert to_global_id("\xff\xff", 7) == _reference("\xff\xff:7")
     assert to_global_id("???", 7) == _reference("???:7") == "Pz8_Ojc"
     assert parse_global_id(to_global_id("Household", 42)) == ("Household", 42)
+
+
+def test_remembered_ids_are_the_encoded_ones() -> None:
+    from lianxin.core import ids
+
+    for _ in range(2):  # made, then remembered
+        assert to_global_id("Household", 42) == _reference("Household:42")
+        assert to_global_id("Member", 42) == _reference("Member:42")
+        # a bool is not the int it equals: encoded as it is written, never answered from the ints
+        assert to_global_id("Household", True) == _reference("Household:True")  # type: ignore[arg-type]
+        assert to_global_id("Household", 1) == _reference("Household:1")
+    assert ids._MADE["Household"][42] == _reference("Household:42")
+    # bounded: a type's ids are forgotten past the limit, and only so many type names are kept
+    many = {f"T{k}": k for k in range(ids._MADE_TYPES + 5)}
+    for name, k in many.items():
+        assert to_global_id(name, k) == _reference(f"{name}:{k}")
+    assert len(ids._MADE) <= ids._MADE_TYPES
+    for pk in range(ids._MADE_PER_TYPE + 10):
+        assert to_global_id("Household", pk) == _reference(f"Household:{pk}")
+    assert 0 < len(ids._MADE["Household"]) <= ids._MADE_PER_TYPE

@@ -25,8 +25,30 @@ _URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
 _b2a = binascii.b2a_base64
 
 
+# ids made already, by type name and key (an int's): the same pages are read again and again, and an
+# id costs several calls to encode. Bounded: a type's ids forgotten at once past the limit, and only
+# the first few type names (ours are a handful of literals) ever remembered.
+_MADE: dict[str, dict[int, str]] = {}
+_MADE_PER_TYPE: Final = 65_536
+_MADE_TYPES: Final = 64
+
+
 def to_global_id(type_name: str, pk: int) -> str:
-    return _b2a(f"{type_name}:{pk}".encode(), newline=False).translate(_URLSAFE).decode().rstrip("=")
+    made = _MADE.get(type_name)
+    if made is not None and type(pk) is int:  # (not a bool, equal to 0 or 1 as a key)
+        found = made.get(pk)
+        if found is not None:
+            return found
+    text = _b2a(f"{type_name}:{pk}".encode(), newline=False).translate(_URLSAFE).decode().rstrip("=")
+    if type(pk) is int:
+        if made is None:
+            if len(_MADE) >= _MADE_TYPES:
+                return text
+            made = _MADE[type_name] = {}
+        elif len(made) >= _MADE_PER_TYPE:
+            made.clear()
+        made[pk] = text
+    return text
 
 
 def _b64decode(value: str) -> str:
