@@ -51,6 +51,17 @@ def lazy_global_id(cls: type[T]) -> type[T]:
     return cls
 
 
+class ContextOnly:
+    """What a request's getters (the planned executor's PLAIN_GETTER) hand the helpers that read
+    nothing of `info` but its `context` (the loaders, the caller): the resolvers' `_…_later` for an
+    object no prefetch serves."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+
 def made(cls: type[T], attributes: dict[str, Any]) -> T:
     """An instance of the strawberry type `cls` with exactly these attributes, as its dataclass
     __init__ would set them from the same keyword arguments (every field given), without the call:

@@ -37,7 +37,7 @@ from lianxin.matching.models import StoredDecision
 from lianxin_api.contact_card import can_print, contact_card_path
 from lianxin_api.context import Info
 from lianxin_api.executor.plan import PLAIN_GETTER
-from lianxin_api.graphql.common import Edge, Node, UserError, errors_field, made
+from lianxin_api.graphql.common import ContextOnly, Edge, Node, UserError, errors_field, made
 from lianxin_api.graphql.field_rules import plain_unless_restricted
 from lianxin_api.graphql.household.prefetch import HouseholdPrefetch
 from lianxin_api.graphql.trade_union.types import TradeUnionType
@@ -349,23 +349,13 @@ _HOUSEHOLD_ATTRS = (
 )
 
 
-class _ContextOnly:
-    """What a request's getters (PLAIN_GETTER) hand the helpers that read nothing of `info` but its
-    `context` (the loaders, the caller): the resolvers' `_…_later` for a household no prefetch serves."""
-
-    __slots__ = ("context",)
-
-    def __init__(self, context: Any) -> None:
-        self.context = context
-
-
 # The list fields of `Household`, for every household of a request (PLAIN_GETTER; the resolvers call
 # the same): answered synchronously from the page's prefetch when there is one (no task per household),
 # else loaded (an awaitable). What depends on the caller only (a field rule, a reach) is decided once.
 
 
 def _members_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, _ContextOnly(context))
+    info = cast(Info, ContextOnly(context))
 
     def members(source: HouseholdType) -> Any:
         p = source.prefetch
@@ -384,7 +374,7 @@ def _members_getter(context: Any) -> Callable[[HouseholdType], Any]:
 
 
 def _incomes_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, _ContextOnly(context))
+    info = cast(Info, ContextOnly(context))
     if _hidden(info, "Household", "incomes"):
         return _empty
 
@@ -400,7 +390,7 @@ def _incomes_getter(context: Any) -> Callable[[HouseholdType], Any]:
 
 
 def _expenditures_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, _ContextOnly(context))
+    info = cast(Info, ContextOnly(context))
     if _hidden(info, "Household", "expenditures"):
         return _empty
 
@@ -414,7 +404,7 @@ def _expenditures_getter(context: Any) -> Callable[[HouseholdType], Any]:
 
 
 def _assets_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, _ContextOnly(context))
+    info = cast(Info, ContextOnly(context))
     if _hidden(info, "Household", "assets"):
         return _empty
 
@@ -428,7 +418,7 @@ def _assets_getter(context: Any) -> Callable[[HouseholdType], Any]:
 
 
 def _sponsorships_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, _ContextOnly(context))
+    info = cast(Info, ContextOnly(context))
     # the page's prefetch serves callers who see every pairing of a household they see
     all_of_household = sees_all_of_household(info, "Sponsorship")
 
@@ -458,7 +448,7 @@ def _page_sponsorships(p: HouseholdPrefetch) -> dict[int, list[Any]]:
 
 
 def _latest_decision_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, _ContextOnly(context))
+    info = cast(Info, ContextOnly(context))
     decision_type = _lazy_type(_ELIGIBILITY, "EligibilityDecisionType")
     # whether the caller's reach decides without a look at the decision (ALL or NONE)
     seen = visible_to_all_or_none(info, "EligibilityDecision")
@@ -477,7 +467,7 @@ def _latest_decision_getter(context: Any) -> Callable[[HouseholdType], Any]:
 
 
 def _union_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, _ContextOnly(context))
+    info = cast(Info, ContextOnly(context))
     # whether the caller's reach decides without a look at the union (ALL or NONE)
     seen = visible_to_all_or_none(info, "TradeUnion")
 
