@@ -93,14 +93,21 @@ async def test_each_part_builds_the_models_of_its_own_statement(pool: Pool, worl
             decisions = cases[7][0][1](row[7])
             assert all(d.trace_as_stored is TRACE_NOT_READ for d in decisions)
             assert all(d.trace_as_stored is not TRACE_NOT_READ for d in cases[6][0][1](row[6]))
-            # the sponsors of the households' pairings: their organizations by id
-            (sponsors_sql, build_sponsors) = org_repo.sponsors_of_households_part()
-            row = await conn.fetchrow(combined((sponsors_sql,), False), ids)
+            # the pairings each with its sponsor (one join): the pairings of their own statement, and
+            # their sponsors' organizations by id, one model per sponsor
+            (pairs_sql, build_pairs) = sponsorship_repo.sponsorships_with_sponsors_part()
             pairings = await sponsorship_repo.list_sponsorships_by_household_ids(conn, ids)
             expected_orgs = await org_repo.list_organizations_by_ids(
                 conn, sorted({p.sponsor_id for p in pairings})
             )
-            assert sorted(build_sponsors(row[0]), key=lambda o: o.id) == expected_orgs
+            as_array = await conn.fetchrow(
+                combined((pairs_sql,), len(ids) == 1), ids[0] if len(ids) == 1 else ids
+            )
+            for pairs in (build_pairs(as_array[0]), build_pairs(await conn.fetch(*for_ids(pairs_sql, ids)))):
+                assert [pairing for pairing, _ in pairs] == pairings
+                assert all(sponsor.id == pairing.sponsor_id for pairing, sponsor in pairs)
+                sponsors = {id(sponsor): sponsor for _, sponsor in pairs}.values()
+                assert sorted(sponsors, key=lambda o: o.id) == expected_orgs
 
 
 DETAIL = """query($id: ID!) { node(id: $id) { ... on Household { id archiveNo

@@ -4,11 +4,6 @@ SELECT * FROM organization WHERE id = $1;
 -- name: list_organizations_by_ids
 SELECT * FROM organization WHERE id = ANY($1::bigint[]);
 
--- name: list_sponsors_of_household_ids
--- the organizations paired with the households (list_organizations_by_ids of their pairings' sponsors)
-SELECT * FROM organization
-WHERE id IN (SELECT sponsor_id FROM sponsorship WHERE household_id = ANY($1::bigint[]));
-
 -- name: find_by_credit_code
 SELECT id FROM organization WHERE credit_code = $1;
 

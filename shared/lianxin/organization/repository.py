@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
-
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.plan_shapes import for_ids
@@ -21,16 +18,6 @@ async def get_organization(conn: Connection, org_id: int) -> Organization | None
 
 async def list_organizations_by_ids(conn: Connection, ids: list[int]) -> list[Organization]:
     return [Organization.from_row(r) for r in await conn.fetch(*for_ids(Q.list_organizations_by_ids, ids))]
-
-
-def sponsors_of_households_part() -> tuple[str, Callable[[Sequence[Any]], list[Organization]]]:
-    """The sponsors of the pairings of households (`$1`), as a part of a combined statement
-    (`plan_shapes.combined`): `list_organizations_by_ids` of their sponsor ids."""
-    return Q.list_sponsors_of_household_ids, _organizations
-
-
-def _organizations(rows: Sequence[Any]) -> list[Organization]:
-    return [Organization.from_row(r) for r in rows]
 
 
 async def credit_code_taken(conn: Connection, credit_code: str) -> bool:

@@ -32,3 +32,11 @@ INSERT INTO sponsorship (household_id, sponsor_id, started_on) VALUES ($1, $2, $
 
 -- name: end_sponsorship
 UPDATE sponsorship SET ended_on = $2, end_reason = $3 WHERE id = $1 RETURNING *;
+
+-- name: list_sponsorships_with_sponsors_by_household_ids
+-- list_sponsorships_by_household_ids with each pairing's sponsor (every column of both, in the models'
+-- field order: `repository.sponsorships_with_sponsors_part`), one row per pairing
+SELECT s.id, s.household_id, s.sponsor_id, s.started_on, s.ended_on, s.end_reason,
+       o.id, o.name, o.credit_code, o.kind, o.union_id, o.region_code, o.created_at
+FROM sponsorship s JOIN organization o ON o.id = s.sponsor_id
+WHERE s.household_id = ANY($1::bigint[]) ORDER BY s.household_id, s.started_on, s.id;

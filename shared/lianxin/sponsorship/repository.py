@@ -9,7 +9,9 @@ from typing import Any
 from lianxin.access.rules import EVERYTHING, ListScope
 from lianxin.core.db import Connection
 from lianxin.core.plan_shapes import for_ids
+from lianxin.core.rows import by_value, partial_builder
 from lianxin.core.sql import load_queries
+from lianxin.organization.models import Organization, OrganizationKind
 from lianxin.sponsorship.models import Sponsorship
 
 Q = load_queries(__package__)
@@ -31,6 +33,40 @@ async def list_sponsorships_by_household_ids(conn: Connection, ids: list[int]) -
 def sponsorships_part() -> tuple[str, Callable[[Sequence[Any]], list[Sponsorship]]]:
     """`list_sponsorships_by_household_ids` as a part of a combined statement (`plan_shapes.combined`)."""
     return Q.list_sponsorships_by_household_ids, Sponsorship.from_rows
+
+
+# the columns of `list_sponsorships_with_sponsors_by_household_ids`: the pairing's, then its sponsor's
+SPONSORSHIP_FIELDS = ("id", "household_id", "sponsor_id", "started_on", "ended_on", "end_reason")
+SPONSOR_FIELDS = ("id", "name", "credit_code", "kind", "union_id", "region_code", "created_at")
+
+
+def sponsorships_with_sponsors_part() -> tuple[
+    str, Callable[[Sequence[Any]], list[tuple[Sponsorship, Organization]]]
+]:
+    """The pairings of households (`$1`) each with its sponsor, read by one join as plain rows (a page's
+    pairings and sponsors without an array of rows each to decode), as a part of a read of several
+    lists (`plan_shapes.combined` for one household): (pairing, sponsor) per row, whole models."""
+    return Q.list_sponsorships_with_sponsors_by_household_ids, _with_sponsors
+
+
+_PAIRING = partial_builder(Sponsorship, SPONSORSHIP_FIELDS, (), tuple(range(len(SPONSORSHIP_FIELDS))))
+_SPONSOR = partial_builder(
+    Organization,
+    SPONSOR_FIELDS,
+    (("kind", by_value(OrganizationKind)),),
+    tuple(range(len(SPONSORSHIP_FIELDS), len(SPONSORSHIP_FIELDS) + len(SPONSOR_FIELDS))),
+)
+
+
+def _with_sponsors(rows: Sequence[Any]) -> list[tuple[Sponsorship, Organization]]:
+    sponsors: dict[int, Organization] = {}
+    out = []
+    for row in rows:
+        sponsor = sponsors.get(row[2])
+        if sponsor is None:  # (one model per sponsor, shared by its pairings)
+            sponsor = sponsors[row[2]] = _SPONSOR(row)
+        out.append((_PAIRING(row), sponsor))
+    return out
 
 
 async def open_pair_exists(conn: Connection, household_id: int, sponsor_id: int) -> bool:

@@ -20,7 +20,6 @@ from lianxin.household.models import Asset, Expenditure, Income, Member
 from lianxin.household.repository import RowsPart
 from lianxin.matching import repository as matching_repo
 from lianxin.matching.models import StoredDecision
-from lianxin.organization import repository as org_repo
 from lianxin.organization.models import Organization
 from lianxin.sponsorship import repository as sponsorship_repo
 from lianxin.sponsorship.models import Sponsorship
@@ -244,7 +243,6 @@ def build_rows(parts: Sequence[RowsPart], rows: Sequence[Any]) -> list[list[Any]
 _FEW = frozenset(
     {
         sponsorship_repo.sponsorships_part()[0],
-        org_repo.sponsors_of_households_part()[0],
         union_repo.unions_of_households_part()[0],
     }
 )
@@ -278,8 +276,10 @@ class Recipe:
                 for d in items:
                     p.decisions[d.household_id] = d
                 p.has_decisions = True
-            elif kind == "sponsors":
-                p.sponsors = {o.id: o for o in items}
+            elif kind == "sponsorships_with_sponsors":  # (pairing, sponsor) pairs
+                p.sponsorships = _grouped([pairing for pairing, _ in items], ids)
+                p.has_sponsorships = True
+                p.sponsors = {sponsor.id: sponsor for _, sponsor in items}
             elif kind == "unions":
                 p.unions = {u.id: u for u in items}
                 p.has_unions = True
@@ -346,10 +346,11 @@ def _household_parts(paths: AbstractSet[str], base: str, unions: bool, in_scope:
         else:
             parts.append((household_repo.members_part(member_columns), "members"))
     if in_scope and f"{base}sponsorships" in paths:
-        parts.append((sponsorship_repo.sponsorships_part(), "sponsorships"))
         has_sponsors = f"{base}sponsorships.sponsor" in paths
-        if has_sponsors:
-            parts.append((org_repo.sponsors_of_households_part(), "sponsors"))
+        if has_sponsors:  # each pairing with its sponsor, by one join
+            parts.append((sponsorship_repo.sponsorships_with_sponsors_part(), "sponsorships_with_sponsors"))
+        else:
+            parts.append((sponsorship_repo.sponsorships_part(), "sponsorships"))
     if unions and f"{base}union" in paths:
         parts.append((union_repo.unions_of_households_part(), "unions"))
     return Recipe(
