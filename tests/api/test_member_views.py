@@ -12,6 +12,8 @@ import httpx
 import pytest
 from test_executor_columns import _tokens, world
 
+from lianxin.access.fields import FULL_RULE
+from lianxin.access.kinds import field_rule
 from lianxin.core.rows import attribute_builder, by_value
 from lianxin.household.models import Member
 from lianxin_api.graphql.household import prefetch
@@ -69,6 +71,9 @@ def test_member_view_builder_copies_what_from_model_copies() -> None:
 
 def test_only_fields_without_resolver_or_rule_are_view_fields() -> None:
     assert {"__typename", "name", "relation", "sex", "employment"} == MEMBER_VIEW_FIELDS
+    # none has a field rule in the access registry (one that had would never be served from rows)
+    assert all(field_rule("Member", name) is FULL_RULE for name in MEMBER_VIEW_FIELDS - {"__typename"})
+    assert field_rule("Member", "idNumber") is not FULL_RULE
     base = "edges.node.members."
     assert prefetch.member_view_for(frozenset({base + "name", base + "relation", base + "__typename"}), base)
     for other in ("id", "birthDate", "birthYear", "health", "idNumber", "name.deeper"):

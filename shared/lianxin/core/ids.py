@@ -29,8 +29,8 @@ _b2a = binascii.b2a_base64
 # id costs several calls to encode. Bounded: a type's ids forgotten at once past the limit, and only
 # the first few type names (ours are a handful of literals) ever remembered.
 _MADE: dict[str, dict[int, str]] = {}
-_MADE_PER_TYPE: Final = 65_536
-_MADE_TYPES: Final = 64
+_MADE_PER_TYPE: Final = 16_384  # about 2.6 MB of ids and their text
+_MADE_TYPES: Final = 32
 
 
 def to_global_id(type_name: str, pk: int) -> str:

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import get_object_definition
 
-from lianxin.access.fields import Shown
+from lianxin.access.fields import FULL_RULE, Shown
 from lianxin.access.kinds import field_rule, shown
 from lianxin.contact_card.service import has_contact_person
 from lianxin.core.ids import to_global_id
@@ -210,20 +210,19 @@ class MemberType:
 
 def _member_view_fields() -> frozenset[str]:
     # the GraphQL names of MemberType's fields that are `_MEMBER_ATTRS` copied as they are: no
-    # resolver, no getter, no extension or permission (a field given one later drops out by itself)
+    # resolver, no getter, no extension or permission, and no field rule in the access registry (a
+    # field given one later drops out by itself: the rows' way then never serves it)
     names = NameConverter()
-    return frozenset(
-        {"__typename"}
-        | {
-            names.get_graphql_name(f)
-            for f in get_object_definition(MemberType, strict=True).fields
-            if f.python_name in _MEMBER_ATTRS
-            and f.base_resolver is None
-            and not f.metadata
-            and not f.extensions
-            and not f.permission_classes
-        }
-    )
+    plain = {
+        names.get_graphql_name(f)
+        for f in get_object_definition(MemberType, strict=True).fields
+        if f.python_name in _MEMBER_ATTRS
+        and f.base_resolver is None
+        and not f.metadata
+        and not f.extensions
+        and not f.permission_classes
+    }
+    return frozenset({"__typename"} | {name for name in plain if field_rule("Member", name) is FULL_RULE})
 
 
 # the fields of Member a selection may hold for its members to be made straight from rows
