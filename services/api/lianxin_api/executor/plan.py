@@ -67,6 +67,33 @@ _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL's Int: serialize_int answers
 _METHOD_LEAVES: dict[Callable[[Any], Any], tuple[tuple[type, ...], str]] = {
     isoformat_output: ((dt.date, dt.datetime), "isoformat"),
 }
+# The texts of dates, remembered (a date's `isoformat()` costs about ten dict lookups, and a page shows
+# the same few hundred days again and again). Dates only: equal dates print alike, where equal
+# datetimes (one instant in two offsets) do not. Bounded: forgotten at once past the limit.
+_DAYS: dict[dt.date, str] = {}
+_DAYS_LIMIT = 16_384
+
+
+def day_text(day: dt.date) -> str:
+    """`day.isoformat()` for exactly a date, remembered in `_DAYS` (the compiled code reads it first)."""
+    text = _DAYS.get(day)
+    if text is None:
+        if len(_DAYS) >= _DAYS_LIMIT:
+            _DAYS.clear()
+        text = _DAYS[day] = day.isoformat()
+    return text
+
+
+# Enum lists already completed, by the identity of the tuple completed (`rows.tuple_of` gives one tuple
+# per distinct list, kept): (the tuple, its names). Bounded as `_DAYS`.
+_NAMES_LIMIT = 4_096
+
+
+def remember_names(memo: dict[int, tuple[Any, tuple[str, ...]]], value: Any, names: list[str]) -> None:
+    """Keeps the names an enum tuple completed to, for the next time the same tuple is read."""
+    if len(memo) >= _NAMES_LIMIT:
+        memo.clear()
+    memo[id(value)] = (value, tuple(names))  # (the tuple itself kept: its id stays its own)
 
 
 # A strawberry field's `metadata` key: a callable (request context) -> getter | None. When it gives a
@@ -411,9 +438,14 @@ class _FieldsCode:
                 self.add(ind, in_range, f"    out[{key}] = v")
             if shape.method is not None:  # (names from `_METHOD_LEAVES` only)
                 types, method = shape.method
+                if method == "isoformat" and dt.date in types:  # a date's text, remembered
+                    self.scope.update({"DAY": dt.date, "DAYS": _DAYS, "day_text": day_text})
+                    self.add(ind, "elif type(v) is DAY:", f"    out[{key}] = DAYS.get(v) or day_text(v)")
+                    types = tuple(t for t in types if t is not dt.date)
                 self.scope.update({f"M{k}_{n}": t for n, t in enumerate(types)})
-                test = " or ".join(f"type(v) is M{k}_{n}" for n in range(len(types)))
-                self.add(ind, f"elif {test}:", f"    out[{key}] = v.{method}()")
+                if types:
+                    test = " or ".join(f"type(v) is M{k}_{n}" for n in range(len(types)))
+                    self.add(ind, f"elif {test}:", f"    out[{key}] = v.{method}()")
             if shape.table is not None:
                 self.scope[f"T{k}"], self.scope[f"TT{k}"] = shape.table, shape.table_type
                 self.add(ind, f"elif type(v) is TT{k} and v in T{k}:", f"    out[{key}] = T{k}[v]")
@@ -453,7 +485,22 @@ class _FieldsCode:
         if item.table is not None:
             self.scope[f"IT{k}"], self.scope[f"ITT{k}"] = item.table, item.table_type
             made = f"IT{k}[e] if type(e) is ITT{k} and e in IT{k} else None"
-        elif item.fast is not None:
+            # the same tuple completed before (every item a member, named): a new list of its names
+            self.scope[f"LM{k}"], self.scope["remember_names"] = {}, remember_names
+            self.add(
+                ind,
+                f"elif type(v) is tuple and (m := LM{k}.get(id(v))) is not None and m[0] is v:",
+                f"    out[{key}] = list(m[1])",
+            )
+            self.add(
+                ind,
+                f"elif (type(v) is list or type(v) is tuple) and None not in (o := [{made} for e in v]):",
+                f"    out[{key}] = o",
+                "    if type(v) is tuple:",
+                f"        remember_names(LM{k}, v, o)",
+            )
+            return
+        if item.fast is not None:
             self.scope[f"IF{k}"] = item.fast
             made = f"e if type(e) is IF{k} else None"
         else:
