@@ -29,3 +29,19 @@ async def graphql_core_answer(
         result = await result
     assert isinstance(result, ExecutionResult)
     return result
+
+
+async def same_as_graphql_core(
+    schema: strawberry.Schema, query: str, times: int = 3
+) -> tuple[ExecutionResult, ExecutionResult]:
+    """Executes `query` `times` times through the schema (planned, then compiled, then as cached) and
+    asserts each answer is graphql-core's: the same data, the same errors in any order. The last
+    answer and the reference. (Set LIANXIN_EXECUTOR_DIFF=0 first: compared here, after compiling too.)"""
+    reference = await graphql_core_answer(schema, query)
+    planned: Any = None
+    for _ in range(times):
+        planned = await schema.execute(query)
+        assert repr(planned.data) == repr(reference.data)
+        key = lambda e: str(e.formatted)  # noqa: E731
+        assert sorted(map(key, planned.errors or [])) == sorted(map(key, reference.errors or []))
+    return planned, reference
