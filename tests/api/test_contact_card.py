@@ -223,6 +223,34 @@ async def test_a_sponsor_sees_the_contact_person_without_phone_and_no_card(
     }
 
 
+async def test_a_phone_alone_is_no_contact_person_to_a_caller_who_may_not_see_it(
+    gql: Any, pool: Any, scene: dict[str, Any]
+) -> None:
+    # a household with only a phone on record: a sponsor must not learn that one is (an object of
+    # nulls would tell it), staff see the phone; the same through the page and through node
+    union_id = to_global_id("TradeUnion", scene["huancui"].id)
+    phone_only = await _create(gql, union_id, "WH-0004", head="周平", contactPhone="0631-5200099")
+    sponsor = await make_organization(pool, kind=OrganizationKind.SPONSOR)
+    paired = """mutation($input: CreateSponsorshipInput!) { createSponsorship(input: $input) { errors { code } } }"""
+    given = {
+        "householdId": phone_only,
+        "sponsorId": to_global_id("Organization", sponsor.id),
+        "startedOn": "2026-01-01",
+    }
+    assert (await gql(paired, {"input": given}))["createSponsorship"]["errors"] == []
+    as_sponsor = make_token(Role.SPONSOR, sponsor_id=sponsor.id)
+    for _ in range(2):  # the whole way, then prepared
+        seen = (await gql(CARD_FIELDS, {"id": phone_only}, token=as_sponsor))["node"]
+        assert (seen["contactPhone"], seen["contactPerson"]) == (None, None)
+        staff = (await gql(CARD_FIELDS, {"id": phone_only}))["node"]
+        assert staff["contactPerson"] == {"name": None, "phone": "0631-5200099"}
+    listed = (
+        """{ sponsorships(first: 5) { edges { node { household { contactPerson { name phone } } } } } }"""
+    )
+    pairs = (await gql(listed, token=as_sponsor))["sponsorships"]["edges"]
+    assert [p["node"]["household"] for p in pairs] == [{"contactPerson": None}]
+
+
 async def test_staff_find_the_households_still_lacking_a_contact_person(
     gql: Any, scene: dict[str, Any]
 ) -> None:

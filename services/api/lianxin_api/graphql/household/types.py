@@ -303,7 +303,9 @@ def _contact_person_getter(context: Any) -> Callable[[HouseholdType], ContactPer
 
     def contact_person(source: HouseholdType) -> ContactPersonType | None:
         m = source.model
-        if not (m.contact_name or m.contact_phone):
+        # null when nothing the caller may see is recorded: a phone alone is no contact person to
+        # a caller who may not see the phone (an object of nulls would tell it one is on record)
+        if not (m.contact_name or (m.contact_phone and not hide_phone)):
             return None
         # (`made`: what the constructor makes of both fields, one per household of a page)
         phone = None if hide_phone else m.contact_phone
@@ -619,16 +621,13 @@ class HouseholdType(Node):
         return _visible_phone(info, self.model, "contactPhone")
 
     @strawberry.field(
-        description="The contact person (联系人) with phone; null while neither is recorded "
+        description="The contact person (联系人) with phone; null while neither is recorded, and for a "
+        "caller who may not see the phone (sponsors) while no name is "
         "(find the gaps with `households(filter: {withoutContactPerson: true})`).",
         metadata={PLAIN_GETTER: _contact_person_getter},
     )
     def contact_person(self, info: Info) -> ContactPersonType | None:
-        if not (self.model.contact_name or self.model.contact_phone):
-            return None
-        return ContactPersonType(
-            name=self.model.contact_name, phone=_visible_phone(info, self.model, "contactPerson.phone")
-        )
+        return _contact_person_getter(info.context)(self)
 
     @strawberry.field(
         description="Where to download the household's contact card (连心牌) as PDF, relative to the "
