@@ -390,32 +390,32 @@ def _incomes_getter(context: Any) -> Callable[[HouseholdType], Any]:
     return incomes
 
 
-def _expenditures_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, ContextOnly(context))
-    if _hidden(info, "Household", "expenditures"):
-        return _empty
+def _hidden_list_getter(
+    field: str, make: Callable[[list[Any]], list[Any]]
+) -> Callable[[Any], Callable[[HouseholdType], Any]]:
+    """The getter (PLAIN_GETTER) of a household's list `field` that a field rule may hide whole
+    (expenditures, assets): empty for a caller who may not see it, else made (`make`) from the page's
+    prefetch of that list when there is one, else loaded (`_<field>_later`)."""
+    has, later = f"has_{field}", f"_{field}_later"
 
-    def expenditures(source: HouseholdType) -> Any:
-        p = source.prefetch
-        if p is not None and p.has_expenditures:
-            return _expenditure_types(p.expenditures.get(source.model.id, []))
-        return source._expenditures_later(info)
+    def getter(context: Any) -> Callable[[HouseholdType], Any]:
+        info = cast(Info, ContextOnly(context))
+        if _hidden(info, "Household", field):
+            return _empty
 
-    return expenditures
+        def read(source: HouseholdType) -> Any:
+            p = source.prefetch
+            if p is not None and getattr(p, has):
+                return make(getattr(p, field).get(source.model.id, []))
+            return getattr(source, later)(info)
+
+        return read
+
+    return getter
 
 
-def _assets_getter(context: Any) -> Callable[[HouseholdType], Any]:
-    info = cast(Info, ContextOnly(context))
-    if _hidden(info, "Household", "assets"):
-        return _empty
-
-    def assets(source: HouseholdType) -> Any:
-        p = source.prefetch
-        if p is not None and p.has_assets:
-            return _asset_types(p.assets.get(source.model.id, []))
-        return source._assets_later(info)
-
-    return assets
+_expenditures_getter = _hidden_list_getter("expenditures", _expenditure_types)
+_assets_getter = _hidden_list_getter("assets", _asset_types)
 
 
 def _sponsorships_getter(context: Any) -> Callable[[HouseholdType], Any]:
